@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+using Eldercare.Api.Infrastructure.Configuration;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Eldercare.Api.Data;
+
+public enum DatabaseProvider { Sqlite, Postgres }
+
+public sealed class DatabaseOptions
+{
+    /// <summary>Sqlite (one node, the default) or Postgres (production, several nodes).</summary>
+    [Required] public DatabaseProvider? Provider { get; set; }
+    /// <summary>An ADO.NET connection string for the chosen provider.</summary>
+    [Required] public string ConnectionString { get; set; } = "";
+}
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddDatabase(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<DatabaseOptions>("Database");
+        services.AddDbContext<EldercareDb>((sp, o) => Configure(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        return services;
+    }
+
+    public static void Configure(DbContextOptionsBuilder o, DatabaseOptions database)
+    {
+        if (database.Provider == DatabaseProvider.Postgres)
+            o.UseNpgsql(database.ConnectionString);
+        else
+            o.UseSqlite(database.ConnectionString);
+        // There is no model snapshot: migrations are written by hand and a test compares them with the model.
+        o.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
+    }
+
+    /// <summary>Brings the schema up to date. Safe to run on every start and from several nodes at once.</summary>
+    public static async Task MigrateAsync(this EldercareDb db, CancellationToken ct = default)
+    {
+        if (db.Database.IsSqlite())
+        {
+            var file = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            var folder = Path.GetDirectoryName(Path.GetFullPath(file));
+            if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+            // Write-ahead logging lets the scheduler and request handlers read while another writes.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+        await db.Database.MigrateAsync(ct);
+    }
+}

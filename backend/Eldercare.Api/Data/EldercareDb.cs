@@ -1,0 +1,54 @@
+using Eldercare.Api.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Eldercare.Api.Data;
+
+/// <summary>
+/// The hub's database: the source of truth. The schema is built only by the hand-written
+/// migrations in Migrations/; a test checks that they produce exactly this model on SQLite and PostgreSQL.
+/// </summary>
+public class EldercareDb(DbContextOptions<EldercareDb> options) : DbContext(options)
+{
+    public DbSet<Street> Streets => Set<Street>();
+    public DbSet<Station> Stations => Set<Station>();
+    public DbSet<Community> Communities => Set<Community>();
+    public DbSet<Venue> Venues => Set<Venue>();
+    public DbSet<ServiceResource> ServiceResources => Set<ServiceResource>();
+    public DbSet<Caregiver> Caregivers => Set<Caregiver>();
+    public DbSet<Elder> Elders => Set<Elder>();
+    public DbSet<EmergencyContact> EmergencyContacts => Set<EmergencyContact>();
+    public DbSet<FamilyMember> FamilyMembers => Set<FamilyMember>();
+    public DbSet<FamilyBinding> FamilyBindings => Set<FamilyBinding>();
+    public DbSet<StaffAccount> StaffAccounts => Set<StaffAccount>();
+    public DbSet<SchedulerHeartbeat> SchedulerHeartbeats => Set<SchedulerHeartbeat>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
+    {
+        // Instants are stored in UTC; SQLite hands DateTime back without a Kind, so stamp it on the way out.
+        conventions.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        conventions.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        // Enums are stored by name so the data reads plainly and survives reordering.
+        conventions.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.ApplyConfigurationsFromAssembly(typeof(EldercareDb).Assembly);
+        foreach (var entity in model.Model.GetEntityTypes())
+            entity.FindPrimaryKey()?.SetName("pk_" + entity.GetTableName());
+    }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        toStore => toStore.Kind == DateTimeKind.Utc ? toStore : toStore.ToUniversalTime(),
+        fromStore => DateTime.SpecifyKind(fromStore, DateTimeKind.Utc));
+}
+
+/// <summary>The last time each scheduler node ran its heartbeat job: proof that timed duties are running.</summary>
+public class SchedulerHeartbeat
+{
+    public required string InstanceId { get; set; }
+    public DateTime LastBeatAt { get; set; }
+    public required string LastTrigger { get; set; }
+    public long Beats { get; set; }
+}

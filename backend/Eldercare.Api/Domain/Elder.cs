@@ -1,0 +1,59 @@
+namespace Eldercare.Api.Domain;
+
+/// <summary>The groups that policy serves first (基本养老服务对象). An elder may belong to several.</summary>
+[Flags]
+public enum ElderGroups
+{
+    None = 0,
+    Destitute = 1 << 0,          // 特困
+    LowIncome = 1 << 1,          // 低保/低收入
+    LivingAlone = 1 << 2,        // 独居
+    EmptyNest = 1 << 3,          // 空巢
+    Aged80Plus = 1 << 4,         // 高龄
+    Disabled = 1 << 5,           // 失能
+    Demented = 1 << 6,           // 失智
+    LostOnlyChild = 1 << 7,      // 计划生育特殊家庭
+    SeverelyDisabled = 1 << 8,   // 重度残疾
+}
+
+public enum ElderStatus { Active, InHospital, Away, Deceased }
+
+public enum Gender { Male, Female }
+
+/// <summary>
+/// One elder's file (一人一册). The ID number is kept only encrypted, with a keyed hash for look-ups
+/// and its last four characters for masking and for identity questions on the phone.
+/// </summary>
+public class Elder
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public Gender Gender { get; set; }
+    public DateOnly BirthDate { get; set; }
+    public required string IdNumberCipher { get; set; }
+    public required string IdNumberHash { get; set; }
+    public required string IdNumberLast4 { get; set; }
+    public int CommunityId { get; set; }
+    public ElderGroups Groups { get; set; }
+    /// <summary>Ability assessment level, GB/T 42195-2022: 0 intact … 4 severe loss.</summary>
+    public int AbilityLevel { get; set; }
+    public required string Phone { get; set; }
+    public string? SecondPhone { get; set; }
+    public required string Address { get; set; }
+    public GeoPoint Home { get; set; }
+    public bool UsesWeChat { get; set; }
+    public ElderStatus Status { get; set; }
+    public DateTime RegisteredAt { get; set; }
+    public List<EmergencyContact> EmergencyContacts { get; set; } = [];
+
+    public string MaskedIdNumber => ChineseIdNumber.Mask(IdNumberLast4);
+}
+
+public class EmergencyContact
+{
+    public int Id { get; set; }
+    public int ElderId { get; set; }
+    public required string Name { get; set; }
+    public required string Relation { get; set; }
+    public required string Phone { get; set; }
+}

@@ -1,0 +1,73 @@
+namespace Eldercare.Api.Domain;
+
+/// <summary>A street (街道): runs a regional service centre and owns a set of communities.</summary>
+public class Street
+{
+    public int Id { get; set; }
+    public required string District { get; set; }
+    public required string Name { get; set; }
+}
+
+/// <summary>An eldercare station (养老服务驿站). Its responsibility zone is the set of communities that point to it.</summary>
+public class Station
+{
+    public int Id { get; set; }
+    public int StreetId { get; set; }
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+    public required string Address { get; set; }
+    public GeoPoint Location { get; set; }
+    /// <summary>The duty line that emergencies are transferred to.</summary>
+    public required string DutyPhone { get; set; }
+}
+
+/// <summary>A community (社区). Every community lies in exactly one station's responsibility zone.</summary>
+public class Community
+{
+    public int Id { get; set; }
+    public int StreetId { get; set; }
+    public int StationId { get; set; }
+    public required string Code { get; set; }
+    public required string Name { get; set; }
+    public GeoPoint Centre { get; set; }
+    public int Residents { get; set; }
+}
+
+public enum VenueKind { MealPoint, BathingRoom, HealthStation }
+
+/// <summary>A place where elders are served: a meal point (助餐点), a bathing room or a community health station.</summary>
+public class Venue
+{
+    public int Id { get; set; }
+    public int StationId { get; set; }
+    public VenueKind Kind { get; set; }
+    public required string Name { get; set; }
+    public required string Address { get; set; }
+    public GeoPoint Location { get; set; }
+}
+
+public enum ResourceKind { BathingRoom, HomeBathingTeam, CaregiverPool, Doctor }
+
+/// <summary>Something whose time is booked in slots: a bathing room, a home-bathing team, a station's caregiver pool, a doctor.</summary>
+public class ServiceResource
+{
+    public int Id { get; set; }
+    public int StationId { get; set; }
+    public int? VenueId { get; set; }
+    public ResourceKind Kind { get; set; }
+    public required string Name { get; set; }
+    public string? Detail { get; set; }
+}
+
+/// <summary>A caregiver (护理员) employed by a station.</summary>
+public class Caregiver
+{
+    public int Id { get; set; }
+    public int StationId { get; set; }
+    public required string Name { get; set; }
+    public required string Phone { get; set; }
+    public bool CanBathe { get; set; }
+}
+
+/// <summary>WGS-84 latitude and longitude in degrees.</summary>
+public readonly record struct GeoPoint(double Latitude, double Longitude);

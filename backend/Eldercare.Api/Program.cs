@@ -1,0 +1,45 @@
+using Eldercare.Api.Data;
+using Eldercare.Api.Features.DemoData;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Configuration;
+using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Health;
+using Eldercare.Api.Infrastructure.Logging;
+using Eldercare.Api.Infrastructure.PersonalData;
+using Eldercare.Api.Infrastructure.Redis;
+using Eldercare.Api.Infrastructure.Scheduling;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddConfigFolder(builder.Environment.EnvironmentName);
+builder.Logging.AddStructuredConsole();
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddErrorHandling();
+builder.Services.AddDatabase();
+builder.Services.AddRedis();
+builder.Services.AddSessions();
+builder.Services.AddPersonalData();
+builder.Services.AddScheduler(builder.Configuration);
+builder.Services.AddHealth();
+builder.Services.AddDemoData();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+if (await app.RunDemoDataCommandAsync(args) is { } exitCode) return exitCode;
+await app.PrepareDatabaseAsync();
+
+app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseErrorHandling();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); o.DocumentTitle = "Eldercare API"; });
+app.MapHealth();
+app.MapSessionEndpoints();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Entry point; public so the tests can host the API in-process.</summary>
+public partial class Program;
