@@ -25,6 +25,8 @@ builder.Services.AddDemoData();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
+// Check every setting before touching the database, so all mistakes are reported together.
+if (!app.Services.SettingsAreValid()) return 1;
 if (await app.RunDemoDataCommandAsync(args) is { } exitCode) return exitCode;
 await app.PrepareDatabaseAsync();
 

@@ -12,9 +12,12 @@ public enum DatabaseProvider { Sqlite, Postgres }
 public sealed class DatabaseOptions
 {
     /// <summary>Sqlite (one node, the default) or Postgres (production, several nodes).</summary>
-    [Required] public DatabaseProvider? Provider { get; set; }
+    [Required, AllowedValues("Sqlite", "Postgres", ErrorMessage = "must be Sqlite or Postgres")]
+    public string Provider { get; set; } = "";
     /// <summary>An ADO.NET connection string for the chosen provider.</summary>
     [Required] public string ConnectionString { get; set; } = "";
+
+    public bool IsPostgres => Provider == nameof(DatabaseProvider.Postgres);
 }
 
 public static class DatabaseSetup
@@ -28,7 +31,7 @@ public static class DatabaseSetup
 
     public static void Configure(DbContextOptionsBuilder o, DatabaseOptions database)
     {
-        if (database.Provider == DatabaseProvider.Postgres)
+        if (database.IsPostgres)
             o.UseNpgsql(database.ConnectionString);
         else
             o.UseSqlite(database.ConnectionString);

@@ -1,3 +1,4 @@
+using Eldercare.Api.Data;
 using Eldercare.Api.Infrastructure.Configuration;
 
 namespace Eldercare.Api.Features.DemoData;
@@ -24,6 +25,7 @@ public static class DemoDataSetup
             return 2;
         }
         await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<EldercareDb>().MigrateAsync();
         var loader = scope.ServiceProvider.GetRequiredService<DemoDataLoader>();
         switch (args.ElementAtOrDefault(1))
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using Eldercare.Api.Infrastructure.Configuration;
 using Eldercare.Api.Infrastructure.Errors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -62,6 +63,7 @@ public static class SessionSetup
 {
     public static IServiceCollection AddSessions(this IServiceCollection services)
     {
+        services.AddValidatedOptions<SessionOptions>("Sessions");
         services.AddSingleton<SessionStore>();
         services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);

@@ -31,6 +31,27 @@ public static class ConfigurationSetup
         return services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
     }
 
+    /// <summary>
+    /// Validates every setting registered with <see cref="AddValidatedOptions{T}"/> at once. On failure writes
+    /// "Configuration error: Section:Key: problem; ..." to standard error and returns false.
+    /// </summary>
+    public static bool SettingsAreValid(this IServiceProvider services)
+    {
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+            return true;
+        }
+        catch (Exception e) when (e is OptionsValidationException or AggregateException)
+        {
+            var failures = e is AggregateException all
+                ? all.InnerExceptions.OfType<OptionsValidationException>().SelectMany(x => x.Failures)
+                : ((OptionsValidationException)e).Failures;
+            Console.Error.WriteLine($"Configuration error: {string.Join("; ", failures)}");
+            return false;
+        }
+    }
+
     private sealed class SectionValidator<T>(string section) : IValidateOptions<T> where T : class
     {
         public ValidateOptionsResult Validate(string? name, T options)

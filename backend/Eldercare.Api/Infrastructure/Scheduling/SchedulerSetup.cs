@@ -37,7 +37,7 @@ public static class SchedulerSetup
             {
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
-                if (database.Provider == DatabaseProvider.Postgres)
+                if (database.IsPostgres)
                     store.UsePostgres(database.ConnectionString);
                 else
                     store.UseSqlite(database.ConnectionString);

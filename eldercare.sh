@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Eldercare's one entry point.
+#   ./eldercare.sh run          serve the API on http://127.0.0.1:5080 with Redis and the demo street, until Ctrl-C
+#   ./eldercare.sh test         run every test suite against throw-away Redis and PostgreSQL servers
+#   ./eldercare.sh demo-reset   put the demo street back as it was first loaded
+#   ./eldercare.sh hotline      run the hotline service against the local API
+# On a fresh Debian 12 machine with the .NET SDK, it installs what is missing (apt, NuGet) by itself.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+DATA="${ELDERCARE_DATA:-$ROOT/data}"
+CONFIGURATION="${ELDERCARE_BUILD_CONFIGURATION:-Debug}"
+API_DLL="$ROOT/backend/Eldercare.Api/bin/$CONFIGURATION/net10.0/Eldercare.Api.dll"
+HOTLINE_DLL="$ROOT/hotline-ivr/Eldercare.Hotline/bin/$CONFIGURATION/net10.0/Eldercare.Hotline.dll"
+API_URL="${ELDERCARE_URL:-http://127.0.0.1:5080}"
+REDIS_PORT="${ELDERCARE_REDIS_PORT:-6380}"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root to run: $*"; fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} (apt)"
+  if [ "$APT_UPDATED" -eq 0 ]; then as_root apt-get update -qq >/dev/null; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() {
+  command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on PATH)"
+  say "building ($CONFIGURATION)"
+  dotnet build "$ROOT/Eldercare.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:quiet
+}
+
+# --- Redis -------------------------------------------------------------------------------------
+REDIS_PID=""
+start_redis() { # port, data folder, extra args...
+  local port="$1" dir="$2"; shift 2
+  mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize no --save 60 1 --appendonly no "$@" \
+    >"$dir/redis.log" 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 50); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    kill -0 "$REDIS_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  cat "$dir/redis.log" >&2
+  die "redis-server did not start on port $port"
+}
+stop_redis() {
+  [ -n "$REDIS_PID" ] || return 0
+  redis-cli -p "$1" shutdown >/dev/null 2>&1 || kill "$REDIS_PID" 2>/dev/null || true
+  wait "$REDIS_PID" 2>/dev/null || true
+  REDIS_PID=""
+}
+
+# --- PostgreSQL (tests only: a throw-away cluster owned by the postgres user) -------------------
+PG_DIR="" PG_BIN=""
+start_postgres() { # port
+  PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  PG_DIR="$(mktemp -d /tmp/eldercare-pg.XXXXXX)"
+  local run=()
+  if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$PG_DIR"; run=(runuser -u postgres --); fi
+  "${run[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+    || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+  "${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
+    -o "-p $1 -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { cat "$PG_DIR/postgres.log" >&2; die "postgres did not start"; }
+  PG_RUN=("${run[@]}")
+}
+stop_postgres() {
+  [ -n "$PG_DIR" ] || return 0
+  "${PG_RUN[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+  PG_DIR=""
+}
+
+# --- settings of a local run --------------------------------------------------------------------
+load_local_secrets() {
+  mkdir -p "$DATA"
+  local secrets="$DATA/secrets.env"
+  if [ ! -f "$secrets" ]; then
+    # A key made on this machine for this machine's data; production keys come from the environment.
+    umask 077
+    printf 'PersonalData__IdNumberKey=%s\n' "$(head -c 32 /dev/urandom | base64)" >"$secrets"
+  fi
+  set -a; . "$secrets"; set +a
+  export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+  export Database__Provider="${Database__Provider:-Sqlite}"
+  export Database__ConnectionString="${Database__ConnectionString:-Data Source=$DATA/eldercare.db}"
+  export Redis__Configuration="${Redis__Configuration:-127.0.0.1:$REDIS_PORT}"
+}
+
+cmd_run() {
+  apt_install redis-server
+  build
+  load_local_secrets
+  trap 'stop_redis "$REDIS_PORT"' EXIT
+  trap 'exit 130' INT TERM
+  say "starting Redis on 127.0.0.1:$REDIS_PORT (data in $DATA/redis)"
+  start_redis "$REDIS_PORT" "$DATA/redis"
+  say "starting the API on $API_URL (OpenAPI: $API_URL/openapi/v1.json, Swagger UI: $API_URL/swagger) - Ctrl-C stops"
+  dotnet "$API_DLL" --urls "$API_URL"
+}
+
+cmd_demo_reset() {
+  build
+  load_local_secrets
+  dotnet "$API_DLL" demo-data reset
+}
+
+cmd_hotline() {
+  build
+  export Hotline__ApiBaseUrl="${Hotline__ApiBaseUrl:-$API_URL}"
+  dotnet "$HOTLINE_DLL"
+}
+
+cmd_test() {
+  apt_install redis-server postgresql
+  build
+  # Globals, not locals: the EXIT trap that stops the servers runs after this function has returned.
+  TEST_RUN_DIR="$(mktemp -d /tmp/eldercare-test.XXXXXX)"
+  TEST_REDIS_PORT="${ELDERCARE_TEST_REDIS_PORT:-6391}"
+  local run_dir="$TEST_RUN_DIR" redis_port="$TEST_REDIS_PORT" pg_port="${ELDERCARE_TEST_PG_PORT:-5439}"
+  trap 'stop_redis "$TEST_REDIS_PORT"; stop_postgres; rm -rf "$TEST_RUN_DIR"' EXIT
+  say "starting throw-away Redis (:$redis_port) and PostgreSQL (:$pg_port)"
+  start_redis "$redis_port" "$run_dir/redis" --save ""
+  start_postgres "$pg_port"
+  export ELDERCARE_TEST_REDIS="127.0.0.1:$redis_port"
+  export ELDERCARE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50"
+
+  say "running the test suites"
+  local status=0
+  dotnet test "$ROOT/Eldercare.sln" -c "$CONFIGURATION" --no-build --nologo \
+    --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@" 2>&1 | tee "$run_dir/test.log" || status=$?
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  # One closing line for the whole run, summed over the test assemblies.
+  awk '/^ +Passed: [0-9]+$/ { p += $2 } /^ +Failed: [0-9]+$/ { f += $2 }
+       END { printf "Tests: %d passed, %d failed\n", p, f }' "$run_dir/test.log"
+  return "$status"
+}
+
+usage() {
+  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  demo-reset) shift; cmd_demo_reset "$@" ;;
+  hotline) shift; cmd_hotline "$@" ;;
+  *) usage; exit 2 ;;
+esac

@@ -1,0 +1,15 @@
+using Eldercare.Api.Infrastructure.Configuration;
+using Eldercare.Hotline;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddConfigFolder(builder.Environment.EnvironmentName, baseName: "hotline");
+builder.Logging.ClearProviders();
+builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
+
+builder.Services.AddValidatedOptions<HotlineOptions>("Hotline");
+builder.Services.AddHostedService<HotlineService>();
+
+var host = builder.Build();
+if (!host.Services.SettingsAreValid()) return 1;
+await host.RunAsync();
+return 0;

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using Eldercare.Api.Data;
+using Eldercare.Api.Infrastructure.PersonalData;
+using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace Eldercare.Tests;
+
+/// <summary>The API as its users start it: a real process, configured by environment variables.</summary>
+public sealed class ProcessTests(ITestOutputHelper output)
+{
+    private static Dictionary<string, string> Environment(TestDatabase database, string environment = "Testing") => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = environment,
+        ["Database__Provider"] = database.Provider,
+        ["Database__ConnectionString"] = database.ConnectionString,
+        ["Redis__Configuration"] = TestServers.Redis,
+        ["Redis__KeyPrefix"] = $"test-{Guid.NewGuid():N}:",
+        ["PersonalData__IdNumberKey"] = ApiFactory.IdNumberKey,
+        ["DemoData__StaffPassword"] = ApiFactory.DemoPassword,
+    };
+
+    [Fact]
+    public async Task Wrong_or_missing_settings_stop_the_api_with_a_message_naming_each_key()
+    {
+        using var database = TestDatabase.NewSqlite();
+        var environment = Environment(database);
+        environment["Database__Provider"] = "MySql";
+        environment["PersonalData__IdNumberKey"] = "";
+        environment["Sessions__IdleTimeout"] = "00:00:00";
+
+        var (exitCode, text) = await ApiProcess.RunToEndAsync(environment);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Database:Provider: must be Sqlite or Postgres", text);
+        Assert.Contains("PersonalData:IdNumberKey", text);
+        Assert.Contains("Sessions:IdleTimeout", text);
+        Assert.False(File.Exists(database.ConnectionString["Data Source=".Length..]), "nothing may be written with a bad configuration");
+    }
+
+    [Fact]
+    public async Task The_api_starts_with_the_demo_street_and_a_second_start_reuses_the_data()
+    {
+        using var database = TestDatabase.NewSqlite();
+        var environment = Environment(database, "Development");
+        environment.Remove("DemoData__StaffPassword"); // Development's own settings provide it
+
+        for (var start = 1; start <= 2; start++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var api = ApiProcess.Start(environment);
+            using var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+            string? status = null;
+            while (status != "Healthy" && clock.Elapsed < TimeSpan.FromSeconds(60) && !api.HasExited)
+            {
+                try { status = await http.GetStringAsync("/health/ready"); }
+                catch (HttpRequestException) { await Task.Delay(100); }
+            }
+            Assert.True(status == "Healthy", "not ready within 60 s:\n" + api.Output);
+            output.WriteLine($"start {start}: ready after {clock.Elapsed.TotalSeconds:0.0} s");
+
+            await using var db = Open(database);
+            Assert.Equal(1, await db.Streets.CountAsync());
+            Assert.Equal(300, await db.Elders.CountAsync());
+        }
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task The_demo_data_reset_command_restores_the_demo_street(string provider)
+    {
+        using var database = TestDatabase.New(provider);
+        var environment = Environment(database);
+        var protector = new IdNumberProtector(Options.Create(new PersonalDataOptions { IdNumberKey = ApiFactory.IdNumberKey }));
+
+        var load = await ApiProcess.RunToEndAsync(environment, "demo-data", "load");
+        Assert.True(load.ExitCode == 0, load.Output);
+        string original;
+        await using (var db = Open(database))
+        {
+            await db.MigrateAsync();
+            original = await DemoDigest.OfAsync(db, protector);
+            // Someone edits and deletes things while trying the demo.
+            await db.Stations.Where(s => s.Code == "XYL-01").ExecuteUpdateAsync(s => s.SetProperty(x => x.Name, "改过的名字"));
+            await db.FamilyBindings.Where(b => b.ElderId < 20).ExecuteDeleteAsync();
+            await db.Elders.Where(e => e.Id < 20).ExecuteDeleteAsync();
+            Assert.NotEqual(original, await DemoDigest.OfAsync(db, protector));
+        }
+
+        var again = await ApiProcess.RunToEndAsync(environment, "demo-data", "load");
+        Assert.Equal(0, again.ExitCode);
+        Assert.Contains("already loaded", again.Output);
+
+        var reset = await ApiProcess.RunToEndAsync(environment, "demo-data", "reset");
+        Assert.True(reset.ExitCode == 0, reset.Output);
+        await using (var db = Open(database))
+            Assert.Equal(original, await DemoDigest.OfAsync(db, protector));
+    }
+
+    [Fact]
+    public async Task Demo_data_is_never_loaded_into_production()
+    {
+        using var database = TestDatabase.NewSqlite();
+        var (exitCode, text) = await ApiProcess.RunToEndAsync(Environment(database, "Production"), "demo-data", "reset");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("never loaded into a Production", text);
+    }
+
+    private static EldercareDb Open(TestDatabase database)
+    {
+        var options = new DbContextOptionsBuilder<EldercareDb>();
+        DatabaseSetup.Configure(options, new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString });
+        return new EldercareDb(options.Options);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Eldercare.Tests.Support;
+
+/// <summary>
+/// The real API in-process, on its own SQLite file (or a PostgreSQL database) and its own Redis key prefix,
+/// so tests can run side by side without seeing each other's data.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> _settings;
+
+    public ApiFactory(TestDatabase? database = null, IDictionary<string, string?>? settings = null)
+    {
+        Database = database ?? TestDatabase.NewSqlite();
+        _settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = Database.Provider,
+            ["Database:ConnectionString"] = Database.ConnectionString,
+            ["Redis:Configuration"] = TestServers.Redis,
+            ["Redis:KeyPrefix"] = $"test-{Guid.NewGuid():N}:",
+            ["PersonalData:IdNumberKey"] = IdNumberKey,
+            ["DemoData:LoadOnStart"] = "false",
+            ["DemoData:StaffPassword"] = DemoPassword,
+            // Keep the test output readable: the console shows only warnings and errors (other log providers see everything).
+            ["Logging:Console:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
+    }
+
+    public const string DemoPassword = "Test-demo-2026";
+
+    /// <summary>One key per test run, like a real deployment's key from the environment.</summary>
+    public static readonly string IdNumberKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public TestDatabase Database { get; }
+
+    public string Setting(string key) => _settings[key]!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+}
