@@ -100,16 +100,29 @@ load_local_secrets() {
   export Redis__Configuration="${Redis__Configuration:-127.0.0.1:$REDIS_PORT}"
 }
 
+API_PID=""
+stop_api() {
+  [ -n "$API_PID" ] || return 0
+  kill -TERM "$API_PID" 2>/dev/null || true   # graceful: running jobs finish, connections close
+  wait "$API_PID" 2>/dev/null || true
+  API_PID=""
+}
+
 cmd_run() {
   apt_install redis-server
   build
   load_local_secrets
-  trap 'stop_redis "$REDIS_PORT"' EXIT
+  trap 'stop_api; stop_redis "$REDIS_PORT"' EXIT
   trap 'exit 130' INT TERM
   say "starting Redis on 127.0.0.1:$REDIS_PORT (data in $DATA/redis)"
   start_redis "$REDIS_PORT" "$DATA/redis"
   say "starting the API on $API_URL (OpenAPI: $API_URL/openapi/v1.json, Swagger UI: $API_URL/swagger) - Ctrl-C stops"
-  dotnet "$API_DLL" --urls "$API_URL"
+  dotnet "$API_DLL" --urls "$API_URL" &
+  API_PID=$!
+  local status=0
+  wait "$API_PID" || status=$?
+  API_PID=""
+  return "$status"
 }
 
 cmd_demo_reset() {

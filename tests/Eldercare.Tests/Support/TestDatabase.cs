@@ -42,7 +42,14 @@ public sealed class TestDatabase : IDisposable
 
     public void Dispose()
     {
-        if (_postgresName is null) return;
+        if (_postgresName is null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            var file = ConnectionString["Data Source=".Length..];
+            foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+                try { File.Delete(path); } catch (IOException) { /* still open in a host that is shutting down */ }
+            return;
+        }
         NpgsqlConnection.ClearAllPools();
         using var admin = new NpgsqlConnection(TestServers.PostgresAdmin);
         admin.Open();
