@@ -61,7 +61,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
             Assert.True(status == "Healthy", "not ready within 60 s:\n" + api.Output);
             output.WriteLine($"start {start}: ready after {clock.Elapsed.TotalSeconds:0.0} s");
 
-            await using var db = Open(database);
+            await using var db = database.Open();
             Assert.Equal(1, await db.Streets.CountAsync());
             Assert.Equal(300, await db.Elders.CountAsync());
         }
@@ -79,7 +79,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
         var load = await ApiProcess.RunToEndAsync(environment, "demo-data", "load");
         Assert.True(load.ExitCode == 0, load.Output);
         string original;
-        await using (var db = Open(database))
+        await using (var db = database.Open())
         {
             await db.MigrateAsync();
             original = await DemoDigest.OfAsync(db, protector);
@@ -96,7 +96,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
 
         var reset = await ApiProcess.RunToEndAsync(environment, "demo-data", "reset");
         Assert.True(reset.ExitCode == 0, reset.Output);
-        await using (var db = Open(database))
+        await using (var db = database.Open())
             Assert.Equal(original, await DemoDigest.OfAsync(db, protector));
     }
 
@@ -109,10 +109,4 @@ public sealed class ProcessTests(ITestOutputHelper output)
         Assert.Contains("never loaded into a Production", text);
     }
 
-    private static EldercareDb Open(TestDatabase database)
-    {
-        var options = new DbContextOptionsBuilder<EldercareDb>();
-        DatabaseSetup.Configure(options, new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString });
-        return new EldercareDb(options.Options);
-    }
 }

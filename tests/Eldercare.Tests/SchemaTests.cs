@@ -19,8 +19,8 @@ public sealed class SchemaTests
     {
         using var migrated = TestDatabase.New(provider);
         using var created = TestDatabase.New(provider);
-        await using (var db = Open(migrated)) await db.MigrateAsync();
-        await using (var db = Open(created)) await db.Database.EnsureCreatedAsync();
+        await using (var db = migrated.Open()) await db.MigrateAsync();
+        await using (var db = created.Open()) await db.Database.EnsureCreatedAsync();
 
         var fromMigrations = await DescribeAsync(migrated);
         var fromModel = await DescribeAsync(created);
@@ -36,22 +36,16 @@ public sealed class SchemaTests
     public async Task Migrating_twice_changes_nothing(string provider)
     {
         using var database = TestDatabase.New(provider);
-        await using (var db = Open(database)) await db.MigrateAsync();
+        await using (var db = database.Open()) await db.MigrateAsync();
         var before = await DescribeAsync(database);
-        await using (var db = Open(database)) await db.MigrateAsync();
+        await using (var db = database.Open()) await db.MigrateAsync();
         Assert.Equal(before, await DescribeAsync(database));
     }
 
-    private static EldercareDb Open(TestDatabase database)
-    {
-        var options = new DbContextOptionsBuilder<EldercareDb>();
-        DatabaseSetup.Configure(options, new DatabaseOptions { Provider = database.Provider, ConnectionString = database.ConnectionString });
-        return new EldercareDb(options.Options);
-    }
 
     private static async Task<List<string>> DescribeAsync(TestDatabase database)
     {
-        await using var db = Open(database);
+        await using var db = database.Open();
         var connection = db.Database.GetDbConnection();
         await connection.OpenAsync();
         var lines = database.IsPostgres ? await DescribePostgresAsync(connection) : await DescribeSqliteAsync(connection);

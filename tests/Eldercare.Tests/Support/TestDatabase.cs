@@ -1,3 +1,5 @@
+using Eldercare.Api.Data;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Eldercare.Tests.Support;
@@ -39,6 +41,14 @@ public sealed class TestDatabase : IDisposable
     }
 
     public static TestDatabase New(string provider) => provider == "Postgres" ? NewPostgres() : NewSqlite();
+
+    /// <summary>A DbContext on this database, configured exactly as the API configures its own.</summary>
+    public EldercareDb Open()
+    {
+        var options = new DbContextOptionsBuilder<EldercareDb>();
+        DatabaseSetup.Configure(options, new DatabaseOptions { Provider = Provider, ConnectionString = ConnectionString });
+        return new EldercareDb(options.Options);
+    }
 
     public void Dispose()
     {
