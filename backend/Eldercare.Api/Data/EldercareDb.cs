@@ -22,6 +22,20 @@ public class EldercareDb(DbContextOptions<EldercareDb> options) : DbContext(opti
     public DbSet<FamilyBinding> FamilyBindings => Set<FamilyBinding>();
     public DbSet<StaffAccount> StaffAccounts => Set<StaffAccount>();
     public DbSet<SchedulerHeartbeat> SchedulerHeartbeats => Set<SchedulerHeartbeat>();
+    public DbSet<CatalogItem> CatalogItems => Set<CatalogItem>();
+    public DbSet<CatalogItemVersion> CatalogItemVersions => Set<CatalogItemVersion>();
+    public DbSet<SubsidyRule> SubsidyRules => Set<SubsidyRule>();
+    public DbSet<SubsidyBudget> SubsidyBudgets => Set<SubsidyBudget>();
+    public DbSet<SubsidyLedgerEntry> SubsidyLedger => Set<SubsidyLedgerEntry>();
+    public DbSet<SlotTemplate> SlotTemplates => Set<SlotTemplate>();
+    public DbSet<Slot> Slots => Set<Slot>();
+    public DbSet<Closure> Closures => Set<Closure>();
+    public DbSet<Booking> Bookings => Set<Booking>();
+    public DbSet<BookingEvent> BookingEvents => Set<BookingEvent>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
+    public DbSet<Notification> Notifications => Set<Notification>();
+    public DbSet<MealPlan> MealPlans => Set<MealPlan>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {
@@ -36,8 +50,17 @@ public class EldercareDb(DbContextOptions<EldercareDb> options) : DbContext(opti
     {
         model.ApplyConfigurationsFromAssembly(typeof(EldercareDb).Assembly);
         foreach (var entity in model.Model.GetEntityTypes())
+        {
+            // Names not set by a configuration (still PascalCase) follow the schema's snake_case convention.
+            entity.SetTableName(SnakeCase(entity.GetTableName()!));
+            foreach (var property in entity.GetProperties().Where(p => p.DeclaringType == entity))
+                property.SetColumnName(SnakeCase(property.GetColumnName()));
             entity.FindPrimaryKey()?.SetName("pk_" + entity.GetTableName());
+        }
     }
+
+    internal static string SnakeCase(string name) =>
+        string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 && name[i - 1] != '_' && !char.IsUpper(name[i - 1]) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
         toStore => toStore.Kind == DateTimeKind.Utc ? toStore : toStore.ToUniversalTime(),

@@ -125,6 +125,7 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.UsesWeChat).HasColumnName("uses_wechat");
         e.Property(x => x.Status).HasColumnName("status");
         e.Property(x => x.RegisteredAt).HasColumnName("registered_at");
+        e.Property(x => x.BookingSequence).HasColumnName("booking_sequence").HasDefaultValue(0L);
         e.Ignore(x => x.MaskedIdNumber);
         e.HasIndex(x => x.IdNumberHash).IsUnique().HasDatabaseName("ux_elders_id_number_hash");
         e.HasIndex(x => x.Phone).HasDatabaseName("ix_elders_phone");

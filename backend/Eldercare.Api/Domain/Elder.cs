@@ -45,6 +45,8 @@ public class Elder
     public ElderStatus Status { get; set; }
     public DateTime RegisteredAt { get; set; }
     public List<EmergencyContact> EmergencyContacts { get; set; } = [];
+    /// <summary>Bumped by every booking change of this elder: taking its row lock serialises them (no double booking).</summary>
+    public long BookingSequence { get; set; }
 
     public string MaskedIdNumber => ChineseIdNumber.Mask(IdNumberLast4);
 }
@@ -56,4 +58,20 @@ public class EmergencyContact
     public required string Name { get; set; }
     public required string Relation { get; set; }
     public required string Phone { get; set; }
+}
+
+public static class ElderRules
+{
+    /// <summary>Groups served first when places are scarce (waitlist order): higher tiers first.</summary>
+    public static int PriorityTier(this Elder elder)
+    {
+        const ElderGroups mostProtected = ElderGroups.Destitute | ElderGroups.LowIncome | ElderGroups.SeverelyDisabled | ElderGroups.LostOnlyChild;
+        const ElderGroups protectedGroups = ElderGroups.Disabled | ElderGroups.Demented | ElderGroups.LivingAlone | ElderGroups.Aged80Plus | ElderGroups.EmptyNest;
+        if ((elder.Groups & mostProtected) != 0) return 2;
+        if ((elder.Groups & protectedGroups) != 0) return 1;
+        return 0;
+    }
+
+    public static int AgeOn(this Elder elder, DateOnly day) =>
+        day.Year - elder.BirthDate.Year - (day < elder.BirthDate.AddYears(day.Year - elder.BirthDate.Year) ? 1 : 0);
 }

@@ -46,9 +46,9 @@ public class Venue
     public GeoPoint Location { get; set; }
 }
 
-public enum ResourceKind { BathingRoom, HomeBathingTeam, CaregiverPool, Doctor }
+public enum ResourceKind { MealPoint, BathingRoom, HomeBathingTeam, CaregiverPool, Doctor }
 
-/// <summary>Something whose time is booked in slots: a bathing room, a home-bathing team, a station's caregiver pool, a doctor.</summary>
+/// <summary>Something whose capacity is booked in slots: a meal point's kitchen, a bathing room, a home-bathing team, a station's caregiver pool, a doctor.</summary>
 public class ServiceResource
 {
     public int Id { get; set; }

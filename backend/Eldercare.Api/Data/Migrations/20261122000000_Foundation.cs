@@ -218,8 +218,10 @@ public sealed class Foundation : Migration
 internal static class MigrationColumns
 {
     /// <summary>An integer key the database numbers itself, on SQLite and PostgreSQL alike.</summary>
-    public static OperationBuilder<AddColumnOperation> IdentityColumn(this ColumnsBuilder t) =>
-        t.Column<int>(nullable: false)
+    public static OperationBuilder<AddColumnOperation> IdentityColumn(this ColumnsBuilder t) => t.IdentityColumn<int>();
+
+    public static OperationBuilder<AddColumnOperation> IdentityColumn<T>(this ColumnsBuilder t) =>
+        t.Column<T>(nullable: false)
             .Annotation("Sqlite:Autoincrement", true)
             .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
 }

@@ -1,0 +1,149 @@
+namespace Eldercare.Api.Domain;
+
+public enum BookingStatus { Requested, Confirmed, Assigned, InService, Completed, Rated, Cancelled, NoShow, Rejected }
+
+/// <summary>The channel a request came through.</summary>
+public enum Channel { MiniProgram, Window, Hotline, HomeTerminal, System }
+
+/// <summary>Who acted: the elder, a bound family member, a clerk or manager, a hotline agent, the IVR, or the hub itself.</summary>
+public enum ActorKind { Elder, FamilyMember, Staff, HotlineAgent, Ivr, System }
+
+/// <summary>One booking of one elder into one slot, with the terms and price it was made under.</summary>
+public class Booking
+{
+    public long Id { get; set; }
+    public int ElderId { get; set; }
+    public long SlotId { get; set; }
+    public int CatalogItemId { get; set; }
+    public int CatalogVersion { get; set; }
+    public ServiceLine Line { get; set; }
+    public required string ServiceName { get; set; }
+    public int ResourceId { get; set; }
+    public DateOnly Date { get; set; }
+    public TimeOnly Start { get; set; }
+    public TimeOnly End { get; set; }
+    public MealPeriod? MealPeriod { get; set; }
+    public ServiceModes Mode { get; set; }
+    public BookingStatus Status { get; set; }
+    public Channel Channel { get; set; }
+    public ActorKind BookedByKind { get; set; }
+    public int? BookedById { get; set; }
+    public long ListPriceFen { get; set; }
+    public long SubsidyFen { get; set; }
+    public long PayableFen { get; set; }
+    public string? CancelReason { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public List<BookingEvent> History { get; set; } = [];
+
+    /// <summary>Statuses in which the booking still holds its place and the elder's time.</summary>
+    public static readonly BookingStatus[] Holding = [BookingStatus.Requested, BookingStatus.Confirmed, BookingStatus.Assigned, BookingStatus.InService];
+
+    /// <summary>Statuses from which the elder, family or a clerk may still cancel.</summary>
+    public static readonly BookingStatus[] Cancellable = [BookingStatus.Requested, BookingStatus.Confirmed, BookingStatus.Assigned];
+
+    private static readonly Dictionary<BookingStatus, BookingStatus[]> Allowed = new()
+    {
+        [BookingStatus.Requested] = [BookingStatus.Confirmed, BookingStatus.Rejected, BookingStatus.Cancelled],
+        [BookingStatus.Confirmed] = [BookingStatus.Assigned, BookingStatus.InService, BookingStatus.Cancelled, BookingStatus.NoShow],
+        [BookingStatus.Assigned] = [BookingStatus.InService, BookingStatus.Cancelled, BookingStatus.NoShow],
+        [BookingStatus.InService] = [BookingStatus.Completed],
+        [BookingStatus.Completed] = [BookingStatus.Rated],
+    };
+
+    public static bool CanMove(BookingStatus from, BookingStatus to) => Allowed.TryGetValue(from, out var next) && next.Contains(to);
+
+    /// <summary>Two services of an elder clash when their times overlap; meals clash only with a meal of the same period.</summary>
+    public bool ClashesWith(ServiceLine line, DateOnly date, TimeOnly start, TimeOnly end, MealPeriod? period)
+    {
+        if (Date != date) return false;
+        if (Line == ServiceLine.Meals || line == ServiceLine.Meals)
+            return Line == ServiceLine.Meals && line == ServiceLine.Meals && MealPeriod == period;
+        return Start < end && start < End;
+    }
+}
+
+/// <summary>An append-only line of a booking's history.</summary>
+public class BookingEvent
+{
+    public long Id { get; set; }
+    public long BookingId { get; set; }
+    public BookingStatus? FromStatus { get; set; }
+    public BookingStatus ToStatus { get; set; }
+    public DateTime At { get; set; }
+    public ActorKind ActorKind { get; set; }
+    public int? ActorId { get; set; }
+    public Channel Channel { get; set; }
+    public string? Note { get; set; }
+}
+
+/// <summary>Remembers which booking an Idempotency-Key produced, so a retried request never books twice.</summary>
+public class IdempotencyRecord
+{
+    public long Id { get; set; }
+    /// <summary>Whose key it is (e.g. "Family:12"): keys of different callers never collide.</summary>
+    public required string Scope { get; set; }
+    public required string Key { get; set; }
+    public required string RequestHash { get; set; }
+    public long BookingId { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+public enum WaitlistStatus { Waiting, Promoted, Cancelled, Expired }
+
+/// <summary>An elder waiting for a place in a full slot. Protected groups are promoted first, then first come.</summary>
+public class WaitlistEntry
+{
+    public long Id { get; set; }
+    public int ElderId { get; set; }
+    public long SlotId { get; set; }
+    public int PriorityTier { get; set; }
+    public WaitlistStatus Status { get; set; }
+    public ServiceModes Mode { get; set; }
+    public Channel Channel { get; set; }
+    public ActorKind RequestedByKind { get; set; }
+    public int? RequestedById { get; set; }
+    public long? BookingId { get; set; }
+    public string? Outcome { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}
+
+public enum NotificationKind { BookingConfirmed, BookingCancelled, BookingMoved, WaitlistPromoted }
+
+/// <summary>Something an elder (and bound family) must be told; the reminders engine delivers it through their channels.</summary>
+public class Notification
+{
+    public long Id { get; set; }
+    public int ElderId { get; set; }
+    public NotificationKind Kind { get; set; }
+    public long? BookingId { get; set; }
+    public required string Text { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? SentAt { get; set; }
+}
+
+public enum MealPlanStatus { Active, Paused, Ended }
+
+/// <summary>A standing meal order (e.g. lunch every weekday), turned into bookings before each cut-off.</summary>
+public class MealPlan
+{
+    public int Id { get; set; }
+    public int ElderId { get; set; }
+    /// <summary>ISO weekdays as flags: bit 1 = Monday ... bit 7 = Sunday.</summary>
+    public int Weekdays { get; set; }
+    public MealPeriod Period { get; set; }
+    public int MenuItemId { get; set; }
+    public int ResourceId { get; set; }
+    public ServiceModes Mode { get; set; }
+    public MealPlanStatus Status { get; set; }
+    public Channel Channel { get; set; }
+    public ActorKind CreatedByKind { get; set; }
+    public int? CreatedById { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public bool RunsOn(DateOnly day) => (Weekdays & (1 << IsoWeekday(day))) != 0;
+
+    public static int IsoWeekday(DateOnly day) => day.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)day.DayOfWeek;
+}
