@@ -1,4 +1,5 @@
 using Eldercare.Api.Data;
+using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.DemoData;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Configuration;
@@ -22,6 +23,7 @@ builder.Services.AddPersonalData();
 builder.Services.AddScheduler(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddDemoData();
+builder.Services.AddBookingEngine();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -39,6 +41,7 @@ app.MapOpenApi();
 app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); o.DocumentTitle = "Eldercare API"; });
 app.MapHealth();
 app.MapSessionEndpoints();
+app.MapBookingEngine();
 
 await app.RunAsync();
 return 0;

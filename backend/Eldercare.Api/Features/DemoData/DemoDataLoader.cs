@@ -1,6 +1,7 @@
 using System.Globalization;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Catalog;
 using Eldercare.Api.Infrastructure.PersonalData;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -11,11 +12,12 @@ namespace Eldercare.Api.Features.DemoData;
 
 /// <summary>
 /// Loads one demo street (27 communities, 3 stations, meal points, bathing, a health station, 12 caregivers,
-/// about 300 elders, 40 family members and one staff account per role) generated from a seed, so every
+/// about 300 elders, 40 family members, one staff account per role, and the catalogue with its subsidies and
+/// weekly capacity) generated from a seed, so every
 /// machine gets the same people. Names, phones and addresses are invented; ID numbers have the right
 /// shape and check character but belong to nobody.
 /// </summary>
-public sealed class DemoDataLoader(EldercareDb db, IdNumberProtector idNumbers, IOptions<DemoDataOptions> options, ILogger<DemoDataLoader> log)
+public sealed class DemoDataLoader(EldercareDb db, IdNumberProtector idNumbers, SlotGenerator slots, IOptions<DemoDataOptions> options, ILogger<DemoDataLoader> log)
 {
     public const int ElderCount = 300, FamilyMemberCount = 40, CaregiverCount = 12;
 
@@ -47,6 +49,8 @@ public sealed class DemoDataLoader(EldercareDb db, IdNumberProtector idNumbers, 
         AddResources(stations, venues);
         var caregivers = AddCaregivers(stations);
         await db.SaveChangesAsync(ct);
+        await DemoCatalog.AddAsync(db, RegisteredFrom, ct);
+        await db.SaveChangesAsync(ct);
         var elders = AddElders(communities);
         await db.SaveChangesAsync(ct);
         AddFamilies(elders);
@@ -54,6 +58,7 @@ public sealed class DemoDataLoader(EldercareDb db, IdNumberProtector idNumbers, 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
+        await slots.GenerateAheadAsync(ct);
         log.LogInformation("Demo data loaded: {Communities} communities, {Elders} elders, {Families} family members",
             communities.Count, elders.Count, FamilyMemberCount);
     }
@@ -154,7 +159,8 @@ public sealed class DemoDataLoader(EldercareDb db, IdNumberProtector idNumbers, 
             new ServiceResource { StationId = stations[0].Id, Kind = ResourceKind.HomeBathingTeam, Name = "上门助浴队", Detail = "两名护理员，携带充气浴缸，约90分钟" },
             new ServiceResource { StationId = stations[1].Id, VenueId = healthStation.Id, Kind = ResourceKind.Doctor, Name = "王立新 医生", Detail = "全科，家庭医生签约" },
             new ServiceResource { StationId = stations[1].Id, VenueId = healthStation.Id, Kind = ResourceKind.Doctor, Name = "刘敏 医生", Detail = "全科，慢病管理" });
-        db.ServiceResources.AddRange(stations.Select(s => new ServiceResource { StationId = s.Id, Kind = ResourceKind.CaregiverPool, Name = $"{s.Name}护理员", Detail = "助洁、探访" }));
+        db.ServiceResources.AddRange(stations.Select(s => new ServiceResource { StationId = s.Id, Kind = ResourceKind.CaregiverPool, Name = $"{s.Name}护理员", Detail = "助洁、陪诊、探访" }));
+        db.ServiceResources.AddRange(venues.Where(v => v.Kind == VenueKind.MealPoint).Select(v => new ServiceResource { StationId = v.StationId, VenueId = v.Id, Kind = ResourceKind.MealPoint, Name = v.Name, Detail = "午餐、晚餐" }));
     }
 
     private List<Caregiver> AddCaregivers(List<Station> stations)

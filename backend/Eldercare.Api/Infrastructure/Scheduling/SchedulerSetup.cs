@@ -1,5 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Eldercare.Api.Data;
+using Eldercare.Api.Features.Catalog;
+using Eldercare.Api.Features.Meals;
+using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Infrastructure.Configuration;
 using Quartz;
 
@@ -48,6 +51,19 @@ public static class SchedulerSetup
                     .WithInterval(scheduler.HeartbeatInterval).RepeatForever()
                     .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(HeartbeatJobKey).DisallowConcurrentExecution().WithDescription("Proves that the scheduler runs"));
+
+            // Two weeks of slots stay open for booking: generated at start and every night at 00:10 (Beijing time).
+            q.ScheduleJob<SlotGenerationJob>(
+                trigger => trigger.WithIdentity("slot-generation-nightly", "booking")
+                    .WithSchedule(CronScheduleBuilder.Create("0 10 0 * * ?").InTimeZone(BusinessTime.Zone)),
+                job => job.WithIdentity(SlotGenerationJob.Key).DisallowConcurrentExecution().WithDescription("Slots from weekly templates"));
+            q.AddTrigger<SlotGenerationJob>(trigger => trigger.ForJob(SlotGenerationJob.Key).WithIdentity("slot-generation-at-start", "booking").StartNow());
+
+            // Standing meal orders become bookings ahead of the 09:30 lunch and 15:00 dinner cut-offs.
+            q.ScheduleJob<MealPlanOrdersJob>(
+                trigger => trigger.WithIdentity("meal-plan-orders", "booking")
+                    .WithSchedule(CronScheduleBuilder.Create("0 0 6,14 * * ?").InTimeZone(BusinessTime.Zone)),
+                job => job.WithIdentity(MealPlanOrdersJob.Key).DisallowConcurrentExecution().WithDescription("Standing meal orders to bookings"));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;

@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Eldercare.Api.Features.Bookings;
+
+public sealed record CreateBookingRequest(
+    [property: Range(1, int.MaxValue)] int ElderId,
+    [property: Range(1, long.MaxValue)] long SlotId,
+    ServiceModes? Mode);
+
+public sealed record CancelBookingRequest([property: Required, StringLength(200, MinimumLength = 1)] string Reason);
+
+public static class BookingEndpoints
+{
+    public static void MapBookingEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/bookings").WithTags("Bookings").RequireAuthorization();
+
+        group.MapPost("/", async (CreateBookingRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+            ClaimsPrincipal user, AccessPolicy access, BookingEngine engine, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 100)
+                return BookingProblems.IdempotencyKeyRequired.ToResult("Idempotency-Key 必须是 1-100 个字符");
+            var actor = Actor.From(user);
+            if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
+            var result = await engine.BookAsync(actor, new BookingRequest(body.ElderId, body.SlotId, body.Mode), idempotencyKey, ct);
+            if (result.Refusal is { } refusal) return refusal.ToResult();
+            var response = result.Booking!.ToResponse();
+            return result.Created
+                ? Results.Created($"/api/bookings/{response.Id}", response)
+                : Results.Ok(response); // a retry of a request that already booked
+        }).WithSummary("Book a slot for an elder (Idempotency-Key header required)");
+
+        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, AccessPolicy access, BookingEngine engine, CancellationToken ct) =>
+        {
+            var booking = await engine.LoadAsync(id, ct);
+            if (booking is null) return BookingProblems.BookingNotFound.ToResult();
+            if (await access.CheckElderAsync(Actor.From(user), booking.ElderId, write: false, ct) is { } denied) return denied.ToResult();
+            return Results.Ok(booking.ToResponse());
+        }).WithSummary("One booking with its history");
+
+        group.MapGet("/", async ([FromQuery] int? elderId, [FromQuery] BookingStatus? status, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to,
+            ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            var elder = elderId ?? (actor.Kind == PrincipalKind.Elder ? actor.Id : null);
+            if (elder is null) return Problems.ValidationFailed.ToResult("elderId is required");
+            if (await access.CheckElderAsync(actor, elder.Value, write: false, ct) is { } denied) return denied.ToResult();
+            var query = db.Bookings.AsNoTracking().Where(b => b.ElderId == elder);
+            if (status is { } s) query = query.Where(b => b.Status == s);
+            if (from is { } f) query = query.Where(b => b.Date >= f);
+            if (to is { } t) query = query.Where(b => b.Date <= t);
+            var bookings = await query.OrderBy(b => b.Date).ThenBy(b => b.Start).Take(500).ToListAsync(ct);
+            return Results.Ok(bookings.Select(b => b.ToResponse(withHistory: false)));
+        }).WithSummary("An elder's bookings, filtered by status and dates");
+
+        group.MapPost("/{id:long}/cancel", async (long id, CancelBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
+            EldercareDb db, BookingEngine engine, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            var elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+            if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
+            if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();
+            // Past the cut-off only station staff may cancel (they can still stop the kitchen or the visit).
+            var staffMayOverride = actor.Kind == PrincipalKind.Staff;
+            var result = await engine.CancelAsync(actor, id, body.Reason.Trim(), staffMayOverride, ct);
+            if (result.Refusal is { } refusal) return refusal.ToResult();
+            return Results.Ok((await engine.LoadAsync(id, ct))!.ToResponse());
+        }).WithSummary("Cancel a booking with a reason; frees its place and offers it to the waitlist");
+    }
+}

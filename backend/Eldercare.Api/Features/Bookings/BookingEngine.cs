@@ -1,0 +1,215 @@
+using System.Security.Cryptography;
+using System.Text;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Sessions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Eldercare.Api.Features.Bookings;
+
+public sealed record BookingRequest(int ElderId, long SlotId, ServiceModes? Mode = null);
+
+public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refusal)
+{
+    public static BookingResult No(Refusal refusal) => new(null, false, refusal);
+}
+
+/// <summary>
+/// The one booking engine every channel uses. Each change to an elder's bookings runs in one transaction
+/// that first takes that elder's row lock (bumping Elder.BookingSequence), so an elder's bookings,
+/// cancellations and subsidy caps change one at a time, on SQLite and PostgreSQL alike. Capacity is taken
+/// with a conditional update (booked &lt; capacity), so a slot is never oversold however many elders race.
+/// </summary>
+public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeProvider clock, ILogger<BookingEngine> log)
+{
+    /// <summary>Books a slot. The same idempotency key with the same request returns the first booking (Created = false).</summary>
+    public async Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct)
+    {
+        var requestHash = Hash(request);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryBookAsync(actor, request, idempotencyKey, requestHash, ct);
+            }
+            catch (DbUpdateException) when (attempt < 3)
+            {
+                // Another request with the same idempotency key (for another elder) committed first: look again.
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<BookingResult> TryBookAsync(Actor actor, BookingRequest request, string idempotencyKey, string requestHash, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await LockElderAsync(request.ElderId, ct)) return BookingResult.No(AccessPolicy.ElderNotFound);
+
+        var earlier = await db.IdempotencyRecords.AsNoTracking()
+            .SingleOrDefaultAsync(r => r.Scope == actor.IdempotencyScope && r.Key == idempotencyKey, ct);
+        if (earlier is not null)
+        {
+            return earlier.RequestHash == requestHash
+                ? new BookingResult(await LoadAsync(earlier.BookingId, ct), false, null)
+                : BookingResult.No(BookingProblems.IdempotencyKeyReused);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var elder = await db.Elders.AsNoTracking().SingleAsync(e => e.Id == request.ElderId, ct);
+        var slot = await db.Slots.AsNoTracking().SingleOrDefaultAsync(s => s.Id == request.SlotId, ct);
+        if (slot is null) return BookingResult.No(BookingProblems.SlotNotFound);
+        var item = await db.CatalogItems.AsNoTracking().SingleAsync(i => i.Id == slot.CatalogItemId, ct);
+        var resource = await db.ServiceResources.AsNoTracking().SingleAsync(r => r.Id == slot.ResourceId, ct);
+
+        var mode = request.Mode ?? DefaultMode(item.Modes);
+        if (CheckRules(elder, item, slot, resource, mode, now) is { } refused) return BookingResult.No(refused);
+        if (resource.StationId != await StationOfAsync(elder, ct) && mode is ServiceModes.AtHome or ServiceModes.Delivery)
+            return BookingResult.No(BookingProblems.OutsideZone);
+
+        var holding = await db.Bookings.AsNoTracking()
+            .Where(b => b.ElderId == elder.Id && b.Date == slot.Date && Booking.Holding.Contains(b.Status)).ToListAsync(ct);
+        if (holding.FirstOrDefault(b => b.ClashesWith(item.Line, slot.Date, slot.Start, slot.End, slot.MealPeriod)) is { } clash)
+            return BookingResult.No(new Refusal(BookingProblems.ElderBusy, $"已有预约：{clash.ServiceName} {clash.Date:M月d日} {clash.Start:HH:mm}"));
+
+        var taken = await db.Slots.Where(s => s.Id == slot.Id && s.Booked < s.Capacity && s.Status == SlotStatus.Open)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked + 1), ct);
+        if (taken == 0)
+            return BookingResult.No(new Refusal(BookingProblems.SlotFull, null, new Dictionary<string, object?>
+            {
+                ["waitlist"] = new { href = "/api/waitlist", slotId = slot.Id, elderId = elder.Id },
+            }));
+
+        var booking = new Booking
+        {
+            ElderId = elder.Id, SlotId = slot.Id, CatalogItemId = item.Id, CatalogVersion = item.Version, Line = item.Line,
+            ServiceName = item.Name, ResourceId = slot.ResourceId, Date = slot.Date, Start = slot.Start, End = slot.End,
+            MealPeriod = slot.MealPeriod, Mode = mode, Status = BookingStatus.Confirmed, Channel = actor.Channel,
+            BookedByKind = actor.HistoryKind, BookedById = actor.HistoryId, ListPriceFen = item.ListPriceFen,
+            PayableFen = item.ListPriceFen, CreatedAt = now, UpdatedAt = now,
+        };
+        booking.History.Add(Event(null, BookingStatus.Confirmed, actor, now, null));
+        db.Bookings.Add(booking);
+        await db.SaveChangesAsync(ct);
+
+        var grants = await subsidies.GrantAsync(elder, item, booking, ct);
+        booking.SubsidyFen = grants.Sum(g => g.AmountFen);
+        booking.PayableFen = booking.ListPriceFen - booking.SubsidyFen;
+        db.IdempotencyRecords.Add(new IdempotencyRecord { Scope = actor.IdempotencyScope, Key = idempotencyKey, RequestHash = requestHash, BookingId = booking.Id, CreatedAt = now });
+        db.Notifications.Add(new Notification
+        {
+            ElderId = elder.Id, Kind = NotificationKind.BookingConfirmed, BookingId = booking.Id, CreatedAt = now,
+            Text = $"已为您预约：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}，需付{booking.PayableFen / 100m:0.##}元。",
+        });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Booking {BookingId} confirmed for slot {SlotId} through {Channel}", booking.Id, slot.Id, booking.Channel);
+        return new BookingResult(booking, true, null);
+    }
+
+    /// <summary>Cancels a booking, frees its place exactly once, gives back its subsidy, then offers the place to the waitlist.</summary>
+    public async Task<BookingResult> CancelAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct)
+    {
+        var result = await CancelInTransactionAsync(actor, bookingId, reason, ignoreCutoff, ct);
+        if (result.Created) await PromoteWaitlistAsync(result.Booking!.SlotId, ct);
+        return result;
+    }
+
+    private async Task<BookingResult> CancelInTransactionAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct)
+    {
+        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return BookingResult.No(BookingProblems.BookingNotFound);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await LockElderAsync(elderId.Value, ct);
+        var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
+        if (!Booking.Cancellable.Contains(booking.Status)) return BookingResult.No(BookingProblems.NotCancellable);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var cutoff = await db.Slots.Where(s => s.Id == booking.SlotId).Select(s => s.CutoffAt).SingleAsync(ct);
+        if (!ignoreCutoff && now > cutoff)
+            return BookingResult.No(new Refusal(BookingProblems.CutOffPassed, "截止时间已过，请联系驿站取消"));
+
+        var from = booking.Status;
+        booking.Status = BookingStatus.Cancelled;
+        booking.CancelReason = reason;
+        booking.UpdatedAt = now;
+        booking.History.Add(Event(from, BookingStatus.Cancelled, actor, now, reason));
+        await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
+        await subsidies.ReverseAsync(booking, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Booking {BookingId} cancelled", booking.Id);
+        return new BookingResult(booking, true, null);
+    }
+
+    /// <summary>
+    /// Offers free places of a slot to its waitlist: protected groups first, then first come. A waiter who can no
+    /// longer take the place (busy, no longer eligible, past the cut-off) is passed over with the reason kept.
+    /// </summary>
+    public async Task PromoteWaitlistAsync(long slotId, CancellationToken ct)
+    {
+        while (true)
+        {
+            db.ChangeTracker.Clear();
+            var slot = await db.Slots.AsNoTracking().SingleAsync(s => s.Id == slotId, ct);
+            if (slot.Booked >= slot.Capacity || slot.Status != SlotStatus.Open) return;
+            var waiter = await db.WaitlistEntries.AsNoTracking().Where(w => w.SlotId == slotId && w.Status == WaitlistStatus.Waiting)
+                .OrderByDescending(w => w.PriorityTier).ThenBy(w => w.CreatedAt).ThenBy(w => w.Id).FirstOrDefaultAsync(ct);
+            if (waiter is null) return;
+
+            var onBehalf = Actor.System with { Channel = waiter.Channel };
+            var result = await BookAsync(onBehalf, new BookingRequest(waiter.ElderId, slotId, waiter.Mode), $"waitlist:{waiter.Id}", ct);
+            if (result.Refusal?.Problem == BookingProblems.SlotFull) return; // someone else took the place first
+            var now = clock.GetUtcNow().UtcDateTime;
+            var outcome = result.Booking is not null ? WaitlistStatus.Promoted : WaitlistStatus.Expired;
+            var changed = await db.WaitlistEntries.Where(w => w.Id == waiter.Id && w.Status == WaitlistStatus.Waiting).ExecuteUpdateAsync(s => s
+                .SetProperty(w => w.Status, outcome)
+                .SetProperty(w => w.BookingId, result.Booking == null ? null : result.Booking.Id)
+                .SetProperty(w => w.Outcome, result.Refusal == null ? "已自动转为预约" : result.Refusal.Problem.Title)
+                .SetProperty(w => w.UpdatedAt, now), ct);
+            if (changed == 1 && result.Booking is { } promoted)
+            {
+                db.Notifications.Add(new Notification
+                {
+                    ElderId = waiter.ElderId, Kind = NotificationKind.WaitlistPromoted, BookingId = promoted.Id, CreatedAt = now,
+                    Text = $"候补成功：{promoted.Date:M月d日} {promoted.Start:HH:mm} {promoted.ServiceName}已为您预约好。",
+                });
+                await db.SaveChangesAsync(ct);
+            }
+        }
+    }
+
+    public Task<Booking?> LoadAsync(long bookingId, CancellationToken ct) =>
+        db.Bookings.AsNoTracking().Include(b => b.History.OrderBy(h => h.Id)).SingleOrDefaultAsync(b => b.Id == bookingId, ct);
+
+    /// <summary>The checks that need no other booking: elder status, eligibility, mode, slot state and cut-off.</summary>
+    public static Refusal? CheckRules(Elder elder, CatalogItem item, Slot slot, ServiceResource resource, ServiceModes mode, DateTime nowUtc)
+    {
+        if (elder.Status != ElderStatus.Active) return BookingProblems.ElderInactive;
+        if (item.IneligibilityReason(elder, slot.Date) is { } why) return new Refusal(BookingProblems.NotEligible, why);
+        if (!IsSingleMode(mode) || !item.Modes.HasFlag(mode)) return BookingProblems.ModeNotOffered;
+        if (slot.Status != SlotStatus.Open) return BookingProblems.SlotClosed;
+        if (nowUtc > slot.CutoffAt) return BookingProblems.CutOffPassed;
+        return null;
+    }
+
+    public static ServiceModes DefaultMode(ServiceModes offered) =>
+        Enum.GetValues<ServiceModes>().First(m => m != ServiceModes.None && offered.HasFlag(m));
+
+    private static bool IsSingleMode(ServiceModes mode) => mode != ServiceModes.None && (mode & (mode - 1)) == 0;
+
+    private Task<int> StationOfAsync(Elder elder, CancellationToken ct) =>
+        db.Communities.Where(c => c.Id == elder.CommunityId).Select(c => c.StationId).SingleAsync(ct);
+
+    /// <summary>Takes the elder's row lock for the rest of the transaction; false when there is no such elder.</summary>
+    private async Task<bool> LockElderAsync(int elderId, CancellationToken ct) =>
+        await db.Elders.Where(e => e.Id == elderId).ExecuteUpdateAsync(s => s.SetProperty(e => e.BookingSequence, e => e.BookingSequence + 1), ct) == 1;
+
+    private static BookingEvent Event(BookingStatus? from, BookingStatus to, Actor actor, DateTime at, string? note) => new()
+    {
+        FromStatus = from, ToStatus = to, At = at, ActorKind = actor.HistoryKind, ActorId = actor.HistoryId, Channel = actor.Channel, Note = note,
+    };
+
+    private static string Hash(BookingRequest request) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.ElderId}|{request.SlotId}|{request.Mode}")));
+}

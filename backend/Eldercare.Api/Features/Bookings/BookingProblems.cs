@@ -1,0 +1,33 @@
+using Eldercare.Api.Infrastructure.Errors;
+
+namespace Eldercare.Api.Features.Bookings;
+
+/// <summary>The booking engine's refusals. Their titles are said to elders as they are (screens and the hotline).</summary>
+public static class BookingProblems
+{
+    public static readonly Problem SlotFull = new("slot-full", 409, "这个时段已经约满了，可以排队候补");
+    public static readonly Problem ElderBusy = new("elder-busy", 409, "这个时间已经有别的预约了");
+    public static readonly Problem SlotClosed = new("slot-closed", 409, "这个时段暂停服务了");
+    public static readonly Problem NotCancellable = new("not-cancellable", 409, "这个预约现在不能取消了");
+    public static readonly Problem AlreadyWaiting = new("already-waiting", 409, "已经在排队候补了");
+    public static readonly Problem SlotAvailable = new("slot-available", 409, "还有空位，请直接预约");
+    public static readonly Problem NotEligible = new("not-eligible", 422, "不符合这项服务的条件");
+    public static readonly Problem CutOffPassed = new("cut-off-passed", 422, "已经过了预约截止时间");
+    public static readonly Problem ElderInactive = new("elder-inactive", 422, "老人现在住院、外出或已故，暂时不能预约");
+    public static readonly Problem ModeNotOffered = new("mode-not-offered", 422, "这项服务不提供所选的方式");
+    public static readonly Problem OutsideZone = new("outside-zone", 422, "上门和送餐服务只由老人所在片区的驿站提供");
+    public static readonly Problem IdempotencyKeyReused = new("idempotency-key-reused", 422, "这个请求编号已经用于另一笔不同的预约");
+    public static readonly Problem IdempotencyKeyRequired = new("idempotency-key-required", 400, "缺少请求编号（Idempotency-Key），请重新提交");
+    public static readonly Problem SlotNotFound = new("slot-not-found", 404, "没有找到这个时段");
+    public static readonly Problem ServiceNotFound = new("service-not-found", 404, "没有找到这项服务");
+    public static readonly Problem BookingNotFound = new("booking-not-found", 404, "没有找到这个预约");
+    public static readonly Problem WaitlistNotFound = new("waitlist-not-found", 404, "没有找到这条候补");
+}
+
+/// <summary>A rule that said no, with an optional detail (e.g. why an elder is not eligible) and extra fields.</summary>
+public sealed record Refusal(Problem Problem, string? Detail = null, IDictionary<string, object?>? Extensions = null)
+{
+    public IResult ToResult() => Problem.ToResult(Detail, Extensions);
+
+    public static implicit operator Refusal(Problem problem) => new(problem);
+}

@@ -1,0 +1,33 @@
+using System.Text.Json.Serialization;
+using Eldercare.Api.Features.Catalog;
+using Eldercare.Api.Features.Meals;
+using Eldercare.Api.Features.Sessions;
+
+namespace Eldercare.Api.Features.Bookings;
+
+public static class BookingSetup
+{
+    public static IServiceCollection AddBookingEngine(this IServiceCollection services)
+    {
+        services.AddScoped<AccessPolicy>();
+        services.AddScoped<SubsidyLedger>();
+        services.AddScoped<BookingEngine>();
+        services.AddScoped<SlotGenerator>();
+        services.AddScoped<MealPlanOrders>();
+        // Enums travel as their names ("Meals", "Lunch", "Delivery"), which clients and people can read.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddValidation();
+        return services;
+    }
+
+    public static void MapBookingEngine(this IEndpointRouteBuilder app)
+    {
+        app.MapCatalogEndpoints();
+        app.MapSubsidyRuleEndpoints();
+        app.MapAvailabilityEndpoints();
+        app.MapBookingEndpoints();
+        app.MapWaitlistEndpoints();
+        app.MapMealPlanEndpoints();
+        app.MapClosureEndpoints();
+    }
+}

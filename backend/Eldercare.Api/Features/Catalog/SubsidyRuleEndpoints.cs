@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Eldercare.Api.Features.Catalog;
+
+/// <summary>A subsidy policy as officers write it (see <see cref="SubsidyRule"/>).</summary>
+public sealed record SubsidyRuleRequest(
+    [property: Required, StringLength(100, MinimumLength = 1)] string Name,
+    ServiceLine? Line,
+    int? CatalogItemId,
+    ElderGroups EligibleGroups,
+    [property: Range(0, 120)] int MinAge,
+    [property: Range(0, 4)] int MinAbilityLevel,
+    SubsidyKind Kind,
+    [property: Range(1, 10_000_000)] long Amount,
+    [property: Range(1, 10_000_000)] long? DailyCapFen,
+    [property: Range(1, 100_000_000)] long? MonthlyCapFen,
+    int Priority,
+    bool IsActive = true);
+
+public static class SubsidyRuleEndpoints
+{
+    public static readonly Problem BadPercentage = new("bad-percentage", 400, "补贴比例要在1到100之间");
+
+    public static void MapSubsidyRuleEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/subsidy-rules").WithTags("Catalog").RequireAuthorization();
+
+        group.MapGet("/", async (EldercareDb db, CancellationToken ct) =>
+            Results.Ok(await db.SubsidyRules.AsNoTracking().OrderBy(r => r.Priority).ThenBy(r => r.Id).ToListAsync(ct)))
+            .WithSummary("Subsidy rules in the order they are applied");
+
+        group.MapPost("/", async (SubsidyRuleRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        {
+            if (AccessPolicy.CheckOfficer(Actor.From(user)) is { } denied) return denied.ToResult();
+            if (await Check(body, db, ct) is { } bad) return bad;
+            var rule = new SubsidyRule { Name = "" };
+            Apply(rule, body);
+            db.SubsidyRules.Add(rule);
+            await db.SaveChangesAsync(ct);
+            return Results.Created($"/api/subsidy-rules/{rule.Id}", rule);
+        }).WithSummary("Add a subsidy rule (officers); applies to bookings made from now on");
+
+        group.MapPut("/{id:int}", async (int id, SubsidyRuleRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        {
+            if (AccessPolicy.CheckOfficer(Actor.From(user)) is { } denied) return denied.ToResult();
+            var rule = await db.SubsidyRules.SingleOrDefaultAsync(r => r.Id == id, ct);
+            if (rule is null) return Problems.NotFound.ToResult();
+            if (await Check(body, db, ct) is { } bad) return bad;
+            Apply(rule, body);
+            await db.SaveChangesAsync(ct);
+            return Results.Ok(rule);
+        }).WithSummary("Change a subsidy rule (officers); bookings already made keep what they were granted");
+    }
+
+    private static async Task<IResult?> Check(SubsidyRuleRequest body, EldercareDb db, CancellationToken ct)
+    {
+        if (body.Kind == SubsidyKind.Percentage && body.Amount > 100) return BadPercentage.ToResult();
+        if (body.CatalogItemId is { } item && !await db.CatalogItems.AnyAsync(i => i.Id == item, ct))
+            return Eldercare.Api.Features.Bookings.BookingProblems.ServiceNotFound.ToResult();
+        return null;
+    }
+
+    private static void Apply(SubsidyRule rule, SubsidyRuleRequest body)
+    {
+        rule.Name = body.Name.Trim();
+        rule.Line = body.Line;
+        rule.CatalogItemId = body.CatalogItemId;
+        rule.EligibleGroups = body.EligibleGroups;
+        rule.MinAge = body.MinAge;
+        rule.MinAbilityLevel = body.MinAbilityLevel;
+        rule.Kind = body.Kind;
+        rule.Amount = body.Amount;
+        rule.DailyCapFen = body.DailyCapFen;
+        rule.MonthlyCapFen = body.MonthlyCapFen;
+        rule.Priority = body.Priority;
+        rule.IsActive = body.IsActive;
+    }
+}

@@ -1,0 +1,64 @@
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Infrastructure.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Eldercare.Api.Features.Sessions;
+
+/// <summary>
+/// Who may see and act for which elder: the one place these rules live.
+/// - an elder: only themself;
+/// - a family member: only elders bound to them (an active binding);
+/// - a clerk or station manager: elders living in their station's zone;
+/// - a caregiver: reads the elders of their station's zone, books nothing;
+/// - an officer: reads everything, books nothing;
+/// - a hotline agent and the hotline service (IVR): any elder of the district, since callers reach them from anywhere;
+/// - the hub itself (standing orders, waitlist, closures): any elder.
+/// </summary>
+public sealed class AccessPolicy(EldercareDb db)
+{
+    public static readonly Problem NotBound = new("not-bound", 403, "您还没有绑定这位老人，不能查看或代办");
+    public static readonly Problem OutOfZone = new("out-of-zone", 403, "这位老人不在本驿站的服务片区");
+    public static readonly Problem ReadOnlyRole = new("read-only-role", 403, "您的岗位只能查看，不能预约或取消");
+    public static readonly Problem NotYourself = new("not-yourself", 403, "只能为自己办理");
+    public static readonly Problem ElderNotFound = new("elder-not-found", 404, "没有找到这位老人");
+
+    /// <summary>Null when <paramref name="actor"/> may read (or, with <paramref name="write"/>, book and cancel for) the elder; else the refusal.</summary>
+    public async Task<Problem?> CheckElderAsync(Actor actor, int elderId, bool write, CancellationToken ct = default)
+    {
+        if (actor.IsSystem) return null;
+        switch (actor.Kind)
+        {
+            case PrincipalKind.Elder:
+                return actor.Id == elderId ? null : NotYourself;
+            case PrincipalKind.Family:
+                var bound = await db.FamilyBindings.AnyAsync(b => b.FamilyMemberId == actor.Id && b.ElderId == elderId && b.Status == BindingStatus.Active, ct);
+                return bound ? null : NotBound;
+            case PrincipalKind.Service:
+                return await ExistsAsync(elderId, ct) ? null : ElderNotFound;
+            case PrincipalKind.Staff:
+                if (write && actor.Role is StaffRole.Officer or StaffRole.Caregiver) return ReadOnlyRole;
+                if (actor.Role is StaffRole.Officer or StaffRole.HotlineAgent) return await ExistsAsync(elderId, ct) ? null : ElderNotFound;
+                var station = await db.Elders.Where(e => e.Id == elderId)
+                    .Join(db.Communities, e => e.CommunityId, c => c.Id, (e, c) => (int?)c.StationId).SingleOrDefaultAsync(ct);
+                if (station is null) return ElderNotFound;
+                return station == actor.StationId ? null : OutOfZone;
+            default:
+                return Problems.Forbidden;
+        }
+    }
+
+    /// <summary>Officers edit the catalogue and subsidy rules; nobody else does.</summary>
+    public static Problem? CheckOfficer(Actor actor) =>
+        actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Officer } ? null : Problems.Forbidden;
+
+    /// <summary>Station managers run their own station's resources; officers run every station's.</summary>
+    public static Problem? CheckRunsStation(Actor actor, int stationId) => actor switch
+    {
+        { Kind: PrincipalKind.Staff, Role: StaffRole.Officer } => null,
+        { Kind: PrincipalKind.Staff, Role: StaffRole.StationManager } when actor.StationId == stationId => null,
+        _ => Problems.Forbidden,
+    };
+
+    private Task<bool> ExistsAsync(int elderId, CancellationToken ct) => db.Elders.AnyAsync(e => e.Id == elderId, ct);
+}
