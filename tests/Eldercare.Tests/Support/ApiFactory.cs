@@ -26,6 +26,8 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["DemoData:StaffPassword"] = DemoPassword,
             // Keep the test output readable: the console shows only warnings and errors (other log providers see everything).
             ["Logging:Console:LogLevel:Default"] = "Warning",
+            // EF logs a failed probe for its history table on every new database; expected, and noise here.
+            ["Logging:Console:LogLevel:Microsoft.EntityFrameworkCore.Database.Command"] = "None",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) _settings[key] = value;
     }
@@ -45,3 +47,6 @@ public class ApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 }
+
+/// <summary>An API on its own fresh SQLite database, shared by the tests of one class (xunit needs a parameterless constructor).</summary>
+public sealed class SharedApi() : ApiFactory(null, null);

@@ -22,7 +22,7 @@ public sealed record CatalogItemRequest(
     [property: Required, StringLength(40, MinimumLength = 2), RegularExpression("^[A-Z0-9-]+$")] string Code,
     ServiceLine Line,
     [property: Required, StringLength(100, MinimumLength = 1)] string Name,
-    [property: Required, StringLength(1000)] string Detail,
+    [property: Required(AllowEmptyStrings = true), StringLength(1000)] string Detail,
     ServiceModes Modes,
     [property: Required, StringLength(100, MinimumLength = 1)] string Provider,
     [property: Range(1, 24 * 60)] int DurationMinutes,
@@ -74,7 +74,6 @@ public static class CatalogEndpoints
         group.MapPost("/", async (CatalogItemRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
-            if (AccessPolicy.CheckOfficer(actor) is { } denied) return denied.ToResult();
             if (body.MinAbilityLevel > body.MaxAbilityLevel) return BadAbilityRange.ToResult();
             if (await db.CatalogItems.AnyAsync(i => i.Code == body.Code, ct)) return CodeTaken.ToResult();
             var now = clock.GetUtcNow().UtcDateTime;
@@ -87,12 +86,11 @@ public static class CatalogEndpoints
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Created($"/api/catalog/{item.Id}", Response(item));
-        }).WithSummary("Add a service (officers)");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Add a service (officers)");
 
         group.MapPut("/{id:int}", async (int id, CatalogItemRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
-            if (AccessPolicy.CheckOfficer(actor) is { } denied) return denied.ToResult();
             if (body.MinAbilityLevel > body.MaxAbilityLevel) return BadAbilityRange.ToResult();
             var item = await db.CatalogItems.SingleOrDefaultAsync(i => i.Id == id, ct);
             if (item is null) return BookingProblems.ServiceNotFound.ToResult();
@@ -108,7 +106,7 @@ public static class CatalogEndpoints
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Ok(Response(item));
-        }).WithSummary("Change a service's terms (officers); makes a new version");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Change a service's terms (officers); makes a new version");
 
         group.MapGet("/{id:int}/versions", async (int id, EldercareDb db, CancellationToken ct) =>
         {

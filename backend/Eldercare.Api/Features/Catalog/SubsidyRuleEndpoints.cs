@@ -35,27 +35,25 @@ public static class SubsidyRuleEndpoints
             Results.Ok(await db.SubsidyRules.AsNoTracking().OrderBy(r => r.Priority).ThenBy(r => r.Id).ToListAsync(ct)))
             .WithSummary("Subsidy rules in the order they are applied");
 
-        group.MapPost("/", async (SubsidyRuleRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        group.MapPost("/", async (SubsidyRuleRequest body, EldercareDb db, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckOfficer(Actor.From(user)) is { } denied) return denied.ToResult();
             if (await Check(body, db, ct) is { } bad) return bad;
             var rule = new SubsidyRule { Name = "" };
             Apply(rule, body);
             db.SubsidyRules.Add(rule);
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/subsidy-rules/{rule.Id}", rule);
-        }).WithSummary("Add a subsidy rule (officers); applies to bookings made from now on");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Add a subsidy rule (officers); applies to bookings made from now on");
 
-        group.MapPut("/{id:int}", async (int id, SubsidyRuleRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        group.MapPut("/{id:int}", async (int id, SubsidyRuleRequest body, EldercareDb db, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckOfficer(Actor.From(user)) is { } denied) return denied.ToResult();
             var rule = await db.SubsidyRules.SingleOrDefaultAsync(r => r.Id == id, ct);
             if (rule is null) return Problems.NotFound.ToResult();
             if (await Check(body, db, ct) is { } bad) return bad;
             Apply(rule, body);
             await db.SaveChangesAsync(ct);
             return Results.Ok(rule);
-        }).WithSummary("Change a subsidy rule (officers); bookings already made keep what they were granted");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Change a subsidy rule (officers); bookings already made keep what they were granted");
     }
 
     private static async Task<IResult?> Check(SubsidyRuleRequest body, EldercareDb db, CancellationToken ct)

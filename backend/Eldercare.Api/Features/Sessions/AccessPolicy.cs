@@ -48,9 +48,14 @@ public sealed class AccessPolicy(EldercareDb db)
         }
     }
 
-    /// <summary>Officers edit the catalogue and subsidy rules; nobody else does.</summary>
-    public static Problem? CheckOfficer(Actor actor) =>
-        actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Officer } ? null : Problems.Forbidden;
+    /// <summary>
+    /// Authorization policy for endpoints only officers use (editing the catalogue and subsidy rules). Declared on
+    /// the endpoint, so it refuses before the request body is even read.
+    /// </summary>
+    public const string OfficersOnly = "officers-only";
+
+    public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions options) =>
+        options.AddPolicy(OfficersOnly, p => p.RequireClaim(SessionClaims.Kind, nameof(PrincipalKind.Staff)).RequireRole(nameof(StaffRole.Officer)));
 
     /// <summary>Station managers run their own station's resources; officers run every station's.</summary>
     public static Problem? CheckRunsStation(Actor actor, int stationId) => actor switch

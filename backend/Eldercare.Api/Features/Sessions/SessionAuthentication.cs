@@ -67,7 +67,7 @@ public static class SessionSetup
         services.AddSingleton<SessionStore>();
         services.AddAuthentication(SessionAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, SessionAuthenticationHandler>(SessionAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+        services.AddAuthorization(AccessPolicy.AddPolicies);
         return services;
     }
 }

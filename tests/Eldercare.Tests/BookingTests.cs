@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Eldercare.Api.Domain;
+using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using static Eldercare.Tests.Support.Scenario;
+
+namespace Eldercare.Tests;
+
+public sealed class BookingTests : IClassFixture<SharedApi>
+{
+    private readonly SharedApi _factory;
+    public BookingTests(SharedApi factory) => _factory = factory;
+
+    [Fact]
+    public async Task A_booking_records_terms_price_channel_and_history_and_a_cancel_frees_its_place()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0), capacity: 2);
+        var client = await s.ElderClientAsync(elder);
+
+        var created = await BookAsync(client, elder.Id, slot.Id);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var booking = await JsonAsync(created);
+        Assert.Equal("Confirmed", booking.GetProperty("status").GetString());
+        Assert.Equal("MiniProgram", booking.GetProperty("channel").GetString());
+        Assert.Equal("Elder", booking.GetProperty("bookedBy").GetString());
+        Assert.Equal(1, booking.GetProperty("serviceVersion").GetInt32());
+        Assert.Equal(8000, booking.GetProperty("price").GetProperty("payableFen").GetInt64());
+        Assert.Equal("AtHome", booking.GetProperty("mode").GetString());
+        var id = booking.GetProperty("id").GetInt64();
+        Assert.Equal($"/api/bookings/{id}", created.Headers.Location!.OriginalString);
+
+        var list = await client.GetFromJsonAsync<List<System.Text.Json.JsonElement>>($"/api/bookings?elderId={elder.Id}&status=Confirmed");
+        Assert.Single(list!);
+
+        var cancelled = await client.PostAsJsonAsync($"/api/bookings/{id}/cancel", new { reason = "临时有事" });
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        var after = await JsonAsync(cancelled);
+        Assert.Equal("Cancelled", after.GetProperty("status").GetString());
+        var history = after.GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(["Confirmed", "Cancelled"], history.Select(h => h.GetProperty("to").GetString()));
+        Assert.Equal("临时有事", history[1].GetProperty("note").GetString());
+        Assert.Equal(0, await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).Select(x => x.Booked).SingleAsync()));
+
+        var again = await client.PostAsJsonAsync($"/api/bookings/{id}/cancel", new { reason = "再取消一次" });
+        await HttpAssert.ProblemAsync(again, 409, "not-cancellable");
+    }
+
+    [Fact]
+    public async Task A_basic_service_elder_gets_the_meal_subsidy_once_a_day_and_it_is_returned_on_cancel()
+    {
+        var s = await CreateAsync(_factory);
+        await s.AddRuleAsync(new SubsidyRule { Name = "助餐补贴", Line = ServiceLine.Meals, EligibleGroups = ElderGroups.Aged80Plus, Kind = SubsidyKind.FixedAmount, Amount = 500, DailyCapFen = 500, Priority = 1 });
+        var old = await s.AddElderAsync(ElderGroups.Aged80Plus, age: 85);
+        var young = await s.AddElderAsync(age: 65);
+        var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
+        var client = await s.HotlineClientAsync();
+
+        var catalog = await client.GetFromJsonAsync<List<System.Text.Json.JsonElement>>($"/api/catalog?elderId={old.Id}", Json);
+        var lunchQuote = catalog!.Single(i => i.GetProperty("id").GetInt32() == s.Lunch.Id).GetProperty("price");
+        Assert.Equal(1000, lunchQuote.GetProperty("payableFen").GetInt64());
+
+        var subsidised = await JsonAsync(await BookAsync(client, old.Id, lunch.Id));
+        Assert.Equal(500, subsidised.GetProperty("price").GetProperty("subsidyFen").GetInt64());
+        Assert.Equal(1000, subsidised.GetProperty("price").GetProperty("payableFen").GetInt64());
+        Assert.Equal("Ivr", subsidised.GetProperty("bookedBy").GetString());
+        Assert.Equal("Hotline", subsidised.GetProperty("channel").GetString());
+        var full = await JsonAsync(await BookAsync(client, young.Id, lunch.Id));
+        Assert.Equal(0, full.GetProperty("price").GetProperty("subsidyFen").GetInt64());
+
+        var id = subsidised.GetProperty("id").GetInt64();
+        await client.PostAsJsonAsync($"/api/bookings/{id}/cancel", new { reason = "住院了" });
+        var ledger = await s.WithDbAsync(db => db.SubsidyLedger.Where(l => l.BookingId == id).Select(l => l.AmountFen).ToListAsync());
+        Assert.Equal([500, -500], ledger.Order().Reverse());
+        // The day's subsidy is free again: a new lunch that day is subsidised.
+        var rebooked = await JsonAsync(await BookAsync(client, old.Id, lunch.Id));
+        Assert.Equal(500, rebooked.GetProperty("price").GetProperty("subsidyFen").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_retry_with_the_same_key_returns_the_same_booking_and_a_different_body_is_refused()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var other = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(14, 0), new(16, 0));
+        var client = await s.ElderClientAsync(elder);
+
+        var first = await BookAsync(client, elder.Id, slot.Id, key: "call-77-step-3");
+        var retry = await BookAsync(client, elder.Id, slot.Id, key: "call-77-step-3");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal((await JsonAsync(first)).GetProperty("id").GetInt64(), (await JsonAsync(retry)).GetProperty("id").GetInt64());
+
+        await HttpAssert.ProblemAsync(await BookAsync(client, elder.Id, other.Id, key: "call-77-step-3"), 422, "idempotency-key-reused");
+        Assert.Equal(1, await s.WithDbAsync(db => db.Bookings.CountAsync(b => b.ElderId == elder.Id)));
+
+        var noKey = await client.PostAsJsonAsync("/api/bookings", new { elderId = elder.Id, slotId = other.Id });
+        await HttpAssert.ProblemAsync(noKey, 400, "idempotency-key-required");
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_clear_problems_and_write_nothing()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var client = await s.ElderClientAsync(elder);
+
+        var malformed = new HttpRequestMessage(HttpMethod.Post, "/api/bookings") { Content = new StringContent("{\"elderId\": 1, \"slotId\": ", Encoding.UTF8, "application/json") };
+        malformed.Headers.Add("Idempotency-Key", "k1");
+        await HttpAssert.ProblemAsync(await client.SendAsync(malformed), 400, "malformed-request");
+
+        var outOfRange = await BookAsync(client, elder.Id, 0);
+        var body = await HttpAssert.ProblemAsync(outOfRange, 400, "validation-failed");
+        Assert.True(body.GetProperty("errors").EnumerateObject().Any());
+
+        var badMode = new HttpRequestMessage(HttpMethod.Post, "/api/bookings") { Content = new StringContent($"{{\"elderId\": {elder.Id}, \"slotId\": 1, \"mode\": \"Teleport\"}}", Encoding.UTF8, "application/json") };
+        badMode.Headers.Add("Idempotency-Key", "k2");
+        await HttpAssert.ProblemAsync(await client.SendAsync(badMode), 400, "malformed-request");
+
+        await HttpAssert.ProblemAsync(await BookAsync(client, elder.Id, 999_999), 404, "slot-not-found");
+        Assert.Equal(0, await s.WithDbAsync(db => db.Bookings.CountAsync(b => b.ElderId == elder.Id)));
+    }
+
+    [Fact]
+    public async Task The_rules_refuse_with_stable_codes()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var inHospital = await s.AddElderAsync(status: ElderStatus.InHospital);
+        var farAway = await s.AddElderAsync(station: 2);
+        var hotline = await s.HotlineClientAsync();
+        var morning = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var overlapping = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(10, 0), new(12, 0));
+        var tiny = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(14, 0), new(16, 0), capacity: 1);
+        var bath = await s.AddSlotAsync(s.Bath, s.Pool1, new(15, 0), new(16, 30));
+        var past = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(17, 0), new(18, 0), cutoffAt: DateTime.UtcNow.AddMinutes(-1));
+        var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), period: MealPeriod.Lunch);
+
+        Assert.Equal(HttpStatusCode.Created, (await BookAsync(hotline, elder.Id, morning.Id)).StatusCode);
+        var busy = await HttpAssert.ProblemAsync(await BookAsync(hotline, elder.Id, overlapping.Id), 409, "elder-busy");
+        Assert.Contains("保洁", busy.GetProperty("detail").GetString());
+        // A meal does not clash with a visit, but a second lunch the same day does.
+        Assert.Equal(HttpStatusCode.Created, (await BookAsync(hotline, elder.Id, lunch.Id)).StatusCode);
+        var lunch2 = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 30), new(13, 0), period: MealPeriod.Lunch);
+        await HttpAssert.ProblemAsync(await BookAsync(hotline, elder.Id, lunch2.Id), 409, "elder-busy");
+
+        Assert.Equal(HttpStatusCode.Created, (await BookAsync(hotline, elder.Id, tiny.Id)).StatusCode);
+        var full = await HttpAssert.ProblemAsync(await BookAsync(hotline, (await s.AddElderAsync()).Id, tiny.Id), 409, "slot-full");
+        Assert.Equal(tiny.Id, full.GetProperty("waitlist").GetProperty("slotId").GetInt64());
+
+        var notEligible = await HttpAssert.ProblemAsync(await BookAsync(hotline, elder.Id, bath.Id), 422, "not-eligible");
+        Assert.False(string.IsNullOrEmpty(notEligible.GetProperty("detail").GetString()));
+        await HttpAssert.ProblemAsync(await BookAsync(hotline, inHospital.Id, morning.Id), 422, "elder-inactive");
+        await HttpAssert.ProblemAsync(await BookAsync(hotline, elder.Id, past.Id), 422, "cut-off-passed");
+        await HttpAssert.ProblemAsync(await BookAsync(hotline, farAway.Id, morning.Id), 422, "outside-zone");
+        await HttpAssert.ProblemAsync(await BookAsync(hotline, (await s.AddElderAsync()).Id, lunch.Id, mode: ServiceModes.PickUp), 422, "mode-not-offered");
+    }
+}
