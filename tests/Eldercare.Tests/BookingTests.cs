@@ -160,3 +160,50 @@ public sealed class BookingTests : IClassFixture<SharedApi>
         await HttpAssert.ProblemAsync(await BookAsync(hotline, (await s.AddElderAsync()).Id, lunch.Id, mode: ServiceModes.PickUp), 422, "mode-not-offered");
     }
 }
+
+public sealed class BookingLifeTests : IClassFixture<SharedApi>
+{
+    private readonly SharedApi _factory;
+    public BookingLifeTests(SharedApi factory) => _factory = factory;
+
+    [Fact]
+    public async Task Staff_move_a_booking_through_its_life_and_every_step_is_in_the_history()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var self = await s.ElderClientAsync(elder);
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk, s.Station1.Id);
+        var id = (await JsonAsync(await BookAsync(self, elder.Id, slot.Id))).GetProperty("id").GetInt64();
+
+        await HttpAssert.ProblemAsync(await self.PostAsJsonAsync($"/api/bookings/{id}/transitions", new { to = "Completed" }, Json), 403, "staff-only");
+        await HttpAssert.ProblemAsync(await clerk.PostAsJsonAsync($"/api/bookings/{id}/transitions", new { to = "Completed" }, Json), 409, "invalid-transition");
+        foreach (var step in new[] { "Assigned", "InService", "Completed" })
+            Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsJsonAsync($"/api/bookings/{id}/transitions", new { to = step, note = "护理员王芳" }, Json)).StatusCode);
+        await HttpAssert.ProblemAsync(await self.PostAsJsonAsync($"/api/bookings/{id}/cancel", new { reason = "晚了" }), 409, "not-cancellable");
+
+        var booking = await self.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/bookings/{id}");
+        Assert.Equal(["Confirmed", "Assigned", "InService", "Completed"], booking.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("to").GetString()));
+        Assert.All(booking.GetProperty("history").EnumerateArray().Skip(1), h => Assert.Equal("Staff", h.GetProperty("actor").GetString()));
+    }
+
+    [Fact]
+    public async Task A_no_show_gives_back_the_subsidy_and_a_rejection_also_frees_the_place()
+    {
+        var s = await CreateAsync(_factory);
+        await s.AddRuleAsync(new SubsidyRule { Name = "助洁补贴", Line = ServiceLine.Cleaning, EligibleGroups = ElderGroups.LowIncome, Kind = SubsidyKind.FixedAmount, Amount = 2000, Priority = 1 });
+        var elder = await s.AddElderAsync(ElderGroups.LowIncome);
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0), capacity: 1);
+        var later = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(14, 0), new(16, 0), capacity: 1);
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk, s.Station1.Id);
+        var missed = (await JsonAsync(await BookAsync(clerk, elder.Id, slot.Id))).GetProperty("id").GetInt64();
+        var refused = (await JsonAsync(await BookAsync(clerk, elder.Id, later.Id))).GetProperty("id").GetInt64();
+
+        Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsJsonAsync($"/api/bookings/{missed}/transitions", new { to = "NoShow", note = "敲门无人应答" }, Json)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsJsonAsync($"/api/bookings/{refused}/transitions", new { to = "Rejected", note = "老人能力等级不适合" }, Json)).StatusCode);
+
+        Assert.Equal(0, await s.WithDbAsync(db => db.SubsidyLedger.Where(l => l.ElderId == elder.Id).SumAsync(l => l.AmountFen)));
+        Assert.Equal(1, await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).Select(x => x.Booked).SingleAsync()));  // the missed visit kept its place
+        Assert.Equal(0, await s.WithDbAsync(db => db.Slots.Where(x => x.Id == later.Id).Select(x => x.Booked).SingleAsync())); // the rejected one freed it
+    }
+}

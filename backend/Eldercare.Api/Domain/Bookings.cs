@@ -45,8 +45,9 @@ public class Booking
     private static readonly Dictionary<BookingStatus, BookingStatus[]> Allowed = new()
     {
         [BookingStatus.Requested] = [BookingStatus.Confirmed, BookingStatus.Rejected, BookingStatus.Cancelled],
-        [BookingStatus.Confirmed] = [BookingStatus.Assigned, BookingStatus.InService, BookingStatus.Cancelled, BookingStatus.NoShow],
-        [BookingStatus.Assigned] = [BookingStatus.InService, BookingStatus.Cancelled, BookingStatus.NoShow],
+        // A station may still reject a confirmed booking it cannot serve safely (e.g. the assessment does not fit).
+        [BookingStatus.Confirmed] = [BookingStatus.Assigned, BookingStatus.InService, BookingStatus.Cancelled, BookingStatus.NoShow, BookingStatus.Rejected],
+        [BookingStatus.Assigned] = [BookingStatus.InService, BookingStatus.Cancelled, BookingStatus.NoShow, BookingStatus.Rejected],
         [BookingStatus.InService] = [BookingStatus.Completed],
         [BookingStatus.Completed] = [BookingStatus.Rated],
     };

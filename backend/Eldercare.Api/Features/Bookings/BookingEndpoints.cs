@@ -14,6 +14,9 @@ public sealed record CreateBookingRequest(
     [property: Range(1, long.MaxValue)] long SlotId,
     ServiceModes? Mode);
 
+/// <summary>Staff move a booking along: Assigned, InService, Completed, NoShow or Rejected.</summary>
+public sealed record TransitionBookingRequest(BookingStatus To, [property: StringLength(200)] string? Note);
+
 public sealed record CancelBookingRequest([property: Required, StringLength(200, MinimumLength = 1)] string Reason);
 
 public static class BookingEndpoints
@@ -73,5 +76,20 @@ public static class BookingEndpoints
             if (result.Refusal is { } refusal) return refusal.ToResult();
             return Results.Ok((await engine.LoadAsync(id, ct))!.ToResponse());
         }).WithSummary("Cancel a booking with a reason; frees its place and offers it to the waitlist");
+
+        group.MapPost("/{id:long}/transitions", async (long id, TransitionBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
+            EldercareDb db, BookingEngine engine, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind != PrincipalKind.Staff) return BookingProblems.StaffOnly.ToResult();
+            if (body.To is BookingStatus.Cancelled or BookingStatus.Rated or BookingStatus.Requested or BookingStatus.Confirmed)
+                return BookingProblems.InvalidTransition.ToResult("取消请用取消接口；评价由老人或家属提交");
+            var elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+            if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
+            if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();
+            var result = await engine.TransitionAsync(actor, id, body.To, body.Note?.Trim(), ct);
+            if (result.Refusal is { } refusal) return refusal.ToResult();
+            return Results.Ok((await engine.LoadAsync(id, ct))!.ToResponse());
+        }).WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");
     }
 }

@@ -143,6 +143,37 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
     }
 
     /// <summary>
+    /// Moves a booking along its life (assigned to a caregiver, in service, completed, no-show, rejected), keeping the
+    /// history. A rejected booking frees its place; a rejected or no-show booking gives back its subsidy, since the
+    /// funders pay only for services delivered.
+    /// </summary>
+    public async Task<BookingResult> TransitionAsync(Actor actor, long bookingId, BookingStatus to, string? note, CancellationToken ct)
+    {
+        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return BookingResult.No(BookingProblems.BookingNotFound);
+        Booking booking;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await LockElderAsync(elderId.Value, ct);
+            booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
+            if (!Booking.CanMove(booking.Status, to))
+                return BookingResult.No(new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {to}"));
+            var now = clock.GetUtcNow().UtcDateTime;
+            booking.History.Add(Event(booking.Status, to, actor, now, note));
+            booking.Status = to;
+            booking.UpdatedAt = now;
+            if (to == BookingStatus.Rejected)
+                await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
+            if (to is BookingStatus.Rejected or BookingStatus.NoShow)
+                await subsidies.ReverseAsync(booking, ct);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        if (to == BookingStatus.Rejected) await PromoteWaitlistAsync(booking.SlotId, ct);
+        return new BookingResult(booking, true, null);
+    }
+
+    /// <summary>
     /// Offers free places of a slot to its waitlist: protected groups first, then first come. A waiter who can no
     /// longer take the place (busy, no longer eligible, past the cut-off) is passed over with the reason kept.
     /// </summary>

@@ -9,6 +9,8 @@ public static class BookingProblems
     public static readonly Problem ElderBusy = new("elder-busy", 409, "这个时间已经有别的预约了");
     public static readonly Problem SlotClosed = new("slot-closed", 409, "这个时段暂停服务了");
     public static readonly Problem NotCancellable = new("not-cancellable", 409, "这个预约现在不能取消了");
+    public static readonly Problem InvalidTransition = new("invalid-transition", 409, "这个预约现在不能改成这个状态");
+    public static readonly Problem StaffOnly = new("staff-only", 403, "只有驿站工作人员可以更新服务进度");
     public static readonly Problem AlreadyWaiting = new("already-waiting", 409, "已经在排队候补了");
     public static readonly Problem SlotAvailable = new("slot-available", 409, "还有空位，请直接预约");
     public static readonly Problem NotEligible = new("not-eligible", 422, "不符合这项服务的条件");
