@@ -4,6 +4,7 @@
 #   ./eldercare.sh test         run every test suite against throw-away Redis and PostgreSQL servers
 #   ./eldercare.sh demo-reset   put the demo street back as it was first loaded
 #   ./eldercare.sh hotline      run the hotline service against the local API
+#   ./eldercare.sh bench booking [--seconds N] [--clients N]   measure the booking engine (prints figures)
 # On a fresh Debian 12 machine with the .NET SDK, it installs what is missing (apt, NuGet) by itself.
 set -euo pipefail
 
@@ -67,7 +68,8 @@ stop_redis() {
 
 # --- PostgreSQL (tests only: a throw-away cluster owned by the postgres user) -------------------
 PG_DIR="" PG_BIN=""
-start_postgres() { # port
+start_postgres() { # port, extra server settings...
+  local port="$1"; shift
   PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
   PG_DIR="$(mktemp -d /tmp/eldercare-pg.XXXXXX)"
   local run=()
@@ -75,7 +77,7 @@ start_postgres() { # port
   "${run[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
   "${run[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 \
-    -o "-p $1 -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 $*" \
     start >/dev/null || { cat "$PG_DIR/postgres.log" >&2; die "postgres did not start"; }
   PG_RUN=("${run[@]}")
 }
@@ -149,7 +151,8 @@ cmd_test() {
   trap 'stop_redis "$TEST_REDIS_PORT"; stop_postgres; rm -rf "$TEST_RUN_DIR"' EXIT
   say "starting throw-away Redis (:$redis_port) and PostgreSQL (:$pg_port)"
   start_redis "$redis_port" "$run_dir/redis" --save ""
-  start_postgres "$pg_port"
+  # Throw-away data: durability is not what the tests check, speed of the loop is.
+  start_postgres "$pg_port" -c fsync=off -c synchronous_commit=off -c full_page_writes=off
   export ELDERCARE_TEST_REDIS="127.0.0.1:$redis_port"
   export ELDERCARE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50"
 
@@ -164,8 +167,29 @@ cmd_test() {
   return "$status"
 }
 
+cmd_bench() {
+  local what="${1:-}"; shift || true
+  [ "$what" = booking ] || die "usage: ./eldercare.sh bench booking [--seconds N] [--clients N]"
+  apt_install redis-server postgresql postgresql-contrib
+  CONFIGURATION=Release
+  API_DLL="$ROOT/backend/Eldercare.Api/bin/Release/net10.0/Eldercare.Api.dll"
+  build
+  BENCH_DIR="$(mktemp -d /tmp/eldercare-bench.XXXXXX)"
+  BENCH_REDIS_PORT="${ELDERCARE_BENCH_REDIS_PORT:-6392}"
+  local pg_port="${ELDERCARE_BENCH_PG_PORT:-5440}"
+  trap 'stop_redis "$BENCH_REDIS_PORT"; stop_postgres; rm -rf "$BENCH_DIR"' EXIT
+  say "starting Redis (:$BENCH_REDIS_PORT) and PostgreSQL (:$pg_port) with default durability for the measurement"
+  start_redis "$BENCH_REDIS_PORT" "$BENCH_DIR/redis" --save ""
+  start_postgres "$pg_port" -c shared_buffers=256MB
+  ELDERCARE_BENCH_REDIS="127.0.0.1:$BENCH_REDIS_PORT" \
+  ELDERCARE_BENCH_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" \
+  ELDERCARE_BENCH_API_DLL="$API_DLL" \
+  ELDERCARE_BENCH_PGBENCH="$PG_BIN/pgbench" \
+    dotnet "$ROOT/bench/Eldercare.Bench/bin/Release/net10.0/Eldercare.Bench.dll" booking "$@"
+}
+
 usage() {
-  sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
@@ -173,5 +197,6 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   demo-reset) shift; cmd_demo_reset "$@" ;;
   hotline) shift; cmd_hotline "$@" ;;
+  bench) shift; cmd_bench "$@" ;;
   *) usage; exit 2 ;;
 esac

@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Redis;
+using Eldercare.Bench;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+// ./eldercare.sh bench booking: the booking engine under concurrent clients on SQLite and PostgreSQL,
+// with PostgreSQL's own pgbench on the same server in the same run for scale.
+if (args.FirstOrDefault() != "booking")
+{
+    Console.Error.WriteLine("usage: Eldercare.Bench booking [--seconds N] [--clients N]");
+    return 2;
+}
+var seconds = Option("--seconds", 20);
+var clients = Option("--clients", 64);
+var redis = Env("ELDERCARE_BENCH_REDIS");
+var postgresAdmin = Env("ELDERCARE_BENCH_POSTGRES");
+var apiDll = Env("ELDERCARE_BENCH_API_DLL");
+var pgbench = Env("ELDERCARE_BENCH_PGBENCH");
+
+Console.WriteLine($"Booking benchmark: {clients} clients, {seconds} s of mixed load per database, on {Environment.ProcessorCount} cores");
+var results = new List<Result>();
+foreach (var provider in new[] { "Sqlite", "Postgres" })
+    results.Add(await RunAsync(provider));
+var tps = await PgbenchAsync();
+
+Console.WriteLine();
+Console.WriteLine("| database | bookings/s | booking p50 ms | booking p99 ms | refused (full/busy) | errors | oversold slots | 09:00 burst: booked of 300 | availability p99 ms |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+foreach (var r in results)
+    Console.WriteLine($"| {r.Provider} | {r.BookingsPerSecond:0} | {r.P50:0.0} | {r.P99:0.0} | {r.Refused} | {r.Errors} | {r.Oversold} | {r.BurstBooked} | {r.AvailabilityP99:0.0} |");
+var pg = results.Single(r => r.Provider == "Postgres");
+Console.WriteLine();
+Console.WriteLine($"pgbench (TPC-B, {clients} clients, same server, same run): {tps:0} tps");
+Console.WriteLine($"PostgreSQL booking throughput / pgbench tps = {pg.BookingsPerSecond / tps:0.00} (target >= 0.5); booking p99 {pg.P99:0} ms (target < 100); availability p99 {pg.AvailabilityP99:0} ms (target < 20)");
+return 0;
+
+async Task<Result> RunAsync(string provider)
+{
+    var (connectionString, dropDatabase) = await NewDatabaseAsync(provider);
+    var options = new DbContextOptionsBuilder<EldercareDb>();
+    DatabaseSetup.Configure(options, new DatabaseOptions { Provider = provider, ConnectionString = connectionString });
+    BenchWorld world;
+    await using (var db = new EldercareDb(options.Options))
+    {
+        await db.MigrateAsync();
+        world = await BenchWorld.SeedAsync(db);
+    }
+
+    var port = FreePort();
+    var prefix = $"bench-{Guid.NewGuid():N}:";
+    var info = new ProcessStartInfo("dotnet", [apiDll, "--urls", $"http://127.0.0.1:{port}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+    info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+    info.Environment["Database__Provider"] = provider;
+    info.Environment["Database__ConnectionString"] = connectionString;
+    info.Environment["Redis__Configuration"] = redis;
+    info.Environment["Redis__KeyPrefix"] = prefix;
+    info.Environment["PersonalData__IdNumberKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    info.Environment["Logging__LogLevel__Default"] = "Warning";
+    using var api = Process.Start(info)!;
+    api.OutputDataReceived += (_, _) => { };
+    api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
+    api.BeginOutputReadLine();
+    api.BeginErrorReadLine();
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+    { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+    for (var i = 0; i < 300 && !(await TryGetAsync(http, "/health/ready") ?? "").Equals("Healthy"); i++) await Task.Delay(100);
+
+    // One hotline-service session per client, written to Redis the way the API writes them.
+    var cache = new RedisDistributedCache(new RedisConnection(Options.Create(new RedisOptions { Configuration = redis, KeyPrefix = prefix })), TimeProvider.System);
+    var sessions = new SessionStore(cache, Options.Create(new Eldercare.Api.Features.Sessions.SessionOptions()));
+    var tokens = new List<string>();
+    for (var i = 0; i < clients + 4; i++) tokens.Add(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Service, 1, "hotline")));
+
+    // Warm up (JIT, connection pools), on elders the measured phases do not use.
+    for (var i = 0; i < 20; i++) await BookAsync(http, tokens[0], world.ElderIds[^(i + 1)], world.VisitSlots[i]);
+
+    // Phase 1, the 09:00 burst: 600 elders race for 300 portions of one lunch.
+    var burst = new ConcurrentQueue<(int, long)>(world.ElderIds.Take(600).Select(e => (e, world.HotLunchSlot)));
+    var burstStats = await LoadAsync(http, tokens, burst, TimeSpan.FromMinutes(2));
+
+    // Phase 2, the mix: lunches at four meal points over a week (9 in 10 requests) and scattered visits, for N seconds,
+    // while four more clients keep asking for availability.
+    var random = new Random(11);
+    var mixElders = world.ElderIds.Skip(600).Take(world.ElderIds.Count - 620).ToList();
+    var work = new List<(int, long)>();
+    foreach (var day in Enumerable.Range(0, BenchWorld.Days))
+        foreach (var elder in mixElders.OrderBy(_ => random.Next()))
+        {
+            work.Add((elder, world.LunchSlots[day * 4 + elder % 4]));
+            if (random.Next(9) == 0) work.Add((mixElders[random.Next(mixElders.Count)], world.VisitSlots[random.Next(world.VisitSlots.Count)]));
+        }
+    var queue = new ConcurrentQueue<(int, long)>(work);
+    using var stopAvailability = new CancellationTokenSource();
+    var availability = Enumerable.Range(0, 4).Select(i => AvailabilityLoopAsync(http, tokens[clients + i], world.LunchItemId, stopAvailability.Token)).ToList();
+    var mixStats = await LoadAsync(http, tokens, queue, TimeSpan.FromSeconds(seconds));
+    stopAvailability.Cancel();
+    var availabilityLatencies = (await Task.WhenAll(availability)).SelectMany(x => x).ToList();
+
+    int oversold, burstBooked;
+    await using (var db = new EldercareDb(options.Options))
+    {
+        var holding = Booking.Holding;
+        oversold = await db.Slots.CountAsync(s => s.Booked > s.Capacity
+            || s.Booked != db.Bookings.Count(b => b.SlotId == s.Id && holding.Contains(b.Status)));
+        burstBooked = await db.Bookings.CountAsync(b => b.SlotId == world.HotLunchSlot);
+    }
+    api.Kill(entireProcessTree: true);
+    await api.WaitForExitAsync();
+    await dropDatabase();
+
+    var all = burstStats.Latencies.Concat(mixStats.Latencies).Order().ToList();
+    Console.WriteLine($"{provider}: {mixStats.Created} bookings in {mixStats.Elapsed.TotalSeconds:0.0} s; burst {burstStats.Created} booked, {burstStats.Refused} refused");
+    return new Result(provider, mixStats.Created / mixStats.Elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99),
+        burstStats.Refused + mixStats.Refused, burstStats.Errors + mixStats.Errors, oversold, burstBooked, Percentile(availabilityLatencies.Order().ToList(), 0.99));
+}
+
+async Task<Stats> LoadAsync(HttpClient http, List<string> tokens, ConcurrentQueue<(int Elder, long Slot)> queue, TimeSpan limit)
+{
+    var latencies = new ConcurrentBag<double>();
+    int created = 0, refused = 0, errors = 0;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(async c =>
+    {
+        while (clock.Elapsed < limit && queue.TryDequeue(out var next))
+        {
+            var started = Stopwatch.GetTimestamp();
+            var status = await BookAsync(http, tokens[c], next.Elder, next.Slot);
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (status == HttpStatusCode.Created) Interlocked.Increment(ref created);
+            else if (status is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity) Interlocked.Increment(ref refused);
+            else Interlocked.Increment(ref errors);
+        }
+    }));
+    return new Stats(created, refused, errors, clock.Elapsed, latencies.ToList());
+}
+
+static async Task<HttpStatusCode> BookAsync(HttpClient http, string token, int elderId, long slotId)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Post, "/api/bookings") { Content = JsonContent.Create(new { elderId, slotId }) };
+    request.Headers.Authorization = new("Bearer", token);
+    request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+    try
+    {
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+    {
+        return HttpStatusCode.ServiceUnavailable;
+    }
+}
+
+static async Task<List<double>> AvailabilityLoopAsync(HttpClient http, string token, int serviceId, CancellationToken stop)
+{
+    var latencies = new List<double>();
+    while (!stop.IsCancellationRequested)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/availability?serviceId={serviceId}&from={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}&to={DateTime.UtcNow.AddDays(7):yyyy-MM-dd}");
+        request.Headers.Authorization = new("Bearer", token);
+        var started = Stopwatch.GetTimestamp();
+        try { using var _ = await http.SendAsync(request, stop); } catch (OperationCanceledException) { break; }
+        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+    return latencies;
+}
+
+async Task<(string, Func<Task>)> NewDatabaseAsync(string provider)
+{
+    if (provider == "Sqlite")
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"eldercare-bench-{Guid.NewGuid():N}.db");
+        return ($"Data Source={file}", () =>
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
+            return Task.CompletedTask;
+        });
+    }
+    var name = $"eldercare_bench_{Guid.NewGuid():N}";
+    await ExecuteAsync($"CREATE DATABASE {name}");
+    return (new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = name, MaxPoolSize = 100 }.ConnectionString, async () =>
+    {
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    });
+}
+
+async Task<double> PgbenchAsync()
+{
+    await ExecuteAsync("DROP DATABASE IF EXISTS pgbench_run WITH (FORCE)");
+    await ExecuteAsync("CREATE DATABASE pgbench_run");
+    var admin = new NpgsqlConnectionStringBuilder(postgresAdmin);
+    string Run(params string[] a)
+    {
+        var info = new ProcessStartInfo(pgbench) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var x in new[] { "-h", admin.Host!, "-p", admin.Port.ToString(CultureInfo.InvariantCulture), "-U", admin.Username! }.Concat(a)) info.ArgumentList.Add(x);
+        using var p = Process.Start(info)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return output.Result + error;
+    }
+    Run("-i", "-q", "-s", "16", "pgbench_run");
+    var text = Run("-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "pgbench_run");
+    await ExecuteAsync("DROP DATABASE IF EXISTS pgbench_run WITH (FORCE)");
+    var match = Regex.Match(text, @"tps = ([0-9.]+)");
+    if (!match.Success) throw new InvalidOperationException("pgbench printed no tps:\n" + text);
+    return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+}
+
+async Task ExecuteAsync(string sql)
+{
+    await using var connection = new NpgsqlConnection(postgresAdmin);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+static async Task<string?> TryGetAsync(HttpClient http, string path)
+{
+    try { return await http.GetStringAsync(path); } catch (HttpRequestException) { return null; }
+}
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+static int FreePort()
+{
+    var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
+
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+}
+
+static string Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v
+    ? v : throw new InvalidOperationException($"{name} is not set: run `./eldercare.sh bench booking`.");
+
+record Stats(int Created, int Refused, int Errors, TimeSpan Elapsed, List<double> Latencies);
+
+record Result(string Provider, double BookingsPerSecond, double P50, double P99, int Refused, int Errors, int Oversold, int BurstBooked, double AvailabilityP99);
