@@ -55,29 +55,29 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var elder = await db.Elders.AsNoTracking().SingleAsync(e => e.Id == request.ElderId, ct);
-        var slot = await db.Slots.AsNoTracking().SingleOrDefaultAsync(s => s.Id == request.SlotId, ct);
-        if (slot is null) return BookingResult.No(BookingProblems.SlotNotFound);
-        var item = await db.CatalogItems.AsNoTracking().SingleAsync(i => i.Id == slot.CatalogItemId, ct);
-        var resource = await db.ServiceResources.AsNoTracking().SingleAsync(r => r.Id == slot.ResourceId, ct);
+        var found = await (from e in db.Elders.AsNoTracking()
+                           join c in db.Communities on e.CommunityId equals c.Id
+                           where e.Id == request.ElderId
+                           select new { Elder = e, c.StationId }).SingleAsync(ct);
+        var elder = found.Elder;
+        var place = await (from sl in db.Slots.AsNoTracking()
+                           join i in db.CatalogItems on sl.CatalogItemId equals i.Id
+                           join r in db.ServiceResources on sl.ResourceId equals r.Id
+                           where sl.Id == request.SlotId
+                           select new { Slot = sl, Item = i, Resource = r }).SingleOrDefaultAsync(ct);
+        if (place is null) return BookingResult.No(BookingProblems.SlotNotFound);
+        var (slot, item, resource) = (place.Slot, place.Item, place.Resource);
 
         var mode = request.Mode ?? DefaultMode(item.Modes);
         if (CheckRules(elder, item, slot, resource, mode, now) is { } refused) return BookingResult.No(refused);
-        if (resource.StationId != await StationOfAsync(elder, ct) && mode is ServiceModes.AtHome or ServiceModes.Delivery)
+        if (resource.StationId != found.StationId && mode is ServiceModes.AtHome or ServiceModes.Delivery)
             return BookingResult.No(BookingProblems.OutsideZone);
+        if (slot.Booked >= slot.Capacity) return SlotFull(slot, elder);
 
         var holding = await db.Bookings.AsNoTracking()
             .Where(b => b.ElderId == elder.Id && b.Date == slot.Date && Booking.Holding.Contains(b.Status)).ToListAsync(ct);
         if (holding.FirstOrDefault(b => b.ClashesWith(item.Line, slot.Date, slot.Start, slot.End, slot.MealPeriod)) is { } clash)
             return BookingResult.No(new Refusal(BookingProblems.ElderBusy, $"已有预约：{clash.ServiceName} {clash.Date:M月d日} {clash.Start:HH:mm}"));
-
-        var taken = await db.Slots.Where(s => s.Id == slot.Id && s.Booked < s.Capacity && s.Status == SlotStatus.Open)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked + 1), ct);
-        if (taken == 0)
-            return BookingResult.No(new Refusal(BookingProblems.SlotFull, null, new Dictionary<string, object?>
-            {
-                ["waitlist"] = new { href = "/api/waitlist", slotId = slot.Id, elderId = elder.Id },
-            }));
 
         var booking = new Booking
         {
@@ -101,10 +101,27 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
             Text = $"已为您预约：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}，需付{booking.PayableFen / 100m:0.##}元。",
         });
         await db.SaveChangesAsync(ct);
+
+        // The place is taken last, just before the commit, so that the slot's row (which every booking of a busy
+        // lunch contends for) stays locked for as short a time as possible. No place left: everything rolls back.
+        var taken = await db.Slots.Where(x => x.Id == slot.Id && x.Booked < x.Capacity && x.Status == SlotStatus.Open)
+            .ExecuteUpdateAsync(x => x.SetProperty(v => v.Booked, v => v.Booked + 1), ct);
+        if (taken == 0)
+        {
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return SlotFull(slot, elder);
+        }
         await tx.CommitAsync(ct);
         log.LogInformation("Booking {BookingId} confirmed for slot {SlotId} through {Channel}", booking.Id, slot.Id, booking.Channel);
         return new BookingResult(booking, true, null);
     }
+
+    private static BookingResult SlotFull(Slot slot, Elder elder) =>
+        BookingResult.No(new Refusal(BookingProblems.SlotFull, null, new Dictionary<string, object?>
+        {
+            ["waitlist"] = new { href = "/api/waitlist", slotId = slot.Id, elderId = elder.Id },
+        }));
 
     /// <summary>Cancels a booking, frees its place exactly once, gives back its subsidy, then offers the place to the waitlist.</summary>
     public async Task<BookingResult> CancelAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct)
@@ -228,9 +245,6 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
         Enum.GetValues<ServiceModes>().First(m => m != ServiceModes.None && offered.HasFlag(m));
 
     private static bool IsSingleMode(ServiceModes mode) => mode != ServiceModes.None && (mode & (mode - 1)) == 0;
-
-    private Task<int> StationOfAsync(Elder elder, CancellationToken ct) =>
-        db.Communities.Where(c => c.Id == elder.CommunityId).Select(c => c.StationId).SingleAsync(ct);
 
     /// <summary>Takes the elder's row lock for the rest of the transaction; false when there is no such elder.</summary>
     private async Task<bool> LockElderAsync(int elderId, CancellationToken ct) =>

@@ -14,11 +14,14 @@ public sealed record SubsidyGrant(int RuleId, string RuleName, long AmountFen);
 public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
 {
     /// <summary>What the rules would pay now, without recording anything (for quotes).</summary>
-    public async Task<List<SubsidyGrant>> QuoteAsync(Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct)
+    public async Task<List<SubsidyGrant>> QuoteAsync(Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct) =>
+        await QuoteAsync(await RulesForAsync(elder, item, serviceDate, ct), elder, item, serviceDate, ct);
+
+    private async Task<List<SubsidyGrant>> QuoteAsync(IEnumerable<SubsidyRule> rules, Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct)
     {
         var grants = new List<SubsidyGrant>();
         var payable = item.ListPriceFen;
-        foreach (var rule in await RulesForAsync(elder, item, serviceDate, ct))
+        foreach (var rule in rules)
         {
             var grant = Math.Min(rule.PerUse(item.ListPriceFen, payable), await AvailableAsync(elder.Id, rule, serviceDate, ct));
             if (grant <= 0) continue;
@@ -31,10 +34,13 @@ public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
     /// <summary>Grants the subsidies for a new booking: uses up caps and writes ledger lines. Call inside the booking transaction.</summary>
     public async Task<List<SubsidyGrant>> GrantAsync(Elder elder, CatalogItem item, Booking booking, CancellationToken ct)
     {
-        var grants = await QuoteAsync(elder, item, booking.Date, ct);
+        var applicable = await RulesForAsync(elder, item, booking.Date, ct);
+        if (applicable.Count == 0) return [];
+        var rules = applicable.ToDictionary(r => r.Id);
+        var grants = await QuoteAsync(applicable, elder, item, booking.Date, ct);
         foreach (var grant in grants)
         {
-            var rule = await db.SubsidyRules.SingleAsync(r => r.Id == grant.RuleId, ct);
+            var rule = rules[grant.RuleId];
             foreach (var (period, cap) in Caps(rule, booking.Date))
                 if (!await TakeAsync(elder.Id, rule.Id, period, cap, grant.AmountFen, ct))
                     throw new InvalidOperationException("A subsidy cap changed under a held elder lock."); // cannot happen while the lock is held
