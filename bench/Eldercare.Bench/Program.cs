@@ -189,7 +189,7 @@ async Task<(string, Func<Task>)> NewDatabaseAsync(string provider)
     }
     var name = $"eldercare_bench_{Guid.NewGuid():N}";
     await ExecuteAsync($"CREATE DATABASE {name}");
-    return (new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = name, MaxPoolSize = 100 }.ConnectionString, async () =>
+    return (new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = name, MaxPoolSize = 100, MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, NoResetOnClose = true }.ConnectionString, async () =>
     {
         NpgsqlConnection.ClearAllPools();
         await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
