@@ -78,6 +78,12 @@ public sealed class BookingTests : IClassFixture<SharedApi>
         // The day's subsidy is free again: a new lunch that day is subsidised.
         var rebooked = await JsonAsync(await BookAsync(client, old.Id, lunch.Id));
         Assert.Equal(500, rebooked.GetProperty("price").GetProperty("subsidyFen").GetInt64());
+
+        var month = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/subsidy-ledger?elderId={old.Id}&month={s.Day:yyyy-MM}");
+        Assert.Equal(500, month.GetProperty("totalFen").GetInt64());
+        Assert.Equal(500, month.GetProperty("byLine").GetProperty("Meals").GetInt64());
+        Assert.Equal(3, month.GetProperty("lines").GetArrayLength());
+        await HttpAssert.ProblemAsync(await client.GetAsync($"/api/subsidy-ledger?elderId={old.Id}&month=2026-13"), 400, "validation-failed");
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public static class BookingSetup
         app.MapAvailabilityEndpoints();
         app.MapBookingEndpoints();
         app.MapWaitlistEndpoints();
+        app.MapSubsidyLedgerEndpoints();
         app.MapMealPlanEndpoints();
         app.MapClosureEndpoints();
     }
