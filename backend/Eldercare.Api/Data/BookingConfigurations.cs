@@ -7,16 +7,25 @@ namespace Eldercare.Api.Data;
 // Tables and columns of the booking engine take snake_case names from the convention in EldercareDb;
 // only keys, indexes and relations are spelled out here. Keep in step with Migrations/.
 
-internal sealed class CatalogItemConfiguration : IEntityTypeConfiguration<CatalogItem>
+internal static class CatalogTermsMapping
 {
-    public void Configure(EntityTypeBuilder<CatalogItem> e)
+    /// <summary>The columns an item and each of its versions share.</summary>
+    public static void MapTerms<T>(this EntityTypeBuilder<T> e) where T : CatalogTerms
     {
-        e.Property(x => x.Code).HasMaxLength(40);
         e.Property(x => x.Name).HasMaxLength(100);
         e.Property(x => x.Detail).HasMaxLength(1000);
         e.Property(x => x.Provider).HasMaxLength(100);
         e.Property(x => x.Modes).HasConversion<int>();
         e.Property(x => x.EligibleGroups).HasConversion<int>();
+    }
+}
+
+internal sealed class CatalogItemConfiguration : IEntityTypeConfiguration<CatalogItem>
+{
+    public void Configure(EntityTypeBuilder<CatalogItem> e)
+    {
+        e.MapTerms();
+        e.Property(x => x.Code).HasMaxLength(40);
         e.HasIndex(x => x.Code).IsUnique();
     }
 }
@@ -25,12 +34,8 @@ internal sealed class CatalogItemVersionConfiguration : IEntityTypeConfiguration
 {
     public void Configure(EntityTypeBuilder<CatalogItemVersion> e)
     {
-        e.Property(x => x.Name).HasMaxLength(100);
-        e.Property(x => x.Detail).HasMaxLength(1000);
-        e.Property(x => x.Provider).HasMaxLength(100);
+        e.MapTerms();
         e.Property(x => x.ChangedBy).HasMaxLength(100);
-        e.Property(x => x.Modes).HasConversion<int>();
-        e.Property(x => x.EligibleGroups).HasConversion<int>();
         e.HasIndex(x => new { x.CatalogItemId, x.Version }).IsUnique();
         e.HasOne<CatalogItem>().WithMany().HasForeignKey(x => x.CatalogItemId).OnDelete(DeleteBehavior.Cascade);
     }

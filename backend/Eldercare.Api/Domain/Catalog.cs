@@ -14,15 +14,9 @@ public enum ServiceModes
     PickUp = 8,     // meals collected by the elder or family
 }
 
-/// <summary>
-/// A service that can be booked, with its current terms. Every change of terms makes a new
-/// <see cref="Version"/> (kept in <see cref="CatalogItemVersion"/>); a booking records the version it was made under.
-/// </summary>
-public class CatalogItem
+/// <summary>The terms of a service: what it is, who may have it and what it costs.</summary>
+public abstract class CatalogTerms
 {
-    public int Id { get; set; }
-    public required string Code { get; set; }
-    public ServiceLine Line { get; set; }
     public required string Name { get; set; }
     public required string Detail { get; set; }
     public ServiceModes Modes { get; set; }
@@ -37,6 +31,24 @@ public class CatalogItem
     public int MaxAbilityLevel { get; set; } = 4;
     public int MinAge { get; set; } = 60;
     public bool IsActive { get; set; } = true;
+
+    protected void CopyTermsTo(CatalogTerms other)
+    {
+        other.Name = Name; other.Detail = Detail; other.Modes = Modes; other.Provider = Provider; other.DurationMinutes = DurationMinutes;
+        other.ListPriceFen = ListPriceFen; other.IsBasic = IsBasic; other.EligibleGroups = EligibleGroups;
+        other.MinAbilityLevel = MinAbilityLevel; other.MaxAbilityLevel = MaxAbilityLevel; other.MinAge = MinAge; other.IsActive = IsActive;
+    }
+}
+
+/// <summary>
+/// A service that can be booked, with its current terms. Every change of terms makes a new
+/// <see cref="Version"/> (kept in <see cref="CatalogItemVersion"/>); a booking records the version it was made under.
+/// </summary>
+public class CatalogItem : CatalogTerms
+{
+    public int Id { get; set; }
+    public required string Code { get; set; }
+    public ServiceLine Line { get; set; }
     public int Version { get; set; } = 1;
     public DateTime UpdatedAt { get; set; }
 
@@ -50,33 +62,20 @@ public class CatalogItem
         return null;
     }
 
-    public CatalogItemVersion Snapshot(DateTime at, string changedBy) => new()
+    public CatalogItemVersion Snapshot(DateTime at, string changedBy)
     {
-        CatalogItemId = Id, Version = Version, Name = Name, Detail = Detail, Modes = Modes, Provider = Provider,
-        DurationMinutes = DurationMinutes, ListPriceFen = ListPriceFen, IsBasic = IsBasic, EligibleGroups = EligibleGroups,
-        MinAbilityLevel = MinAbilityLevel, MaxAbilityLevel = MaxAbilityLevel, MinAge = MinAge, IsActive = IsActive,
-        ChangedAt = at, ChangedBy = changedBy,
-    };
+        var version = new CatalogItemVersion { CatalogItemId = Id, Version = Version, ChangedAt = at, ChangedBy = changedBy, Name = Name, Detail = Detail, Provider = Provider };
+        CopyTermsTo(version);
+        return version;
+    }
 }
 
 /// <summary>The terms of a catalogue item as they were from one change to the next (append-only).</summary>
-public class CatalogItemVersion
+public class CatalogItemVersion : CatalogTerms
 {
     public int Id { get; set; }
     public int CatalogItemId { get; set; }
     public int Version { get; set; }
-    public required string Name { get; set; }
-    public required string Detail { get; set; }
-    public ServiceModes Modes { get; set; }
-    public required string Provider { get; set; }
-    public int DurationMinutes { get; set; }
-    public long ListPriceFen { get; set; }
-    public bool IsBasic { get; set; }
-    public ElderGroups EligibleGroups { get; set; }
-    public int MinAbilityLevel { get; set; }
-    public int MaxAbilityLevel { get; set; }
-    public int MinAge { get; set; }
-    public bool IsActive { get; set; }
     public DateTime ChangedAt { get; set; }
     public required string ChangedBy { get; set; }
 }
