@@ -67,8 +67,12 @@ async Task<Result> RunAsync(string provider)
     info.Environment["Redis__KeyPrefix"] = prefix;
     info.Environment["PersonalData__IdNumberKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
     info.Environment["Logging__LogLevel__Default"] = "Warning";
+    foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                 .Where(v => ((string)v.Key).StartsWith("BENCH_API_", StringComparison.Ordinal)))
+        info.Environment[((string)key)["BENCH_API_".Length..]] = (string?)value; // e.g. BENCH_API_Logging__LogLevel__Microsoft=Information
     using var api = Process.Start(info)!;
-    api.OutputDataReceived += (_, _) => { };
+    var apiLog = Environment.GetEnvironmentVariable("ELDERCARE_BENCH_API_LOG");
+    api.OutputDataReceived += (_, e) => { if (apiLog is not null && e.Data is not null) lock (api) File.AppendAllText(apiLog, e.Data + "\n"); };
     api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
     api.BeginOutputReadLine();
     api.BeginErrorReadLine();
