@@ -47,6 +47,8 @@ build() {
 REDIS_PID=""
 start_redis() { # port, data folder, extra args...
   local port="$1" dir="$2"; shift 2
+  # Never talk to (or later shut down) a Redis that somebody else started on this port.
+  if redis-cli -p "$port" ping >/dev/null 2>&1; then die "port $port is already taken by another Redis (another run still going?)"; fi
   mkdir -p "$dir"
   redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize no --save 60 1 --appendonly no "$@" \
     >"$dir/redis.log" 2>&1 &

@@ -119,12 +119,16 @@ async Task<Result> RunAsync(string provider)
             || s.Booked != db.Bookings.Count(b => b.SlotId == s.Id && holding.Contains(b.Status)));
         burstBooked = await db.Bookings.CountAsync(b => b.SlotId == world.HotLunchSlot);
     }
+    api.Refresh();
+    var apiCpu = api.TotalProcessorTime;
     api.Kill(entireProcessTree: true);
     await api.WaitForExitAsync();
     await dropDatabase();
 
     var all = burstStats.Latencies.Concat(mixStats.Latencies).Order().ToList();
-    Console.WriteLine($"{provider}: {mixStats.Created} bookings in {mixStats.Elapsed.TotalSeconds:0.0} s; burst {burstStats.Created} booked, {burstStats.Refused} refused");
+    var requests = burstStats.Latencies.Count + mixStats.Latencies.Count;
+    Console.WriteLine($"{provider}: {mixStats.Created} bookings in {mixStats.Elapsed.TotalSeconds:0.0} s; burst {burstStats.Created} booked, {burstStats.Refused} refused; "
+        + $"API process CPU {apiCpu.TotalSeconds:0.0} s over the run, about {apiCpu.TotalMilliseconds / Math.Max(1, requests):0.0} ms per booking request (availability queries included)");
     return new Result(provider, mixStats.Created / mixStats.Elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99),
         burstStats.Refused + mixStats.Refused, burstStats.Errors + mixStats.Errors, oversold, burstBooked, Percentile(availabilityLatencies.Order().ToList(), 0.99));
 }

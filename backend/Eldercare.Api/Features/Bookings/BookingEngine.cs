@@ -42,31 +42,41 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
 
     private async Task<BookingResult> TryBookAsync(Actor actor, BookingRequest request, string idempotencyKey, string requestHash, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await LockElderAsync(request.ElderId, ct)) return BookingResult.No(AccessPolicy.ElderNotFound);
-
-        var earlier = await db.IdempotencyRecords.AsNoTracking()
-            .SingleOrDefaultAsync(r => r.Scope == actor.IdempotencyScope && r.Key == idempotencyKey, ct);
-        if (earlier is not null)
-        {
-            return earlier.RequestHash == requestHash
-                ? new BookingResult(await LoadAsync(earlier.BookingId, ct), false, null)
-                : BookingResult.No(BookingProblems.IdempotencyKeyReused);
-        }
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var found = await (from e in db.Elders.AsNoTracking()
-                           join c in db.Communities on e.CommunityId equals c.Id
-                           where e.Id == request.ElderId
-                           select new { Elder = e, c.StationId }).SingleAsync(ct);
-        var elder = found.Elder;
+        // What the slot is (service, place, time) never changes, so it is read before taking any lock; whether it
+        // still has room is settled by the conditional update at the end.
         var place = await (from sl in db.Slots.AsNoTracking()
                            join i in db.CatalogItems on sl.CatalogItemId equals i.Id
                            join r in db.ServiceResources on sl.ResourceId equals r.Id
                            where sl.Id == request.SlotId
                            select new { Slot = sl, Item = i, Resource = r }).SingleOrDefaultAsync(ct);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await LockElderAsync(request.ElderId, ct)) return BookingResult.No(AccessPolicy.ElderNotFound);
+
+        // Under the elder's lock, one query reads the elder, their station, an earlier use of this idempotency key,
+        // and the elder's bookings that day.
+        var scope = actor.IdempotencyScope;
+        var date = place?.Slot.Date ?? default;
+        var found = await (from e in db.Elders.AsNoTracking()
+                           join c in db.Communities on e.CommunityId equals c.Id
+                           where e.Id == request.ElderId
+                           select new
+                           {
+                               Elder = e,
+                               c.StationId,
+                               EarlierHash = db.IdempotencyRecords.Where(r => r.Scope == scope && r.Key == idempotencyKey).Select(r => r.RequestHash).FirstOrDefault(),
+                               EarlierBooking = db.IdempotencyRecords.Where(r => r.Scope == scope && r.Key == idempotencyKey).Select(r => (long?)r.BookingId).FirstOrDefault(),
+                               Holding = db.Bookings.Where(b => b.ElderId == e.Id && b.Date == date && Booking.Holding.Contains(b.Status)).ToList(),
+                           }).SingleAsync(ct);
+        if (found.EarlierBooking is { } earlierBooking)
+        {
+            return found.EarlierHash == requestHash
+                ? new BookingResult(await LoadAsync(earlierBooking, ct), false, null)
+                : BookingResult.No(BookingProblems.IdempotencyKeyReused);
+        }
         if (place is null) return BookingResult.No(BookingProblems.SlotNotFound);
-        var (slot, item, resource) = (place.Slot, place.Item, place.Resource);
+        var (elder, slot, item, resource) = (found.Elder, place.Slot, place.Item, place.Resource);
+        var now = clock.GetUtcNow().UtcDateTime;
 
         var mode = request.Mode ?? DefaultMode(item.Modes);
         if (CheckRules(elder, item, slot, resource, mode, now) is { } refused) return BookingResult.No(refused);
@@ -74,9 +84,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
             return BookingResult.No(BookingProblems.OutsideZone);
         if (slot.Booked >= slot.Capacity) return SlotFull(slot, elder);
 
-        var holding = await db.Bookings.AsNoTracking()
-            .Where(b => b.ElderId == elder.Id && b.Date == slot.Date && Booking.Holding.Contains(b.Status)).ToListAsync(ct);
-        if (holding.FirstOrDefault(b => b.ClashesWith(item.Line, slot.Date, slot.Start, slot.End, slot.MealPeriod)) is { } clash)
+        if (found.Holding.FirstOrDefault(b => b.ClashesWith(item.Line, slot.Date, slot.Start, slot.End, slot.MealPeriod)) is { } clash)
             return BookingResult.No(new Refusal(BookingProblems.ElderBusy, $"已有预约：{clash.ServiceName} {clash.Date:M月d日} {clash.Start:HH:mm}"));
 
         var booking = new Booking
