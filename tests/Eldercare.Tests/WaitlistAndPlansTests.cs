@@ -82,6 +82,17 @@ public sealed class WaitlistAndPlansTests : IClassFixture<SharedApi>
         Assert.Equal(2, bookings.Count);
         Assert.All(bookings, b => Assert.Equal(ServiceModes.Delivery, b.Mode));
         Assert.All(bookings, b => Assert.Equal(ActorKind.System, b.BookedByKind));
+
+        // An elder who goes into hospital gets no meals, and is told once per meal, not once per run.
+        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Status, ElderStatus.InHospital)));
+        await s.WithDbAsync(db => db.Bookings.Where(b => b.ElderId == elder.Id).ExecuteDeleteAsync());
+        await s.WithDbAsync(db => db.IdempotencyRecords.ExecuteDeleteAsync());
+        Assert.Equal(0, await PlaceOrdersAsync());
+        Assert.Equal(0, await PlaceOrdersAsync());
+        var told = await s.WithDbAsync(db => db.Notifications.Where(n => n.ElderId == elder.Id && n.Text.Contains("没有订上")).ToListAsync());
+        Assert.Equal(2, told.Count);
+        Assert.All(told, n => Assert.Contains("住院", n.Text));
+
     }
 
     private async Task<int> PlaceOrdersAsync()

@@ -111,12 +111,11 @@ public sealed class MealPlanOrders(EldercareDb db, BookingEngine engine, TimePro
                 if (result.Created) booked++;
                 else if (result.Refusal is { } refusal && refusal.Problem != BookingProblems.ElderBusy)
                 {
+                    // Told once per meal, however many runs find the same problem.
+                    var text = $"{day:M月d日}的长期订餐{(plan.Period == MealPeriod.Lunch ? "午餐" : "晚餐")}没有订上：{refusal.Problem.Title}。";
                     db.ChangeTracker.Clear();
-                    db.Notifications.Add(new Notification
-                    {
-                        ElderId = plan.ElderId, Kind = NotificationKind.BookingCancelled, CreatedAt = now,
-                        Text = $"{day:M月d日}的长期订餐没有订上：{refusal.Problem.Title}。",
-                    });
+                    if (await db.Notifications.AnyAsync(n => n.ElderId == plan.ElderId && n.Text == text, ct)) continue;
+                    db.Notifications.Add(new Notification { ElderId = plan.ElderId, Kind = NotificationKind.BookingCancelled, CreatedAt = now, Text = text });
                     await db.SaveChangesAsync(ct);
                 }
             }

@@ -13,7 +13,10 @@ public sealed record Problem(string Type, int Status, string Title)
         TypedResults.Problem(new ProblemDetails { Type = Type, Status = Status, Title = Title, Detail = detail, Extensions = extensions ?? new Dictionary<string, object?>() });
 }
 
-/// <summary>The catalogue of problems shared by every feature. Add new codes here so they stay unique.</summary>
+/// <summary>
+/// Problems shared by every feature. A feature's own refusals live with the feature (e.g. BookingProblems);
+/// every type code is unique across the hub, since clients switch on it.
+/// </summary>
 public static class Problems
 {
     public static readonly Problem MalformedRequest = new("malformed-request", 400, "请求的格式不对，请检查后再试");
