@@ -11,18 +11,31 @@ namespace Eldercare.Api.Infrastructure.Redis;
 public sealed class RedisDistributedCache(RedisConnection redis, TimeProvider clock) : IDistributedCache
 {
     private const string DataField = "data", SlidingField = "sliding-ms", AbsoluteField = "absolute-unix-ms";
-    private static readonly RedisValue[] AllFields = [DataField, SlidingField, AbsoluteField];
 
     public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
-        var k = redis.Key(key);
-        var fields = await redis.Database.HashGetAsync(k, AllFields);
-        if (fields[0].IsNull) return null;
-        await SlideAsync(k, fields[1], fields[2]);
-        return fields[0];
+        // One round trip: read the entry and push its expiry forward on the server (every request's session
+        // lookup comes through here).
+        var result = await redis.Database.ScriptEvaluateAsync(GetAndSlideScript, [redis.Key(key)],
+            [clock.GetUtcNow().ToUnixTimeMilliseconds()]);
+        return result.IsNull ? null : (byte[]?)result;
     }
+
+    private const string GetAndSlideScript = """
+        local v = redis.call('HMGET', KEYS[1], 'data', 'sliding-ms', 'absolute-unix-ms')
+        if not v[1] then return false end
+        local sliding = tonumber(v[2])
+        if sliding and sliding >= 0 then
+          local ttl = sliding
+          local absolute = tonumber(v[3])
+          if absolute and absolute >= 0 and absolute - tonumber(ARGV[1]) < ttl then ttl = absolute - tonumber(ARGV[1]) end
+          if ttl <= 0 then redis.call('DEL', KEYS[1]) return false end
+          redis.call('PEXPIRE', KEYS[1], ttl)
+        end
+        return v[1]
+        """;
 
     public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
 
