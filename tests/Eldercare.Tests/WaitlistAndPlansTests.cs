@@ -133,3 +133,37 @@ public sealed class WaitlistAndPlansTests : IClassFixture<SharedApi>
         await HttpAssert.ProblemAsync(await BookAsync(hotline, (await s.AddElderAsync()).Id, slot.Id), 409, "slot-closed");
     }
 }
+
+public sealed class WaitlistSweepTests : IClassFixture<SharedApi>
+{
+    private readonly SharedApi _factory;
+    public WaitlistSweepTests(SharedApi factory) => _factory = factory;
+
+    [Fact]
+    public async Task The_sweep_offers_places_that_freed_without_a_promotion_and_ends_waits_past_the_cut_off()
+    {
+        var s = await CreateAsync(_factory);
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0), capacity: 1);
+        var late = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(14, 0), new(16, 0), capacity: 1);
+        var hotline = await s.HotlineClientAsync();
+        var holder = await s.AddElderAsync();
+        var waiter = await s.AddElderAsync();
+        var tooLate = await s.AddElderAsync();
+        await BookAsync(hotline, holder.Id, slot.Id);
+        await BookAsync(hotline, holder.Id, late.Id);
+        var waiting = (await JsonAsync(await hotline.PostAsJsonAsync("/api/waitlist", new { elderId = waiter.Id, slotId = slot.Id }))).GetProperty("id").GetInt64();
+        var lateWait = (await JsonAsync(await hotline.PostAsJsonAsync("/api/waitlist", new { elderId = tooLate.Id, slotId = late.Id }))).GetProperty("id").GetInt64();
+
+        // The place frees behind the engine's back (say capacity is raised), and the other slot's cut-off passes.
+        await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).ExecuteUpdateAsync(x => x.SetProperty(v => v.Capacity, 2)));
+        await s.WithDbAsync(db => db.Slots.Where(x => x.Id == late.Id).ExecuteUpdateAsync(x => x.SetProperty(v => v.CutoffAt, DateTime.UtcNow.AddMinutes(-1))));
+
+        await using (var scope = _factory.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Eldercare.Api.Features.Bookings.WaitlistSweep>().RunAsync(CancellationToken.None);
+
+        Assert.Equal("Promoted", (await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/waitlist/{waiting}")).GetProperty("status").GetString());
+        Assert.Equal("Expired", (await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/waitlist/{lateWait}")).GetProperty("status").GetString());
+        Assert.Equal(1, await s.WithDbAsync(db => db.Bookings.CountAsync(b => b.ElderId == waiter.Id && b.Status == BookingStatus.Confirmed)));
+        Assert.Equal(1, await s.WithDbAsync(db => db.Notifications.CountAsync(n => n.ElderId == tooLate.Id && n.Text.Contains("候补已结束"))));
+    }
+}

@@ -14,6 +14,7 @@ public static class BookingSetup
         services.AddScoped<BookingEngine>();
         services.AddScoped<SlotGenerator>();
         services.AddScoped<MealPlanOrders>();
+        services.AddScoped<WaitlistSweep>();
         // Enums travel as their names ("Meals", "Lunch", "Delivery"), which clients and people can read.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddValidation();

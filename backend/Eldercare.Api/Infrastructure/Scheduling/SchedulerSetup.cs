@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Eldercare.Api.Data;
+using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.Catalog;
 using Eldercare.Api.Features.Meals;
 using Eldercare.Api.Infrastructure.Time;
@@ -64,6 +65,13 @@ public static class SchedulerSetup
                 trigger => trigger.WithIdentity("meal-plan-orders", "booking")
                     .WithSchedule(CronScheduleBuilder.Create("0 0 6,14 * * ?").InTimeZone(BusinessTime.Zone)),
                 job => job.WithIdentity(MealPlanOrdersJob.Key).DisallowConcurrentExecution().WithDescription("Standing meal orders to bookings"));
+
+            // Freed places reach waiters even if the hub stopped between a cancel and the promotion; ended waits are closed.
+            q.ScheduleJob<WaitlistSweepJob>(
+                trigger => trigger.WithIdentity("waitlist-sweep", "booking").StartNow()
+                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(5)).RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                job => job.WithIdentity(WaitlistSweepJob.Key).DisallowConcurrentExecution().WithDescription("Waitlist safety net"));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
