@@ -95,10 +95,11 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
             BookedByKind = actor.HistoryKind, BookedById = actor.HistoryId, ListPriceFen = item.ListPriceFen,
             PayableFen = item.ListPriceFen, CreatedAt = now, UpdatedAt = now,
         };
-        booking.History.Add(Event(null, BookingStatus.Confirmed, actor, now, null));
         db.Bookings.Add(booking);
         await db.SaveChangesAsync(ct);
 
+        // The history line, price, idempotency record and notice go in one batch once the booking has its id.
+        booking.History.Add(Event(null, BookingStatus.Confirmed, actor, now, null));
         var grants = await subsidies.GrantAsync(elder, item, booking, ct);
         booking.SubsidyFen = grants.Sum(g => g.AmountFen);
         booking.PayableFen = booking.ListPriceFen - booking.SubsidyFen;

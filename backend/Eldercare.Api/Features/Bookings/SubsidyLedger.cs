@@ -73,8 +73,10 @@ public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
     }
 
     private async Task<List<SubsidyRule>> RulesForAsync(Elder elder, CatalogItem item, DateOnly day, CancellationToken ct) =>
-        (await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct))
-            .Where(r => r.AppliesTo(elder, item, day)).OrderBy(r => r.Priority).ThenBy(r => r.Id).ToList();
+        Applicable(await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct), elder, item, day);
+
+    private static List<SubsidyRule> Applicable(IEnumerable<SubsidyRule> rules, Elder elder, CatalogItem item, DateOnly day) =>
+        rules.Where(r => r.AppliesTo(elder, item, day)).OrderBy(r => r.Priority).ThenBy(r => r.Id).ToList();
 
     private static IEnumerable<(string Period, long Cap)> Caps(SubsidyRule rule, DateOnly day)
     {

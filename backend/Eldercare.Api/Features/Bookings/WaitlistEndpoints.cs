@@ -23,7 +23,8 @@ public static class WaitlistEndpoints
             if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             var slot = await db.Slots.AsNoTracking().SingleOrDefaultAsync(s => s.Id == body.SlotId, ct);
             if (slot is null) return BookingProblems.SlotNotFound.ToResult();
-            var elder = await db.Elders.AsNoTracking().SingleAsync(e => e.Id == body.ElderId, ct);
+            var elder = await db.Elders.AsNoTracking().SingleOrDefaultAsync(e => e.Id == body.ElderId, ct);
+            if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
             var item = await db.CatalogItems.AsNoTracking().SingleAsync(i => i.Id == slot.CatalogItemId, ct);
             var resource = await db.ServiceResources.AsNoTracking().SingleAsync(r => r.Id == slot.ResourceId, ct);
             var mode = body.Mode ?? BookingEngine.DefaultMode(item.Modes);

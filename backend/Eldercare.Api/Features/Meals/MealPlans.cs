@@ -41,7 +41,8 @@ public static class MealPlanEndpoints
             var servesIt = await db.SlotTemplates.AnyAsync(t => t.CatalogItemId == body.MenuItemId && t.ResourceId == body.MealPointId && t.MealPeriod == body.Period && t.IsActive, ct);
             if (menu is not { Line: ServiceLine.Meals } || !servesIt) return NotAMenu.ToResult();
             if (!menu.Modes.HasFlag(body.Mode) || body.Mode == ServiceModes.None) return BookingProblems.ModeNotOffered.ToResult();
-            var elder = await db.Elders.AsNoTracking().SingleAsync(e => e.Id == body.ElderId, ct);
+            var elder = await db.Elders.AsNoTracking().SingleOrDefaultAsync(e => e.Id == body.ElderId, ct);
+            if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
             if (menu.IneligibilityReason(elder, clock.Today()) is { } why) return BookingProblems.NotEligible.ToResult(why);
 
             var now = clock.GetUtcNow().UtcDateTime;

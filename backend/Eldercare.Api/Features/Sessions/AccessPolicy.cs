@@ -35,9 +35,12 @@ public sealed class AccessPolicy(EldercareDb db)
                 var bound = await db.FamilyBindings.AnyAsync(b => b.FamilyMemberId == actor.Id && b.ElderId == elderId && b.Status == BindingStatus.Active, ct);
                 return bound ? null : NotBound;
             case PrincipalKind.Service:
-                return await ExistsAsync(elderId, ct) ? null : ElderNotFound;
+                // Whoever acts for the whole district needs no look-up to be allowed; a write finds out itself
+                // whether the elder exists (and answers elder-not-found), which saves the booking path a query.
+                return write || await ExistsAsync(elderId, ct) ? null : ElderNotFound;
             case PrincipalKind.Staff:
                 if (write && actor.Role is StaffRole.Officer or StaffRole.Caregiver) return ReadOnlyRole;
+                if (actor.Role is StaffRole.HotlineAgent && write) return null;
                 if (actor.Role is StaffRole.Officer or StaffRole.HotlineAgent) return await ExistsAsync(elderId, ct) ? null : ElderNotFound;
                 var station = await db.Elders.Where(e => e.Id == elderId)
                     .Join(db.Communities, e => e.CommunityId, c => c.Id, (e, c) => (int?)c.StationId).SingleOrDefaultAsync(ct);
