@@ -34,6 +34,11 @@ public sealed class WaitlistAndPlansTests : IClassFixture<SharedApi>
         var earlyId = (await JsonAsync(first)).GetProperty("id").GetInt64();
         Assert.Equal(2, (await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/waitlist/{earlyId}")).GetProperty("position").GetInt32());
 
+        var listed = await hotline.GetFromJsonAsync<List<System.Text.Json.JsonElement>>($"/api/availability?serviceId={s.Cleaning.Id}&from={s.Day:yyyy-MM-dd}&to={s.Day:yyyy-MM-dd}");
+        var full = listed!.Single(x => x.GetProperty("slotId").GetInt64() == slot.Id);
+        Assert.Equal(2, full.GetProperty("waiting").GetInt32());
+        Assert.Equal(0, full.GetProperty("remaining").GetInt32());
+
         await hotline.PostAsJsonAsync($"/api/bookings/{holding}/cancel", new { reason = "不需要了" });
 
         var promoted = await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/waitlist/{second.GetProperty("id").GetInt64()}");

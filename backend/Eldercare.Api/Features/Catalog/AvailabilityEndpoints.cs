@@ -46,15 +46,18 @@ public static class AvailabilityEndpoints
                               join r in db.ServiceResources on s.ResourceId equals r.Id
                               where s.CatalogItemId == item.Id && s.Date >= first && s.Date <= last && (zoneStation == null || r.StationId == zoneStation)
                               orderby s.Date, s.Start, r.Id
-                              select new { Slot = s, r.Name, r.StationId, Waiting = db.WaitlistEntries.Count(w => w.SlotId == s.Id && w.Status == WaitlistStatus.Waiting) })
-                .ToListAsync(ct);
+                              select new { Slot = s, r.Name, r.StationId }).ToListAsync(ct);
+            // Waiters are counted in one grouped query over the listed slots, not once per slot.
+            var slotIds = rows.Select(x => x.Slot.Id).ToList();
+            var waiting = await db.WaitlistEntries.Where(w => w.Status == WaitlistStatus.Waiting && slotIds.Contains(w.SlotId))
+                .GroupBy(w => w.SlotId).Select(g => new { SlotId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.SlotId, g => g.Count, ct);
             return Results.Ok(rows.Select(x =>
             {
                 var reason = x.Slot.Status != SlotStatus.Open ? BookingProblems.SlotClosed.Title
                     : now > x.Slot.CutoffAt ? BookingProblems.CutOffPassed.Title
                     : x.Slot.Remaining == 0 ? BookingProblems.SlotFull.Title : null;
                 return new SlotResponse(x.Slot.Id, item.Id, x.Slot.Date, x.Slot.Start, x.Slot.End, x.Slot.MealPeriod?.ToString(), x.Slot.ResourceId, x.Name,
-                    x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason, x.Waiting);
+                    x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason, waiting.GetValueOrDefault(x.Slot.Id));
             }));
         }).WithTags("Catalog").RequireAuthorization().WithSummary("Bookable slots or portions of a service, with places left");
     }
