@@ -3,6 +3,7 @@
 #   ./eldercare.sh run          serve the API on http://127.0.0.1:5080 with Redis and the demo street, until Ctrl-C
 #   ./eldercare.sh test         run every test suite against throw-away Redis and PostgreSQL servers
 #   ./eldercare.sh demo-reset   put the demo street back as it was first loaded
+#   ./eldercare.sh demo-token clerk1   print a session token for a demo account (while `run` is running)
 #   ./eldercare.sh hotline      run the hotline service against the local API
 #   ./eldercare.sh bench booking [--seconds N] [--clients N]   measure the booking engine (prints figures)
 # On a fresh Debian 12 machine with the .NET SDK, it installs what is missing (apt, NuGet) by itself.
@@ -137,6 +138,12 @@ cmd_demo_reset() {
   dotnet "$API_DLL" demo-data reset
 }
 
+cmd_demo_token() {
+  build >/dev/null
+  load_local_secrets
+  dotnet "$API_DLL" demo-data token "${1:-clerk1}"
+}
+
 cmd_hotline() {
   build
   export Hotline__ApiBaseUrl="${Hotline__ApiBaseUrl:-$API_URL}"
@@ -191,13 +198,14 @@ cmd_bench() {
 }
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   demo-reset) shift; cmd_demo_reset "$@" ;;
+  demo-token) shift; cmd_demo_token "$@" ;;
   hotline) shift; cmd_hotline "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   *) usage; exit 2 ;;

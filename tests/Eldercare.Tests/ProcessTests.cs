@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Eldercare.Api.Data;
 using Eldercare.Api.Infrastructure.PersonalData;
 using Eldercare.Tests.Support;
@@ -65,6 +67,49 @@ public sealed class ProcessTests(ITestOutputHelper output)
             Assert.Equal(1, await db.Streets.CountAsync());
             Assert.Equal(300, await db.Elders.CountAsync());
         }
+    }
+
+    [Fact]
+    public async Task A_demo_clerk_token_books_a_lunch_from_the_demo_catalogue()
+    {
+        using var database = TestDatabase.NewSqlite();
+        var environment = Environment(database, "Development");
+        using var api = ApiProcess.Start(environment);
+        using var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
+        for (var i = 0; i < 600 && (await TryGetAsync(http, "/health/ready")) != "Healthy"; i++) await Task.Delay(100);
+
+        var (exitCode, output) = await ApiProcess.RunToEndAsync(environment, "demo-data", "token", "clerk1");
+        Assert.True(exitCode == 0, output);
+        var token = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var me = await http.GetFromJsonAsync<JsonElement>("/api/session");
+        Assert.Equal("Clerk", me.GetProperty("role").GetString());
+
+        // An active elder of clerk1's zone books a lunch from the generated slots.
+        int elderId;
+        await using (var db = database.Open())
+            elderId = await (from e in db.Elders join c in db.Communities on e.CommunityId equals c.Id
+                             where c.StationId == me.GetProperty("stationId").GetInt32() && e.Status == Eldercare.Api.Domain.ElderStatus.Active
+                             orderby e.Id select e.Id).FirstAsync();
+        var catalog = await http.GetFromJsonAsync<List<JsonElement>>($"/api/catalog?elderId={elderId}");
+        var lunch = catalog!.Single(x => x.GetProperty("code").GetString() == "MEAL-LUNCH");
+        var from = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(2);
+        var slots = await http.GetFromJsonAsync<List<JsonElement>>($"/api/availability?serviceId={lunch.GetProperty("id").GetInt32()}&elderId={elderId}&from={from:yyyy-MM-dd}&to={from:yyyy-MM-dd}");
+        var slot = slots!.First(x => x.GetProperty("bookable").GetBoolean());
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/bookings") { Content = JsonContent.Create(new { elderId, slotId = slot.GetProperty("slotId").GetInt64(), mode = "Delivery" }) };
+        request.Headers.Add("Idempotency-Key", "demo-1");
+        var booked = await http.SendAsync(request);
+        Assert.Equal(System.Net.HttpStatusCode.Created, booked.StatusCode);
+        var booking = await booked.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(lunch.GetProperty("price").GetProperty("payableFen").GetInt64(), booking.GetProperty("price").GetProperty("payableFen").GetInt64());
+
+        var refused = await ApiProcess.RunToEndAsync(environment, "demo-data", "token", "nobody");
+        Assert.Equal(2, refused.ExitCode);
+    }
+
+    private static async Task<string?> TryGetAsync(HttpClient http, string path)
+    {
+        try { return await http.GetStringAsync(path); } catch (HttpRequestException) { return null; }
     }
 
     [Theory]

@@ -1,4 +1,6 @@
 using Eldercare.Api.Data;
+using Eldercare.Api.Features.Sessions;
+using Microsoft.EntityFrameworkCore;
 using Eldercare.Api.Infrastructure.Configuration;
 
 namespace Eldercare.Api.Features.DemoData;
@@ -25,10 +27,13 @@ public static class DemoDataSetup
             return 2;
         }
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<EldercareDb>().MigrateAsync();
+        var db = scope.ServiceProvider.GetRequiredService<EldercareDb>();
+        await db.MigrateAsync();
         var loader = scope.ServiceProvider.GetRequiredService<DemoDataLoader>();
         switch (args.ElementAtOrDefault(1))
         {
+            case "token":
+                return await PrintTokenAsync(db, scope.ServiceProvider.GetRequiredService<SessionStore>(), args.ElementAtOrDefault(2));
             case "reset":
                 await loader.ResetAsync();
                 Console.WriteLine("Demo data reset.");
@@ -41,8 +46,28 @@ public static class DemoDataSetup
                 Console.WriteLine("Demo data loaded.");
                 return 0;
             default:
-                Console.Error.WriteLine("Usage: demo-data load|reset");
+                Console.Error.WriteLine("Usage: demo-data load|reset|token <username|hotline>");
                 return 2;
         }
+    }
+
+    /// <summary>
+    /// Until the login screens exist, a session for trying the API in Swagger: a demo staff account by username
+    /// (channel "window"), or "hotline" for the hotline service. Only outside Production, only on the server itself.
+    /// </summary>
+    private static async Task<int> PrintTokenAsync(EldercareDb db, SessionStore sessions, string? who)
+    {
+        SessionPrincipal principal;
+        if (who == "hotline")
+            principal = new SessionPrincipal(PrincipalKind.Service, 1, "hotline");
+        else if (await db.StaffAccounts.SingleOrDefaultAsync(a => a.Username == who) is { } staff)
+            principal = new SessionPrincipal(PrincipalKind.Staff, staff.Id, "window", staff.Role, staff.StationId);
+        else
+        {
+            Console.Error.WriteLine($"No demo account '{who}'. Try clerk1, manager1, officer1, hotline1 or hotline.");
+            return 2;
+        }
+        Console.WriteLine(await sessions.CreateAsync(principal));
+        return 0;
     }
 }
