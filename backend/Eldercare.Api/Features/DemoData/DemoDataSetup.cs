@@ -1,4 +1,5 @@
 using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Eldercare.Api.Infrastructure.Configuration;
@@ -61,7 +62,7 @@ public static class DemoDataSetup
         if (who == "hotline")
             principal = new SessionPrincipal(PrincipalKind.Service, 1, "hotline");
         else if (await db.StaffAccounts.SingleOrDefaultAsync(a => a.Username == who) is { } staff)
-            principal = new SessionPrincipal(PrincipalKind.Staff, staff.Id, "window", staff.Role, staff.StationId);
+            principal = new SessionPrincipal(PrincipalKind.Staff, staff.Id, staff.Role == StaffRole.HotlineAgent ? "hotline" : "window", staff.Role, staff.StationId);
         else
         {
             Console.Error.WriteLine($"No demo account '{who}'. Try clerk1, manager1, officer1, hotline1 or hotline.");
