@@ -20,7 +20,7 @@ public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refu
 /// cancellations and subsidy caps change one at a time, on SQLite and PostgreSQL alike. Capacity is taken
 /// with a conditional update (booked &lt; capacity), so a slot is never oversold however many elders race.
 /// </summary>
-public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeProvider clock, ILogger<BookingEngine> log)
+public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingQueries queries, TimeProvider clock, ILogger<BookingEngine> log)
 {
     /// <summary>Books a slot. The same idempotency key with the same request returns the first booking (Created = false).</summary>
     public async Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct)
@@ -44,11 +44,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
     {
         // What the slot is (service, place, time) never changes, so it is read before taking any lock; whether it
         // still has room is settled by the conditional update at the end.
-        var place = await (from sl in db.Slots.AsNoTracking()
-                           join i in db.CatalogItems on sl.CatalogItemId equals i.Id
-                           join r in db.ServiceResources on sl.ResourceId equals r.Id
-                           where sl.Id == request.SlotId
-                           select new { Slot = sl, Item = i, Resource = r }).SingleOrDefaultAsync(ct);
+        var place = await queries.SlotWithService(db, request.SlotId);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         if (!await LockElderAsync(request.ElderId, ct)) return BookingResult.No(AccessPolicy.ElderNotFound);
@@ -57,17 +53,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, TimeP
         // and the elder's bookings that day.
         var scope = actor.IdempotencyScope;
         var date = place?.Slot.Date ?? default;
-        var found = await (from e in db.Elders.AsNoTracking()
-                           join c in db.Communities on e.CommunityId equals c.Id
-                           where e.Id == request.ElderId
-                           select new
-                           {
-                               Elder = e,
-                               c.StationId,
-                               EarlierHash = db.IdempotencyRecords.Where(r => r.Scope == scope && r.Key == idempotencyKey).Select(r => r.RequestHash).FirstOrDefault(),
-                               EarlierBooking = db.IdempotencyRecords.Where(r => r.Scope == scope && r.Key == idempotencyKey).Select(r => (long?)r.BookingId).FirstOrDefault(),
-                               Holding = db.Bookings.Where(b => b.ElderId == e.Id && b.Date == date && Booking.Holding.Contains(b.Status)).ToList(),
-                           }).SingleAsync(ct);
+        var found = await queries.ElderState(db, request.ElderId, scope, idempotencyKey, date);
         if (found.EarlierBooking is { } earlierBooking)
         {
             return found.EarlierHash == requestHash

@@ -11,6 +11,7 @@ public static class BookingSetup
     {
         services.AddScoped<AccessPolicy>();
         services.AddScoped<SubsidyLedger>();
+        services.AddSingleton<BookingQueries>();
         services.AddScoped<BookingEngine>();
         services.AddScoped<SlotGenerator>();
         services.AddScoped<MealPlanOrders>();
