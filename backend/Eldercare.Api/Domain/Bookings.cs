@@ -39,9 +39,6 @@ public class Booking
     /// <summary>Statuses in which the booking still holds its place and the elder's time.</summary>
     public static readonly BookingStatus[] Holding = [BookingStatus.Requested, BookingStatus.Confirmed, BookingStatus.Assigned, BookingStatus.InService];
 
-    /// <summary>Statuses from which the elder, family or a clerk may still cancel.</summary>
-    public static readonly BookingStatus[] Cancellable = [BookingStatus.Requested, BookingStatus.Confirmed, BookingStatus.Assigned];
-
     private static readonly Dictionary<BookingStatus, BookingStatus[]> Allowed = new()
     {
         [BookingStatus.Requested] = [BookingStatus.Confirmed, BookingStatus.Rejected, BookingStatus.Cancelled],
@@ -53,6 +50,9 @@ public class Booking
     };
 
     public static bool CanMove(BookingStatus from, BookingStatus to) => Allowed.TryGetValue(from, out var next) && next.Contains(to);
+
+    /// <summary>Statuses from which a booking may still be cancelled, as the state machine says.</summary>
+    public static readonly BookingStatus[] Cancellable = Allowed.Keys.Where(s => CanMove(s, BookingStatus.Cancelled)).ToArray();
 
     /// <summary>Two services of an elder clash when their times overlap; meals clash only with a meal of the same period.</summary>
     public bool ClashesWith(ServiceLine line, DateOnly date, TimeOnly start, TimeOnly end, MealPeriod? period)

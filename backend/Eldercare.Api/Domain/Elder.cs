@@ -72,6 +72,9 @@ public static class ElderRules
         return 0;
     }
 
-    public static int AgeOn(this Elder elder, DateOnly day) =>
-        day.Year - elder.BirthDate.Year - (day < elder.BirthDate.AddYears(day.Year - elder.BirthDate.Year) ? 1 : 0);
+    public static int AgeOn(this Elder elder, DateOnly day) => AgeOn(elder.BirthDate, day);
+
+    /// <summary>Full years from a birth date to a day.</summary>
+    public static int AgeOn(DateOnly birthDate, DateOnly day) =>
+        day.Year - birthDate.Year - (day < birthDate.AddYears(day.Year - birthDate.Year) ? 1 : 0);
 }

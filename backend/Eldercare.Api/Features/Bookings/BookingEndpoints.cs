@@ -73,8 +73,7 @@ public static class BookingEndpoints
             // Past the cut-off only station staff may cancel (they can still stop the kitchen or the visit).
             var staffMayOverride = actor.Kind == PrincipalKind.Staff;
             var result = await engine.CancelAsync(actor, id, body.Reason.Trim(), staffMayOverride, ct);
-            if (result.Refusal is { } refusal) return refusal.ToResult();
-            return Results.Ok((await engine.LoadAsync(id, ct))!.ToResponse());
+            return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithSummary("Cancel a booking with a reason; frees its place and offers it to the waitlist");
 
         group.MapPost("/{id:long}/transitions", async (long id, TransitionBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
@@ -88,8 +87,7 @@ public static class BookingEndpoints
             if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
             if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();
             var result = await engine.TransitionAsync(actor, id, body.To, body.Note?.Trim(), ct);
-            if (result.Refusal is { } refusal) return refusal.ToResult();
-            return Results.Ok((await engine.LoadAsync(id, ct))!.ToResponse());
+            return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");
     }
 }

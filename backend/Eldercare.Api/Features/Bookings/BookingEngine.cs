@@ -3,6 +3,7 @@ using System.Text;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
 using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Bookings;
@@ -65,7 +66,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         var now = clock.GetUtcNow().UtcDateTime;
 
         var mode = request.Mode ?? DefaultMode(item.Modes);
-        if (CheckRules(elder, item, slot, resource, mode, now) is { } refused) return BookingResult.No(refused);
+        if (CheckRules(elder, item, slot, mode, now) is { } refused) return BookingResult.No(refused);
         if (resource.StationId != found.StationId && mode is ServiceModes.AtHome or ServiceModes.Delivery)
             return BookingResult.No(BookingProblems.OutsideZone);
         if (slot.Booked >= slot.Capacity) return SlotFull(slot, elder);
@@ -119,69 +120,57 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         }));
 
     /// <summary>Cancels a booking, frees its place exactly once, gives back its subsidy, then offers the place to the waitlist.</summary>
-    public async Task<BookingResult> CancelAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct)
-    {
-        var result = await CancelInTransactionAsync(actor, bookingId, reason, ignoreCutoff, ct);
-        if (result.Created) await PromoteWaitlistAsync(result.Booking!.SlotId, ct);
-        return result;
-    }
-
-    private async Task<BookingResult> CancelInTransactionAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct)
-    {
-        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
-        if (elderId is null) return BookingResult.No(BookingProblems.BookingNotFound);
-
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await LockElderAsync(elderId.Value, ct);
-        var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
-        if (!Booking.Cancellable.Contains(booking.Status)) return BookingResult.No(BookingProblems.NotCancellable);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var cutoff = await db.Slots.Where(s => s.Id == booking.SlotId).Select(s => s.CutoffAt).SingleAsync(ct);
-        if (!ignoreCutoff && now > cutoff)
-            return BookingResult.No(new Refusal(BookingProblems.CutOffPassed, "截止时间已过，请联系驿站取消"));
-
-        var from = booking.Status;
-        booking.Status = BookingStatus.Cancelled;
-        booking.CancelReason = reason;
-        booking.UpdatedAt = now;
-        booking.History.Add(Event(from, BookingStatus.Cancelled, actor, now, reason));
-        await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0)
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
-        await subsidies.ReverseAsync(booking, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        log.LogInformation("Booking {BookingId} cancelled", booking.Id);
-        return new BookingResult(booking, true, null);
-    }
+    public Task<BookingResult> CancelAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct) =>
+        ChangeStatusAsync(actor, bookingId, BookingStatus.Cancelled, reason, async (booking, now) =>
+        {
+            if (!Booking.CanMove(booking.Status, BookingStatus.Cancelled)) return BookingProblems.NotCancellable;
+            if (ignoreCutoff) return null;
+            var cutoff = await db.Slots.Where(s => s.Id == booking.SlotId).Select(s => s.CutoffAt).SingleAsync(ct);
+            return now > cutoff ? new Refusal(BookingProblems.CutOffPassed, "截止时间已过，请联系驿站取消") : null;
+        }, ct);
 
     /// <summary>
     /// Moves a booking along its life (assigned to a caregiver, in service, completed, no-show, rejected), keeping the
     /// history. A rejected booking frees its place; a rejected or no-show booking gives back its subsidy, since the
     /// funders pay only for services delivered.
     /// </summary>
-    public async Task<BookingResult> TransitionAsync(Actor actor, long bookingId, BookingStatus to, string? note, CancellationToken ct)
+    public Task<BookingResult> TransitionAsync(Actor actor, long bookingId, BookingStatus to, string? note, CancellationToken ct) =>
+        ChangeStatusAsync(actor, bookingId, to, note, (booking, _) => Task.FromResult(Booking.CanMove(booking.Status, to)
+            ? null : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {to}")), ct);
+
+    /// <summary>
+    /// Every status change after booking: under the elder's lock, checks the guard, records the history line, and
+    /// settles what the new status means: a cancelled or rejected booking frees its place (once, since the status
+    /// can change only once) and the place is offered to the waitlist; a cancelled, rejected or no-show booking
+    /// gives back its subsidy.
+    /// </summary>
+    private async Task<BookingResult> ChangeStatusAsync(Actor actor, long bookingId, BookingStatus to, string? note,
+        Func<Booking, DateTime, Task<Refusal?>> guard, CancellationToken ct)
     {
         var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
         if (elderId is null) return BookingResult.No(BookingProblems.BookingNotFound);
+        var freesPlace = to is BookingStatus.Cancelled or BookingStatus.Rejected;
         Booking booking;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await LockElderAsync(elderId.Value, ct);
             booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
-            if (!Booking.CanMove(booking.Status, to))
-                return BookingResult.No(new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {to}"));
             var now = clock.GetUtcNow().UtcDateTime;
+            if (await guard(booking, now) is { } refused) return BookingResult.No(refused);
+
             booking.History.Add(Event(booking.Status, to, actor, now, note));
             booking.Status = to;
             booking.UpdatedAt = now;
-            if (to == BookingStatus.Rejected)
+            if (to == BookingStatus.Cancelled) booking.CancelReason = note;
+            if (freesPlace)
                 await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
-            if (to is BookingStatus.Rejected or BookingStatus.NoShow)
+            if (freesPlace || to == BookingStatus.NoShow)
                 await subsidies.ReverseAsync(booking, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        if (to == BookingStatus.Rejected) await PromoteWaitlistAsync(booking.SlotId, ct);
+        log.LogInformation("Booking {BookingId} is now {Status}", booking.Id, to);
+        if (freesPlace) await PromoteWaitlistAsync(booking.SlotId, ct);
         return new BookingResult(booking, true, null);
     }
 
@@ -226,15 +215,19 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         db.Bookings.AsNoTracking().Include(b => b.History.OrderBy(h => h.Id)).SingleOrDefaultAsync(b => b.Id == bookingId, ct);
 
     /// <summary>The checks that need no other booking: elder status, eligibility, mode, slot state and cut-off.</summary>
-    public static Refusal? CheckRules(Elder elder, CatalogItem item, Slot slot, ServiceResource resource, ServiceModes mode, DateTime nowUtc)
+    public static Refusal? CheckRules(Elder elder, CatalogItem item, Slot slot, ServiceModes mode, DateTime nowUtc)
     {
         if (elder.Status != ElderStatus.Active) return BookingProblems.ElderInactive;
         if (item.IneligibilityReason(elder, slot.Date) is { } why) return new Refusal(BookingProblems.NotEligible, why);
         if (!IsSingleMode(mode) || !item.Modes.HasFlag(mode)) return BookingProblems.ModeNotOffered;
-        if (slot.Status != SlotStatus.Open) return BookingProblems.SlotClosed;
-        if (nowUtc > slot.CutoffAt) return BookingProblems.CutOffPassed;
-        return null;
+        return SlotUnavailable(slot, nowUtc) is { } unavailable ? new Refusal(unavailable) : null;
     }
+
+    /// <summary>Why nobody can book this slot now (closed, or past its cut-off), whoever they are; null when it is open.</summary>
+    public static Problem? SlotUnavailable(Slot slot, DateTime nowUtc) =>
+        slot.Status != SlotStatus.Open ? BookingProblems.SlotClosed
+        : nowUtc > slot.CutoffAt ? BookingProblems.CutOffPassed
+        : null;
 
     public static ServiceModes DefaultMode(ServiceModes offered) =>
         Enum.GetValues<ServiceModes>().First(m => m != ServiceModes.None && offered.HasFlag(m));

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.Time;
@@ -19,7 +20,7 @@ public static partial class SubsidyLedgerEndpoints
         app.MapGet("/api/subsidy-ledger", async (int elderId, string? month, ClaimsPrincipal user, AccessPolicy access, EldercareDb db,
             TimeProvider clock, CancellationToken ct) =>
         {
-            var period = month ?? clock.Today().ToString("yyyy-MM");
+            var period = month ?? SubsidyRule.MonthPeriod(clock.Today());
             if (!Month().IsMatch(period)) return Problems.ValidationFailed.ToResult("month must be written yyyy-MM");
             if (await access.CheckElderAsync(Actor.From(user), elderId, write: false, ct) is { } denied) return denied.ToResult();
             var lines = await db.SubsidyLedger.AsNoTracking().Where(l => l.ElderId == elderId && l.Month == period)

@@ -26,11 +26,10 @@ public static class WaitlistEndpoints
             var elder = await db.Elders.AsNoTracking().SingleOrDefaultAsync(e => e.Id == body.ElderId, ct);
             if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
             var item = await db.CatalogItems.AsNoTracking().SingleAsync(i => i.Id == slot.CatalogItemId, ct);
-            var resource = await db.ServiceResources.AsNoTracking().SingleAsync(r => r.Id == slot.ResourceId, ct);
             var mode = body.Mode ?? BookingEngine.DefaultMode(item.Modes);
             var now = clock.GetUtcNow().UtcDateTime;
             // Waiting is only worth it for a place the elder could take: same rules as booking, except that the slot is full.
-            if (BookingEngine.CheckRules(elder, item, slot, resource, mode, now) is { } refused) return refused.ToResult();
+            if (BookingEngine.CheckRules(elder, item, slot, mode, now) is { } refused) return refused.ToResult();
             if (slot.Remaining > 0) return BookingProblems.SlotAvailable.ToResult();
             if (await db.WaitlistEntries.AnyAsync(w => w.ElderId == elder.Id && w.SlotId == slot.Id && w.Status == WaitlistStatus.Waiting, ct))
                 return BookingProblems.AlreadyWaiting.ToResult();

@@ -53,9 +53,7 @@ public static class AvailabilityEndpoints
                 .GroupBy(w => w.SlotId).Select(g => new { SlotId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.SlotId, g => g.Count, ct);
             return Results.Ok(rows.Select(x =>
             {
-                var reason = x.Slot.Status != SlotStatus.Open ? BookingProblems.SlotClosed.Title
-                    : now > x.Slot.CutoffAt ? BookingProblems.CutOffPassed.Title
-                    : x.Slot.Remaining == 0 ? BookingProblems.SlotFull.Title : null;
+                var reason = (BookingEngine.SlotUnavailable(x.Slot, now) ?? (x.Slot.Remaining == 0 ? BookingProblems.SlotFull : null))?.Title;
                 return new SlotResponse(x.Slot.Id, item.Id, x.Slot.Date, x.Slot.Start, x.Slot.End, x.Slot.MealPeriod?.ToString(), x.Slot.ResourceId, x.Name,
                     x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason, waiting.GetValueOrDefault(x.Slot.Id));
             }));

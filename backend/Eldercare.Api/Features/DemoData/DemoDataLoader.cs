@@ -197,7 +197,7 @@ public sealed class DemoDataLoader(EldercareDb db, IdNumberProtector idNumbers, 
     {
         var gender = household is null ? (_random.NextDouble() < 0.55 ? Gender.Female : Gender.Male)
                                        : (household.Gender == Gender.Male ? Gender.Female : Gender.Male);
-        var age = household is null ? Age() : Math.Clamp(AgeOf(household.BirthDate) + _random.Next(-4, 5), 60, 99);
+        var age = household is null ? Age() : Math.Clamp(ElderRules.AgeOn(household.BirthDate, AsOf) + _random.Next(-4, 5), 60, 99);
         var birth = AsOf.AddYears(-age).AddDays(-_random.Next(1, 365));
         var idNumber = IdNumber(birth, gender, usedIdNumbers);
 
@@ -302,8 +302,6 @@ public sealed class DemoDataLoader(EldercareDb db, IdNumberProtector idNumbers, 
         < 0.93 => _random.Next(80, 90),
         _ => _random.Next(90, 100),
     };
-
-    private static int AgeOf(DateOnly birth) => AsOf.Year - birth.Year - (AsOf < birth.AddYears(AsOf.Year - birth.Year) ? 1 : 0);
 
     private string IdNumber(DateOnly birth, Gender gender, HashSet<string> used)
     {
