@@ -14,36 +14,39 @@ public sealed record SubsidyGrant(int RuleId, string RuleName, long AmountFen);
 public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
 {
     /// <summary>What the rules would pay now, without recording anything (for quotes).</summary>
-    public async Task<List<SubsidyGrant>> QuoteAsync(Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct) =>
-        await QuoteAsync(await RulesForAsync(elder, item, serviceDate, ct), elder, item, serviceDate, ct);
-
-    private async Task<List<SubsidyGrant>> QuoteAsync(IEnumerable<SubsidyRule> rules, Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct)
+    public async Task<List<SubsidyGrant>> QuoteAsync(Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct)
     {
-        var grants = new List<SubsidyGrant>();
-        var payable = item.ListPriceFen;
-        foreach (var rule in rules)
-        {
-            var grant = Math.Min(rule.PerUse(item.ListPriceFen, payable), await AvailableAsync(elder.Id, rule, serviceDate, ct));
-            if (grant <= 0) continue;
-            grants.Add(new SubsidyGrant(rule.Id, rule.Name, grant));
-            payable -= grant;
-        }
-        return grants;
+        var rules = await RulesForAsync(elder, item, serviceDate, ct);
+        return rules.Count == 0 ? [] : Quote(rules, await UsedAsync(elder.Id, rules, serviceDate, ct), item, serviceDate);
     }
 
-    /// <summary>Grants the subsidies for a new booking: uses up caps and writes ledger lines. Call inside the booking transaction.</summary>
+    /// <summary>
+    /// Grants the subsidies for a new booking: uses up caps and writes ledger lines (saved with the booking's next
+    /// batch). Call inside the booking transaction, which holds the elder's lock.
+    /// </summary>
     public async Task<List<SubsidyGrant>> GrantAsync(Elder elder, CatalogItem item, Booking booking, CancellationToken ct)
     {
-        var applicable = await RulesForAsync(elder, item, booking.Date, ct);
-        if (applicable.Count == 0) return [];
-        var rules = applicable.ToDictionary(r => r.Id);
-        var grants = await QuoteAsync(applicable, elder, item, booking.Date, ct);
+        var rules = await RulesForAsync(elder, item, booking.Date, ct);
+        if (rules.Count == 0) return [];
+        var used = await UsedAsync(elder.Id, rules, booking.Date, ct);
+        var grants = Quote(rules, used, item, booking.Date);
         foreach (var grant in grants)
         {
-            var rule = rules[grant.RuleId];
+            var rule = rules.Single(r => r.Id == grant.RuleId);
             foreach (var (period, cap) in Caps(rule, booking.Date))
-                if (!await TakeAsync(elder.Id, rule.Id, period, cap, grant.AmountFen, ct))
-                    throw new InvalidOperationException("A subsidy cap changed under a held elder lock."); // cannot happen while the lock is held
+            {
+                if (!used.ContainsKey((rule.Id, period)))
+                {
+                    // The first use in this day or month; the unique index stops a second row should the lock ever fail.
+                    db.SubsidyBudgets.Add(new SubsidyBudget { ElderId = elder.Id, RuleId = rule.Id, Period = period, CapFen = cap, UsedFen = grant.AmountFen });
+                    continue;
+                }
+                // A conditional update, so the database has the last word on the cap.
+                var taken = await db.SubsidyBudgets
+                    .Where(b => b.ElderId == elder.Id && b.RuleId == rule.Id && b.Period == period && b.UsedFen + grant.AmountFen <= cap)
+                    .ExecuteUpdateAsync(x => x.SetProperty(b => b.UsedFen, b => b.UsedFen + grant.AmountFen).SetProperty(b => b.CapFen, cap), ct);
+                if (taken == 0) throw new InvalidOperationException("A subsidy cap changed under a held elder lock.");
+            }
             db.SubsidyLedger.Add(new SubsidyLedgerEntry
             {
                 ElderId = elder.Id, RuleId = rule.Id, BookingId = booking.Id, Line = booking.Line, ServiceDate = booking.Date,
@@ -58,55 +61,56 @@ public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
     {
         var granted = await db.SubsidyLedger.Where(l => l.BookingId == booking.Id)
             .GroupBy(l => l.RuleId).Select(g => new { RuleId = g.Key, Amount = g.Sum(l => l.AmountFen) }).ToListAsync(ct);
-        foreach (var line in granted.Where(g => g.Amount > 0))
+        granted.RemoveAll(g => g.Amount <= 0);
+        if (granted.Count == 0) return;
+        var ruleIds = granted.Select(g => g.RuleId).ToList();
+        var rules = await db.SubsidyRules.AsNoTracking().Where(r => ruleIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
+        foreach (var line in granted)
         {
-            var rule = await db.SubsidyRules.SingleAsync(r => r.Id == line.RuleId, ct);
-            foreach (var (period, _) in Caps(rule, booking.Date))
-                await db.SubsidyBudgets.Where(b => b.ElderId == booking.ElderId && b.RuleId == rule.Id && b.Period == period)
+            foreach (var (period, _) in Caps(rules[line.RuleId], booking.Date))
+                await db.SubsidyBudgets.Where(b => b.ElderId == booking.ElderId && b.RuleId == line.RuleId && b.Period == period)
                     .ExecuteUpdateAsync(s => s.SetProperty(b => b.UsedFen, b => b.UsedFen - line.Amount), ct);
             db.SubsidyLedger.Add(new SubsidyLedgerEntry
             {
-                ElderId = booking.ElderId, RuleId = rule.Id, BookingId = booking.Id, Line = booking.Line, ServiceDate = booking.Date,
+                ElderId = booking.ElderId, RuleId = line.RuleId, BookingId = booking.Id, Line = booking.Line, ServiceDate = booking.Date,
                 Month = SubsidyRule.MonthPeriod(booking.Date), AmountFen = -line.Amount, RecordedAt = clock.GetUtcNow().UtcDateTime,
             });
         }
     }
 
     private async Task<List<SubsidyRule>> RulesForAsync(Elder elder, CatalogItem item, DateOnly day, CancellationToken ct) =>
-        Applicable(await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct), elder, item, day);
+        (await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct))
+            .Where(r => r.AppliesTo(elder, item, day)).OrderBy(r => r.Priority).ThenBy(r => r.Id).ToList();
 
-    private static List<SubsidyRule> Applicable(IEnumerable<SubsidyRule> rules, Elder elder, CatalogItem item, DateOnly day) =>
-        rules.Where(r => r.AppliesTo(elder, item, day)).OrderBy(r => r.Priority).ThenBy(r => r.Id).ToList();
+    /// <summary>What the elder has used of each rule's caps in the service's day and month, read in one query.</summary>
+    private async Task<Dictionary<(int RuleId, string Period), long>> UsedAsync(int elderId, List<SubsidyRule> rules, DateOnly day, CancellationToken ct)
+    {
+        var ruleIds = rules.Select(r => r.Id).ToList();
+        var periods = new[] { SubsidyRule.DayPeriod(day), SubsidyRule.MonthPeriod(day) };
+        var budgets = await db.SubsidyBudgets.AsNoTracking()
+            .Where(b => b.ElderId == elderId && ruleIds.Contains(b.RuleId) && periods.Contains(b.Period)).ToListAsync(ct);
+        return budgets.ToDictionary(b => (b.RuleId, b.Period), b => b.UsedFen);
+    }
+
+    /// <summary>Rules in order, each paying its per-use amount, limited by what is left of its caps and of the price.</summary>
+    private static List<SubsidyGrant> Quote(List<SubsidyRule> rules, Dictionary<(int RuleId, string Period), long> used, CatalogItem item, DateOnly day)
+    {
+        var grants = new List<SubsidyGrant>();
+        var payable = item.ListPriceFen;
+        foreach (var rule in rules)
+        {
+            var available = Caps(rule, day).Select(c => Math.Max(0, c.Cap - used.GetValueOrDefault((rule.Id, c.Period)))).DefaultIfEmpty(long.MaxValue).Min();
+            var grant = Math.Min(rule.PerUse(item.ListPriceFen, payable), available);
+            if (grant <= 0) continue;
+            grants.Add(new SubsidyGrant(rule.Id, rule.Name, grant));
+            payable -= grant;
+        }
+        return grants;
+    }
 
     private static IEnumerable<(string Period, long Cap)> Caps(SubsidyRule rule, DateOnly day)
     {
         if (rule.DailyCapFen is { } daily) yield return (SubsidyRule.DayPeriod(day), daily);
         if (rule.MonthlyCapFen is { } monthly) yield return (SubsidyRule.MonthPeriod(day), monthly);
-    }
-
-    private async Task<long> AvailableAsync(int elderId, SubsidyRule rule, DateOnly day, CancellationToken ct)
-    {
-        var available = long.MaxValue;
-        foreach (var (period, cap) in Caps(rule, day))
-        {
-            var used = await db.SubsidyBudgets.Where(b => b.ElderId == elderId && b.RuleId == rule.Id && b.Period == period)
-                .Select(b => (long?)b.UsedFen).SingleOrDefaultAsync(ct) ?? 0;
-            available = Math.Min(available, Math.Max(0, cap - used));
-        }
-        return available;
-    }
-
-    /// <summary>Adds to a budget only if the cap still allows it (a conditional update: the database has the last word).</summary>
-    private async Task<bool> TakeAsync(int elderId, int ruleId, string period, long cap, long amount, CancellationToken ct)
-    {
-        if (!await db.SubsidyBudgets.AnyAsync(b => b.ElderId == elderId && b.RuleId == ruleId && b.Period == period, ct))
-        {
-            db.SubsidyBudgets.Add(new SubsidyBudget { ElderId = elderId, RuleId = ruleId, Period = period, CapFen = cap, UsedFen = 0 });
-            await db.SaveChangesAsync(ct);
-        }
-        var updated = await db.SubsidyBudgets
-            .Where(b => b.ElderId == elderId && b.RuleId == ruleId && b.Period == period && b.UsedFen + amount <= cap)
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.UsedFen, b => b.UsedFen + amount).SetProperty(b => b.CapFen, cap), ct);
-        return updated == 1;
     }
 }
