@@ -14,10 +14,17 @@ public sealed record SubsidyGrant(int RuleId, string RuleName, long AmountFen);
 public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
 {
     /// <summary>What the rules would pay now, without recording anything (for quotes).</summary>
-    public async Task<List<SubsidyGrant>> QuoteAsync(Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct)
+    public async Task<List<SubsidyGrant>> QuoteAsync(Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct) =>
+        (await QuoteEachAsync(elder, [item], serviceDate, ct))[item.Id];
+
+    /// <summary>Quotes for several items at once (the catalogue page): rules and the elder's budgets are read once.</summary>
+    public async Task<Dictionary<int, List<SubsidyGrant>>> QuoteEachAsync(Elder elder, IReadOnlyList<CatalogItem> items, DateOnly serviceDate, CancellationToken ct)
     {
-        var rules = await RulesForAsync(elder, item, serviceDate, ct);
-        return rules.Count == 0 ? [] : Quote(rules, await UsedAsync(elder.Id, rules, serviceDate, ct), item, serviceDate);
+        var active = await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct);
+        var rulesByItem = items.ToDictionary(i => i.Id, i => Applicable(active, elder, i, serviceDate));
+        var anyRules = rulesByItem.Values.SelectMany(r => r).DistinctBy(r => r.Id).ToList();
+        var used = anyRules.Count == 0 ? [] : await UsedAsync(elder.Id, anyRules, serviceDate, ct);
+        return items.ToDictionary(i => i.Id, i => Quote(rulesByItem[i.Id], used, i, serviceDate));
     }
 
     /// <summary>
@@ -79,8 +86,10 @@ public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
     }
 
     private async Task<List<SubsidyRule>> RulesForAsync(Elder elder, CatalogItem item, DateOnly day, CancellationToken ct) =>
-        (await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct))
-            .Where(r => r.AppliesTo(elder, item, day)).OrderBy(r => r.Priority).ThenBy(r => r.Id).ToList();
+        Applicable(await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct), elder, item, day);
+
+    private static List<SubsidyRule> Applicable(IEnumerable<SubsidyRule> active, Elder elder, CatalogItem item, DateOnly day) =>
+        active.Where(r => r.AppliesTo(elder, item, day)).OrderBy(r => r.Priority).ThenBy(r => r.Id).ToList();
 
     /// <summary>What the elder has used of each rule's caps in the service's day and month, read in one query.</summary>
     private async Task<Dictionary<(int RuleId, string Period), long>> UsedAsync(int elderId, List<SubsidyRule> rules, DateOnly day, CancellationToken ct)

@@ -58,16 +58,13 @@ public static class CatalogEndpoints
             }
             var today = clock.Today();
             var items = await db.CatalogItems.AsNoTracking().Where(i => i.IsActive).OrderBy(i => i.Line).ThenBy(i => i.Id).ToListAsync(ct);
-            var response = new List<CatalogItemResponse>();
-            foreach (var item in items)
+            var quotes = elder is null ? null : await subsidies.QuoteEachAsync(elder, items, today, ct);
+            var response = items.Select(item =>
             {
-                var grants = elder is null ? [] : await subsidies.QuoteAsync(elder, item, today, ct);
-                var subsidy = grants.Sum(g => g.AmountFen);
-                var why = elder is null ? null : item.IneligibilityReason(elder, today);
-                response.Add(new CatalogItemResponse(item.Id, item.Code, item.Line.ToString(), item.Name, item.Detail, Modes(item.Modes), item.Provider,
-                    item.DurationMinutes, item.IsBasic, item.Version, elder is null ? null : why is null, why,
-                    new CatalogPrice(item.ListPriceFen, subsidy, item.ListPriceFen - subsidy, grants)));
-            }
+                if (elder is null) return Response(item);
+                var why = item.IneligibilityReason(elder, today);
+                return Response(item, why is null, why, quotes![item.Id]);
+            }).ToList();
             return Results.Ok(response);
         }).WithSummary("Services, with eligibility and the price after subsidy for an elder");
 
@@ -135,8 +132,13 @@ public static class CatalogEndpoints
         item.IsActive = body.IsActive;
     }
 
-    private static CatalogItemResponse Response(CatalogItem item) => new(item.Id, item.Code, item.Line.ToString(), item.Name, item.Detail,
-        Modes(item.Modes), item.Provider, item.DurationMinutes, item.IsBasic, item.Version, null, null, new CatalogPrice(item.ListPriceFen, 0, item.ListPriceFen, []));
+    /// <summary>An item as clients see it; with an elder, also whether they may have it and what they would pay.</summary>
+    private static CatalogItemResponse Response(CatalogItem item, bool? eligible = null, string? why = null, List<SubsidyGrant>? grants = null)
+    {
+        var subsidy = grants?.Sum(g => g.AmountFen) ?? 0;
+        return new(item.Id, item.Code, item.Line.ToString(), item.Name, item.Detail, Modes(item.Modes), item.Provider, item.DurationMinutes,
+            item.IsBasic, item.Version, eligible, why, new CatalogPrice(item.ListPriceFen, subsidy, item.ListPriceFen - subsidy, grants ?? []));
+    }
 
     public static IReadOnlyList<string> Modes(ServiceModes modes) =>
         Enum.GetValues<ServiceModes>().Where(m => m != ServiceModes.None && modes.HasFlag(m)).Select(m => m.ToString()).ToList();
