@@ -67,9 +67,7 @@ public static class BookingEndpoints
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
-            var elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
-            if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
-            if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();
+            if (await RefuseChangeAsync(db, access, actor, id, ct) is { } refused) return refused;
             // Past the cut-off only station staff may cancel (they can still stop the kitchen or the visit).
             var staffMayOverride = actor.Kind == PrincipalKind.Staff;
             var result = await engine.CancelAsync(actor, id, body.Reason.Trim(), staffMayOverride, ct);
@@ -83,11 +81,17 @@ public static class BookingEndpoints
             if (actor.Kind != PrincipalKind.Staff) return BookingProblems.StaffOnly.ToResult();
             if (body.To is BookingStatus.Cancelled or BookingStatus.Rated or BookingStatus.Requested or BookingStatus.Confirmed)
                 return BookingProblems.InvalidTransition.ToResult("取消请用取消接口；评价由老人或家属提交");
-            var elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
-            if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
-            if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();
+            if (await RefuseChangeAsync(db, access, actor, id, ct) is { } refused) return refused;
             var result = await engine.TransitionAsync(actor, id, body.To, body.Note?.Trim(), ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");
+    }
+
+    /// <summary>Not found, or not this caller's to change; null when the caller may change the booking.</summary>
+    private static async Task<IResult?> RefuseChangeAsync(EldercareDb db, AccessPolicy access, Actor actor, long bookingId, CancellationToken ct)
+    {
+        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
+        return await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied ? denied.ToResult() : null;
     }
 }

@@ -21,13 +21,12 @@ public sealed class SessionAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
+        if (BearerToken(Request) is not { } token) return AuthenticateResult.NoResult();
 
         SessionPrincipal? principal;
         try
         {
-            principal = await sessions.FindAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+            principal = await sessions.FindAsync(token, Context.RequestAborted);
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
         {
@@ -44,6 +43,13 @@ public sealed class SessionAuthenticationHandler(
         if (principal.Role is { } role) claims.Add(new Claim(ClaimTypes.Role, role.ToString()));
         if (principal.StationId is { } station) claims.Add(new Claim(SessionClaims.StationId, station.ToString(CultureInfo.InvariantCulture)));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+    }
+
+    /// <summary>The token of an "Authorization: Bearer &lt;token&gt;" header, or null.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

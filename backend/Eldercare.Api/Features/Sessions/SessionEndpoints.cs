@@ -20,7 +20,7 @@ public static class SessionEndpoints
 
         group.MapDelete("/", async (HttpContext http, SessionStore sessions) =>
         {
-            await sessions.EndAsync(http.Request.Headers.Authorization.ToString()["Bearer ".Length..].Trim(), http.RequestAborted);
+            await sessions.EndAsync(SessionAuthenticationHandler.BearerToken(http.Request)!, http.RequestAborted);
             return TypedResults.NoContent();
         }).WithSummary("Log out: the token stops working at once");
     }
