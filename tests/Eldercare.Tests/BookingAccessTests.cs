@@ -6,11 +6,14 @@ using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
 
+public sealed class BookingAccessTestsOnSqlite(SharedApi api) : BookingAccessTests(api), IClassFixture<SharedApi>;
+
+public sealed class BookingAccessTestsOnPostgres(SharedPostgresApi api) : BookingAccessTests(api), IClassFixture<SharedPostgresApi>;
+
 /// <summary>Each access rule of the booking engine, and each refusal.</summary>
-public sealed class BookingAccessTests : IClassFixture<SharedApi>
+public abstract class BookingAccessTests(ApiFactory factory)
 {
-    private readonly SharedApi _factory;
-    public BookingAccessTests(SharedApi factory) => _factory = factory;
+    private readonly ApiFactory _factory = factory;
 
     [Fact]
     public async Task An_elder_books_only_for_themself()

@@ -8,10 +8,13 @@ using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
 
-public sealed class BookingTests : IClassFixture<SharedApi>
+public sealed class BookingTestsOnSqlite(SharedApi api) : BookingTests(api), IClassFixture<SharedApi>;
+
+public sealed class BookingTestsOnPostgres(SharedPostgresApi api) : BookingTests(api), IClassFixture<SharedPostgresApi>;
+
+public abstract class BookingTests(ApiFactory factory)
 {
-    private readonly SharedApi _factory;
-    public BookingTests(SharedApi factory) => _factory = factory;
+    private readonly ApiFactory _factory = factory;
 
     [Fact]
     public async Task A_booking_records_terms_price_channel_and_history_and_a_cancel_frees_its_place()
@@ -167,10 +170,13 @@ public sealed class BookingTests : IClassFixture<SharedApi>
     }
 }
 
-public sealed class BookingLifeTests : IClassFixture<SharedApi>
+public sealed class BookingLifeTestsOnSqlite(SharedApi api) : BookingLifeTests(api), IClassFixture<SharedApi>;
+
+public sealed class BookingLifeTestsOnPostgres(SharedPostgresApi api) : BookingLifeTests(api), IClassFixture<SharedPostgresApi>;
+
+public abstract class BookingLifeTests(ApiFactory factory)
 {
-    private readonly SharedApi _factory;
-    public BookingLifeTests(SharedApi factory) => _factory = factory;
+    private readonly ApiFactory _factory = factory;
 
     [Fact]
     public async Task Staff_move_a_booking_through_its_life_and_every_step_is_in_the_history()

@@ -9,10 +9,13 @@ using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
 
-public sealed class CatalogTests : IClassFixture<SharedApi>
+public sealed class CatalogTestsOnSqlite(SharedApi api) : CatalogTests(api), IClassFixture<SharedApi>;
+
+public sealed class CatalogTestsOnPostgres(SharedPostgresApi api) : CatalogTests(api), IClassFixture<SharedPostgresApi>;
+
+public abstract class CatalogTests(ApiFactory factory)
 {
-    private readonly SharedApi _factory;
-    public CatalogTests(SharedApi factory) => _factory = factory;
+    private readonly ApiFactory _factory = factory;
 
     [Fact]
     public async Task An_officers_price_change_makes_a_new_version_and_earlier_bookings_keep_their_terms()

@@ -9,10 +9,13 @@ using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
 
-public sealed class WaitlistAndPlansTests : IClassFixture<SharedApi>
+public sealed class WaitlistAndPlansTestsOnSqlite(SharedApi api) : WaitlistAndPlansTests(api), IClassFixture<SharedApi>;
+
+public sealed class WaitlistAndPlansTestsOnPostgres(SharedPostgresApi api) : WaitlistAndPlansTests(api), IClassFixture<SharedPostgresApi>;
+
+public abstract class WaitlistAndPlansTests(ApiFactory factory)
 {
-    private readonly SharedApi _factory;
-    public WaitlistAndPlansTests(SharedApi factory) => _factory = factory;
+    private readonly ApiFactory _factory = factory;
 
     [Fact]
     public async Task A_freed_place_goes_to_the_most_protected_waiter_first_who_is_told()
@@ -139,10 +142,13 @@ public sealed class WaitlistAndPlansTests : IClassFixture<SharedApi>
     }
 }
 
-public sealed class WaitlistSweepTests : IClassFixture<SharedApi>
+public sealed class WaitlistSweepTestsOnSqlite(SharedApi api) : WaitlistSweepTests(api), IClassFixture<SharedApi>;
+
+public sealed class WaitlistSweepTestsOnPostgres(SharedPostgresApi api) : WaitlistSweepTests(api), IClassFixture<SharedPostgresApi>;
+
+public abstract class WaitlistSweepTests(ApiFactory factory)
 {
-    private readonly SharedApi _factory;
-    public WaitlistSweepTests(SharedApi factory) => _factory = factory;
+    private readonly ApiFactory _factory = factory;
 
     [Fact]
     public async Task The_sweep_offers_places_that_freed_without_a_promotion_and_ends_waits_past_the_cut_off()

@@ -50,3 +50,13 @@ public class ApiFactory : WebApplicationFactory<Program>
 
 /// <summary>An API on its own fresh SQLite database, shared by the tests of one class (xunit needs a parameterless constructor).</summary>
 public sealed class SharedApi() : ApiFactory(null, null);
+
+/// <summary>The same on a fresh PostgreSQL database, dropped when the class is done.</summary>
+public sealed class SharedPostgresApi() : ApiFactory(TestDatabase.NewPostgres(), null)
+{
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) Database.Dispose();
+    }
+}
