@@ -56,6 +56,7 @@ internal sealed class SubsidyBudgetConfiguration : IEntityTypeConfiguration<Subs
     public void Configure(EntityTypeBuilder<SubsidyBudget> e)
     {
         e.Property(x => x.Period).HasMaxLength(10);
+        e.Property(x => x.UsedFen).IsConcurrencyToken();
         e.HasIndex(x => new { x.ElderId, x.RuleId, x.Period }).IsUnique();
         e.HasIndex(x => x.RuleId);
         e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);

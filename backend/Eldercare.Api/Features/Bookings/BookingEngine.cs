@@ -51,10 +51,10 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         if (!await LockElderAsync(request.ElderId, ct)) return BookingResult.No(AccessPolicy.ElderNotFound);
 
         // Under the elder's lock, one query reads the elder, their station, an earlier use of this idempotency key,
-        // and the elder's bookings that day.
+        // and the elder's bookings and subsidy budgets that day.
         var scope = actor.IdempotencyScope;
         var date = place?.Slot.Date ?? default;
-        var found = await queries.ElderState(db, request.ElderId, scope, idempotencyKey, date);
+        var found = await queries.ElderState(db, request.ElderId, scope, idempotencyKey, date, SubsidyRule.DayPeriod(date), SubsidyRule.MonthPeriod(date));
         if (found.EarlierBooking is { } earlierBooking)
         {
             return found.EarlierHash == requestHash
@@ -87,7 +87,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
 
         // The history line, price, idempotency record and notice go in one batch once the booking has its id.
         booking.History.Add(Event(null, BookingStatus.Confirmed, actor, now, null));
-        var grants = await subsidies.GrantAsync(elder, item, booking, ct);
+        var grants = subsidies.Grant(elder, item, booking, await queries.ActiveSubsidyRules(db).ToListAsync(ct), found.Budgets);
         booking.SubsidyFen = grants.Sum(g => g.AmountFen);
         booking.PayableFen = booking.ListPriceFen - booking.SubsidyFen;
         db.IdempotencyRecords.Add(new IdempotencyRecord { Scope = actor.IdempotencyScope, Key = idempotencyKey, RequestHash = requestHash, BookingId = booking.Id, CreatedAt = now });

@@ -28,31 +28,31 @@ public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
     }
 
     /// <summary>
-    /// Grants the subsidies for a new booking: uses up caps and writes ledger lines (saved with the booking's next
-    /// batch). Call inside the booking transaction, which holds the elder's lock.
+    /// Grants the subsidies for a new booking from the active rules and the elder's budgets for its day and month
+    /// (both read by the booking's own queries): uses up caps and writes ledger lines, all saved with the booking's
+    /// next batch. Call inside the booking transaction, which holds the elder's lock.
     /// </summary>
-    public async Task<List<SubsidyGrant>> GrantAsync(Elder elder, CatalogItem item, Booking booking, CancellationToken ct)
+    public List<SubsidyGrant> Grant(Elder elder, CatalogItem item, Booking booking, List<SubsidyRule> activeRules, List<SubsidyBudget> budgets)
     {
-        var rules = await RulesForAsync(elder, item, booking.Date, ct);
+        var rules = Applicable(activeRules, elder, item, booking.Date);
         if (rules.Count == 0) return [];
-        var used = await UsedAsync(elder.Id, rules, booking.Date, ct);
-        var grants = Quote(rules, used, item, booking.Date);
+        var grants = Quote(rules, budgets.ToDictionary(b => (b.RuleId, b.Period), b => b.UsedFen), item, booking.Date);
         foreach (var grant in grants)
         {
             var rule = rules.Single(r => r.Id == grant.RuleId);
             foreach (var (period, cap) in Caps(rule, booking.Date))
             {
-                if (!used.ContainsKey((rule.Id, period)))
+                if (budgets.SingleOrDefault(b => b.RuleId == rule.Id && b.Period == period) is not { } budget)
                 {
                     // The first use in this day or month; the unique index stops a second row should the lock ever fail.
                     db.SubsidyBudgets.Add(new SubsidyBudget { ElderId = elder.Id, RuleId = rule.Id, Period = period, CapFen = cap, UsedFen = grant.AmountFen });
                     continue;
                 }
-                // A conditional update, so the database has the last word on the cap.
-                var taken = await db.SubsidyBudgets
-                    .Where(b => b.ElderId == elder.Id && b.RuleId == rule.Id && b.Period == period && b.UsedFen + grant.AmountFen <= cap)
-                    .ExecuteUpdateAsync(x => x.SetProperty(b => b.UsedFen, b => b.UsedFen + grant.AmountFen).SetProperty(b => b.CapFen, cap), ct);
-                if (taken == 0) throw new InvalidOperationException("A subsidy cap changed under a held elder lock.");
+                // UsedFen is a concurrency token: the update applies only to the amount read, so the database has the
+                // last word on the cap even should the elder's lock ever fail.
+                db.SubsidyBudgets.Attach(budget);
+                budget.UsedFen += grant.AmountFen;
+                budget.CapFen = cap;
             }
             db.SubsidyLedger.Add(new SubsidyLedgerEntry
             {
@@ -84,9 +84,6 @@ public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
             });
         }
     }
-
-    private async Task<List<SubsidyRule>> RulesForAsync(Elder elder, CatalogItem item, DateOnly day, CancellationToken ct) =>
-        Applicable(await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct), elder, item, day);
 
     private static List<SubsidyRule> Applicable(IEnumerable<SubsidyRule> active, Elder elder, CatalogItem item, DateOnly day) =>
         active.Where(r => r.AppliesTo(elder, item, day)).OrderBy(r => r.Priority).ThenBy(r => r.Id).ToList();
