@@ -1,3 +1,4 @@
+using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Data;
 using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.DemoData;
@@ -24,6 +25,7 @@ builder.Services.AddScheduler(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddDemoData();
 builder.Services.AddBookingEngine();
+builder.Services.AddReminders();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();

@@ -49,7 +49,7 @@ public abstract class WaitlistAndPlansTests(ApiFactory factory)
         var booking = await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/bookings/{promoted.GetProperty("bookingId").GetInt64()}");
         Assert.Equal(destitute.Id, booking.GetProperty("elderId").GetInt32());
         Assert.Equal("System", booking.GetProperty("bookedBy").GetString());
-        Assert.Equal(1, await s.WithDbAsync(db => db.Notifications.CountAsync(n => n.ElderId == destitute.Id && n.Kind == NotificationKind.WaitlistPromoted)));
+        Assert.Equal(1, await s.WithDbAsync(db => db.Reminders.CountAsync(n => n.ElderId == destitute.Id && n.Kind == ReminderKind.WaitlistPromoted)));
         Assert.Equal(1, (await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/waitlist/{earlyId}")).GetProperty("position").GetInt32());
 
         // With a place free, joining the waitlist makes no sense.
@@ -97,7 +97,7 @@ public abstract class WaitlistAndPlansTests(ApiFactory factory)
         await s.WithDbAsync(db => db.IdempotencyRecords.ExecuteDeleteAsync());
         Assert.Equal(0, await PlaceOrdersAsync());
         Assert.Equal(0, await PlaceOrdersAsync());
-        var told = await s.WithDbAsync(db => db.Notifications.Where(n => n.ElderId == elder.Id && n.Text.Contains("没有订上")).ToListAsync());
+        var told = await s.WithDbAsync(db => db.Reminders.Where(n => n.ElderId == elder.Id && n.Text.Contains("没有订上")).ToListAsync());
         Assert.Equal(2, told.Count);
         Assert.All(told, n => Assert.Contains("住院", n.Text));
 
@@ -132,8 +132,8 @@ public abstract class WaitlistAndPlansTests(ApiFactory factory)
         var outcomes = (await JsonAsync(closed)).GetProperty("bookings").EnumerateArray().ToList();
         Assert.Equal(["Cancelled", "Moved"], outcomes.Select(o => o.GetProperty("outcome").GetString()).Order());
 
-        var notes = await s.WithDbAsync(db => db.Notifications.Where(n => n.ElderId == lucky.Id || n.ElderId == unlucky.Id)
-            .Where(n => n.Kind == NotificationKind.BookingMoved || n.Kind == NotificationKind.BookingCancelled).ToListAsync());
+        var notes = await s.WithDbAsync(db => db.Reminders.Where(n => n.ElderId == lucky.Id || n.ElderId == unlucky.Id)
+            .Where(n => n.Kind == ReminderKind.BookingMoved || n.Kind == ReminderKind.BookingCancelled).ToListAsync());
         Assert.Equal(2, notes.Count);
         Assert.All(notes, n => Assert.Contains("护理员培训", n.Text));
         Assert.Equal(SlotStatus.Closed, await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).Select(x => x.Status).SingleAsync()));
@@ -175,6 +175,6 @@ public abstract class WaitlistSweepTests(ApiFactory factory)
         Assert.Equal("Promoted", (await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/waitlist/{waiting}")).GetProperty("status").GetString());
         Assert.Equal("Expired", (await hotline.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/waitlist/{lateWait}")).GetProperty("status").GetString());
         Assert.Equal(1, await s.WithDbAsync(db => db.Bookings.CountAsync(b => b.ElderId == waiter.Id && b.Status == BookingStatus.Confirmed)));
-        Assert.Equal(1, await s.WithDbAsync(db => db.Notifications.CountAsync(n => n.ElderId == tooLate.Id && n.Text.Contains("候补已结束"))));
+        Assert.Equal(1, await s.WithDbAsync(db => db.Reminders.CountAsync(n => n.ElderId == tooLate.Id && n.Text.Contains("候补已结束"))));
     }
 }

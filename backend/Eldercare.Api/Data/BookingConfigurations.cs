@@ -169,18 +169,6 @@ internal sealed class WaitlistEntryConfiguration : IEntityTypeConfiguration<Wait
     }
 }
 
-internal sealed class NotificationConfiguration : IEntityTypeConfiguration<Notification>
-{
-    public void Configure(EntityTypeBuilder<Notification> e)
-    {
-        e.Property(x => x.Text).HasMaxLength(500);
-        e.HasIndex(x => x.ElderId);
-        e.HasIndex(x => x.BookingId);
-        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);
-        e.HasOne<Booking>().WithMany().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
-    }
-}
-
 internal sealed class MealPlanConfiguration : IEntityTypeConfiguration<MealPlan>
 {
     public void Configure(EntityTypeBuilder<MealPlan> e)

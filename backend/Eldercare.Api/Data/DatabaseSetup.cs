@@ -33,10 +33,11 @@ public static class DatabaseSetup
 
     public static void Configure(DbContextOptionsBuilder o, DatabaseOptions database)
     {
+        // Reads that bring several small collections (an elder's bookings and budgets of a day) stay one round trip.
         if (database.IsPostgres)
-            o.UseNpgsql(database.ConnectionString);
+            o.UseNpgsql(database.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery));
         else
-            o.UseSqlite(database.ConnectionString);
+            o.UseSqlite(database.ConnectionString, x => x.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery));
         // There is no model snapshot: migrations are written by hand and a test compares them with the model.
         o.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
     }

@@ -34,8 +34,9 @@ public class EldercareDb(DbContextOptions<EldercareDb> options) : DbContext(opti
     public DbSet<BookingEvent> BookingEvents => Set<BookingEvent>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
-    public DbSet<Notification> Notifications => Set<Notification>();
     public DbSet<MealPlan> MealPlans => Set<MealPlan>();
+    public DbSet<Reminder> Reminders => Set<Reminder>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {

@@ -110,20 +110,6 @@ public class WaitlistEntry
     public DateTime UpdatedAt { get; set; }
 }
 
-public enum NotificationKind { BookingConfirmed, BookingCancelled, BookingMoved, WaitlistPromoted }
-
-/// <summary>Something an elder (and bound family) must be told; the reminders engine delivers it through their channels.</summary>
-public class Notification
-{
-    public long Id { get; set; }
-    public int ElderId { get; set; }
-    public NotificationKind Kind { get; set; }
-    public long? BookingId { get; set; }
-    public required string Text { get; set; }
-    public DateTime CreatedAt { get; set; }
-    public DateTime? SentAt { get; set; }
-}
-
 public enum MealPlanStatus { Active, Paused, Ended }
 
 /// <summary>A standing meal order (e.g. lunch every weekday), turned into bookings before each cut-off.</summary>

@@ -42,6 +42,10 @@ public class Elder
     public required string Address { get; set; }
     public GeoPoint Home { get; set; }
     public bool UsesWeChat { get; set; }
+    /// <summary>The elder's own WeChat identity in the mini-program, once they have signed in there.</summary>
+    public string? WeChatOpenId { get; set; }
+    /// <summary>How the elder asked to be reminded; null lets the hub choose (WeChat when reachable, else a phone call).</summary>
+    public DeliveryChannel? PreferredChannel { get; set; }
     public ElderStatus Status { get; set; }
     public DateTime RegisteredAt { get; set; }
     public List<EmergencyContact> EmergencyContacts { get; set; } = [];

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -21,7 +22,7 @@ public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refu
 /// cancellations and subsidy caps change one at a time, on SQLite and PostgreSQL alike. Capacity is taken
 /// with a conditional update (booked &lt; capacity), so a slot is never oversold however many elders race.
 /// </summary>
-public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingQueries queries, TimeProvider clock, ILogger<BookingEngine> log)
+public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingReminders reminders, BookingQueries queries, TimeProvider clock, ILogger<BookingEngine> log)
 {
     /// <summary>Books a slot. The same idempotency key with the same request returns the first booking (Created = false).</summary>
     public async Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct)
@@ -85,17 +86,13 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         db.Bookings.Add(booking);
         await db.SaveChangesAsync(ct);
 
-        // The history line, price, idempotency record and notice go in one batch once the booking has its id.
+        // The history line, price, idempotency record and reminders go in one batch once the booking has its id.
         booking.History.Add(Event(null, BookingStatus.Confirmed, actor, now, null));
         var grants = subsidies.Grant(elder, item, booking, await queries.ActiveSubsidyRules(db).ToListAsync(ct), found.Budgets);
         booking.SubsidyFen = grants.Sum(g => g.AmountFen);
         booking.PayableFen = booking.ListPriceFen - booking.SubsidyFen;
         db.IdempotencyRecords.Add(new IdempotencyRecord { Scope = actor.IdempotencyScope, Key = idempotencyKey, RequestHash = requestHash, BookingId = booking.Id, CreatedAt = now });
-        db.Notifications.Add(new Notification
-        {
-            ElderId = elder.Id, Kind = NotificationKind.BookingConfirmed, BookingId = booking.Id, CreatedAt = now,
-            Text = $"已为您预约：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}，需付{booking.PayableFen / 100m:0.##}元。",
-        });
+        reminders.AddForNewBooking(booking, now);
         await db.SaveChangesAsync(ct);
 
         // The place is taken last, just before the commit, so that the slot's row (which every booking of a busy
@@ -166,6 +163,8 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
                 await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
             if (freesPlace || to == BookingStatus.NoShow)
                 await subsidies.ReverseAsync(booking, ct);
+            if (to != BookingStatus.Assigned)
+                await reminders.CancelBeforeServiceAsync(booking.Id, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -201,11 +200,8 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
                 .SetProperty(w => w.UpdatedAt, now), ct);
             if (changed == 1 && result.Booking is { } promoted)
             {
-                db.Notifications.Add(new Notification
-                {
-                    ElderId = waiter.ElderId, Kind = NotificationKind.WaitlistPromoted, BookingId = promoted.Id, CreatedAt = now,
-                    Text = $"候补成功：{promoted.Date:M月d日} {promoted.Start:HH:mm} {promoted.ServiceName}已为您预约好。",
-                });
+                reminders.Add(waiter.ElderId, ReminderKind.WaitlistPromoted, promoted.Id, now,
+                    $"候补成功：{promoted.Date:M月d日} {promoted.Start:HH:mm} {promoted.ServiceName}已为您预约好。");
                 await db.SaveChangesAsync(ct);
             }
         }

@@ -26,7 +26,7 @@ public sealed class WaitlistSweep(EldercareDb db, BookingEngine engine, TimeProv
             var changed = await db.WaitlistEntries.Where(w => w.Id == entry.Id && w.Status == WaitlistStatus.Waiting).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.Status, WaitlistStatus.Expired).SetProperty(w => w.Outcome, "候补时间已过，没有空出位置").SetProperty(w => w.UpdatedAt, now), ct);
             if (changed == 0) continue;
-            db.Notifications.Add(new Notification { ElderId = entry.ElderId, Kind = NotificationKind.BookingCancelled, CreatedAt = now, Text = "很抱歉，您排队候补的服务没有空出位置，候补已结束。" });
+            db.Reminders.Add(new Reminder { ElderId = entry.ElderId, Kind = ReminderKind.BookingCancelled, CreatedAt = now, DueAt = now, Text = "很抱歉，您排队候补的服务没有空出位置，候补已结束。" });
             await db.SaveChangesAsync(ct);
         }
 

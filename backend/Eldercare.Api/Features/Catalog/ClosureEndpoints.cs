@@ -71,10 +71,10 @@ public static class ClosureEndpoints
                         if (result.Booking is not null) { moved = result.Booking; break; }
                     }
                 }
-                db.Notifications.Add(new Notification
+                db.Reminders.Add(new Reminder
                 {
-                    ElderId = booking.ElderId, BookingId = moved?.Id ?? booking.Id, CreatedAt = now,
-                    Kind = moved is null ? NotificationKind.BookingCancelled : NotificationKind.BookingMoved,
+                    ElderId = booking.ElderId, BookingId = moved?.Id ?? booking.Id, CreatedAt = now, DueAt = now,
+                    Kind = moved is null ? ReminderKind.BookingCancelled : ReminderKind.BookingMoved,
                     Text = moved is null
                         ? $"很抱歉，{booking.Date:M月d日} {booking.Start:HH:mm}的{booking.ServiceName}因{closure.Reason}取消了，费用和补贴已退回。"
                         : $"很抱歉，因{closure.Reason}，您的{booking.ServiceName}改到了{moved.Date:M月d日} {moved.Start:HH:mm}。",

@@ -115,8 +115,8 @@ public sealed class MealPlanOrders(EldercareDb db, BookingEngine engine, TimePro
                     // Told once per meal, however many runs find the same problem.
                     var text = $"{day:M月d日}的长期订餐{(plan.Period == MealPeriod.Lunch ? "午餐" : "晚餐")}没有订上：{refusal.Problem.Title}。";
                     db.ChangeTracker.Clear();
-                    if (await db.Notifications.AnyAsync(n => n.ElderId == plan.ElderId && n.Text == text, ct)) continue;
-                    db.Notifications.Add(new Notification { ElderId = plan.ElderId, Kind = NotificationKind.BookingCancelled, CreatedAt = now, Text = text });
+                    if (await db.Reminders.AnyAsync(n => n.ElderId == plan.ElderId && n.Text == text, ct)) continue;
+                    db.Reminders.Add(new Reminder { ElderId = plan.ElderId, Kind = ReminderKind.BookingCancelled, CreatedAt = now, DueAt = now, Text = text });
                     await db.SaveChangesAsync(ct);
                 }
             }

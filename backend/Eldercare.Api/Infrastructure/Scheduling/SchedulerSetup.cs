@@ -3,6 +3,7 @@ using Eldercare.Api.Data;
 using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.Catalog;
 using Eldercare.Api.Features.Meals;
+using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Infrastructure.Configuration;
 using Quartz;
@@ -12,6 +13,9 @@ namespace Eldercare.Api.Infrastructure.Scheduling;
 public sealed class SchedulerOptions
 {
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>With PostgreSQL, how often each node tells the cluster it is alive (a silent node is taken over after twice this).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")] public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
 }
 
 /// <summary>
@@ -34,6 +38,7 @@ public static class SchedulerSetup
         // raw values here; ValidateOnStart still stops the process if they are wrong.
         var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new SchedulerOptions();
         var database = configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
+        var reminders = configuration.GetSection("Reminders").Get<ReminderOptions>() ?? new ReminderOptions();
 
         services.AddQuartz(Name, q =>
         {
@@ -42,7 +47,16 @@ public static class SchedulerSetup
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
                 if (database.IsPostgres)
+                {
                     store.UsePostgres(database.ConnectionString);
+                    // Nodes sharing the database form one cluster: each trigger fires on exactly one node, and the
+                    // work of a node that stops checking in is taken over by the others.
+                    store.UseClustering(c =>
+                    {
+                        c.CheckinInterval = scheduler.ClusterCheckinInterval;
+                        c.CheckinMisfireThreshold = scheduler.ClusterCheckinInterval * 2;
+                    });
+                }
                 else
                     store.UseSqlite(database.ConnectionString);
             });
@@ -72,6 +86,9 @@ public static class SchedulerSetup
                     .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(5)).RepeatForever()
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(WaitlistSweepJob.Key).DisallowConcurrentExecution().WithDescription("Waitlist safety net"));
+
+            // Due reminders go out to WeChat, the hotline's dialler and the staff console.
+            q.ScheduleReminderDispatch(reminders);
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;

@@ -1,0 +1,38 @@
+using Eldercare.Api.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Eldercare.Api.Data;
+
+internal sealed class ReminderConfiguration : IEntityTypeConfiguration<Reminder>
+{
+    public void Configure(EntityTypeBuilder<Reminder> e)
+    {
+        e.Property(x => x.Text).HasMaxLength(500);
+        e.Property(x => x.ClaimToken).HasMaxLength(100);
+        e.Property(x => x.LastError).HasMaxLength(500);
+        // The dispatcher's question: which reminders are due (or stuck in an expired claim)?
+        e.HasIndex(x => new { x.Status, x.DueAt });
+        e.HasIndex(x => x.ClaimToken);
+        e.HasIndex(x => x.ElderId);
+        e.HasIndex(x => x.BookingId);
+        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Booking>().WithMany().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
+{
+    public void Configure(EntityTypeBuilder<Delivery> e)
+    {
+        e.Property(x => x.Text).HasMaxLength(500);
+        e.Property(x => x.FailReason).HasMaxLength(500);
+        // What makes delivering idempotent: one delivery per reminder, recipient and channel, whoever dispatches.
+        e.HasIndex(x => new { x.ReminderId, x.RecipientKind, x.RecipientId, x.Channel }).IsUnique();
+        // Each channel's sender asks for its queue.
+        e.HasIndex(x => new { x.Channel, x.Status });
+        e.HasIndex(x => x.ElderId);
+        e.HasOne<Reminder>().WithMany().HasForeignKey(x => x.ReminderId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,126 @@
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Eldercare.Api.Features.Reminders;
+
+/// <summary>
+/// Hands due reminders to their recipients' channels. A batch is claimed for a short lease, its deliveries are worked
+/// out, and in one transaction the deliveries are written and the reminders marked Sent, provided the claim still
+/// holds. A node killed mid-batch leaves a claim that expires; the batch is then claimed again and delivered once,
+/// since a delivery is unique per reminder, recipient and channel. Any number of dispatchers may run on any nodes.
+/// </summary>
+public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions> options, TimeProvider clock, ILogger<ReminderDispatcher> log)
+{
+    /// <summary>Dispatches one batch of due reminders; returns how many were sent (0 when none were due or others took them).</summary>
+    public async Task<int> DispatchBatchAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var token = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+        if (await ClaimAsync(token, now, ct) == 0) return 0;
+        var claimed = await db.Reminders.AsNoTracking().Where(r => r.ClaimToken == token).ToListAsync(ct);
+        var deliveries = await DeliveriesForAsync(claimed, now, ct);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var sentAt = clock.GetUtcNow().UtcDateTime;
+        var stillOurs = await db.Reminders.Where(r => r.ClaimToken == token && r.Status == ReminderStatus.Dispatching)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReminderStatus.Sent).SetProperty(r => r.SentAt, sentAt), ct);
+        if (stillOurs != claimed.Count)
+        {
+            // The lease ran out and another dispatcher claimed some of them: it delivers them, so this one backs off.
+            await tx.RollbackAsync(ct);
+            log.LogWarning("A reminder batch outlived its claim; {Count} reminders left to the dispatcher that took them over", claimed.Count);
+            return 0;
+        }
+        db.Deliveries.AddRange(deliveries);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return claimed.Count;
+    }
+
+    /// <summary>
+    /// Claims up to a batch of due reminders (and any whose claim expired) for this token. Dispatchers on several
+    /// nodes share the work; SQLite has one writer at a time anyway.
+    /// </summary>
+    private Task<int> ClaimAsync(string token, DateTime now, CancellationToken ct)
+    {
+        var expires = now + options.Value.ClaimLease;
+        var batch = options.Value.BatchSize;
+        // On PostgreSQL, rows another dispatcher is claiming at that moment are skipped rather than waited for.
+        var sql = ClaimSql + (db.Database.IsNpgsql() ? " FOR UPDATE SKIP LOCKED)" : ")");
+        return db.Database.ExecuteSqlRawAsync(sql, [token, expires, now, batch], ct);
+    }
+
+    private const string ClaimSql = """
+        UPDATE reminders SET status = 'Dispatching', claim_token = {0}, claim_expires_at = {1}, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM reminders
+                     WHERE due_at <= {2} AND (status = 'Pending' OR (status = 'Dispatching' AND claim_expires_at < {2}))
+                     ORDER BY due_at LIMIT {3}
+        """;
+
+    /// <summary>Who hears of each reminder and how: the elder on their first reachable channel, and bound family on WeChat.</summary>
+    private async Task<List<Delivery>> DeliveriesForAsync(List<Reminder> reminders, DateTime now, CancellationToken ct)
+    {
+        var elderIds = reminders.Select(r => r.ElderId).Distinct().ToList();
+        var elders = await db.Elders.AsNoTracking().Where(e => elderIds.Contains(e.Id))
+            .Select(e => new { e.Id, e.Status, e.Phone, e.WeChatOpenId, e.PreferredChannel }).ToDictionaryAsync(e => e.Id, ct);
+        var family = (await (from b in db.FamilyBindings
+                             join f in db.FamilyMembers on b.FamilyMemberId equals f.Id
+                             where elderIds.Contains(b.ElderId) && b.Status == BindingStatus.Active && f.WeChatOpenId != null
+                             select new { b.ElderId, FamilyMemberId = f.Id }).ToListAsync(ct))
+            .ToLookup(x => x.ElderId, x => x.FamilyMemberId);
+
+        var deliveries = new List<Delivery>();
+        foreach (var reminder in reminders)
+        {
+            var elder = elders[reminder.ElderId];
+            if (elder.Status != ElderStatus.Deceased)
+            {
+                var channel = Reach.ChannelsFor(elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0)[0];
+                deliveries.Add(NewDelivery(reminder, RecipientKind.Elder, elder.Id, channel, now));
+            }
+            foreach (var member in family[reminder.ElderId])
+                deliveries.Add(NewDelivery(reminder, RecipientKind.FamilyMember, member, DeliveryChannel.WeChat, now));
+        }
+        return deliveries;
+    }
+
+    /// <summary>
+    /// A channel's sender reports that a delivery failed (a refused WeChat message, a call nobody answered): the elder
+    /// is tried on their next channel; the staff console is the last one, where people follow up.
+    /// </summary>
+    public async Task<Delivery?> FailAsync(long deliveryId, string reason, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var failed = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, ct);
+        if (failed is null || failed.Status != DeliveryStatus.Queued) return null;
+        failed.Status = DeliveryStatus.Failed;
+        failed.FailReason = reason.Length > 500 ? reason[..500] : reason;
+        failed.UpdatedAt = now;
+        Delivery? next = null;
+        if (failed.RecipientKind == RecipientKind.Elder)
+        {
+            var elder = await db.Elders.AsNoTracking().Where(e => e.Id == failed.ElderId)
+                .Select(e => new { e.Phone, e.WeChatOpenId, e.PreferredChannel }).SingleAsync(ct);
+            var channels = Reach.ChannelsFor(elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0);
+            var tried = await db.Deliveries.Where(d => d.ReminderId == failed.ReminderId && d.RecipientKind == RecipientKind.Elder).Select(d => d.Channel).ToListAsync(ct);
+            var untried = channels.Where(c => !tried.Contains(c)).ToList();
+            if (untried is [var channel, ..])
+                db.Deliveries.Add(next = new Delivery
+                {
+                    ReminderId = failed.ReminderId, ElderId = failed.ElderId, RecipientKind = RecipientKind.Elder, RecipientId = failed.RecipientId,
+                    Channel = channel, Text = failed.Text, Status = DeliveryStatus.Queued, CreatedAt = now,
+                });
+        }
+        await db.SaveChangesAsync(ct);
+        return next;
+    }
+
+    private static Delivery NewDelivery(Reminder reminder, RecipientKind kind, int recipientId, DeliveryChannel channel, DateTime now) => new()
+    {
+        ReminderId = reminder.Id, ElderId = reminder.ElderId, RecipientKind = kind, RecipientId = recipientId,
+        Channel = channel, Text = reminder.Text, Status = DeliveryStatus.Queued, CreatedAt = now,
+    };
+}

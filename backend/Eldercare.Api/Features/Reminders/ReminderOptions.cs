@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+using Eldercare.Api.Domain;
+
+namespace Eldercare.Api.Features.Reminders;
+
+/// <summary>Settings of the "Reminders" section.</summary>
+public sealed class ReminderOptions
+{
+    /// <summary>How often each dispatch lane looks for due reminders.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")] public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Dispatch jobs that may run at once, on any node of the cluster.</summary>
+    [Range(1, 16)] public int DispatchLanes { get; set; } = 2;
+
+    /// <summary>Reminders claimed and handed over per transaction.</summary>
+    [Range(1, 5000)] public int BatchSize { get; set; } = 500;
+
+    /// <summary>How long a claim holds: a node that dies mid-dispatch leaves its reminders to another node after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "01:00:00")] public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// When elders are reminded of a booked service, per service line: in the evening before (Beijing time) and some
+    /// time before it starts. Leave either out to skip it.
+    /// </summary>
+    public Dictionary<ServiceLine, BeforeServiceTimes> BeforeService { get; set; } = new()
+    {
+        [ServiceLine.Meals] = new() { LeadTime = TimeSpan.FromHours(1) },
+        [ServiceLine.Bathing] = new() { EveningBefore = new TimeOnly(19, 0), LeadTime = TimeSpan.FromHours(2) },
+        [ServiceLine.Cleaning] = new() { EveningBefore = new TimeOnly(19, 0), LeadTime = TimeSpan.FromHours(2) },
+        [ServiceLine.Medical] = new() { EveningBefore = new TimeOnly(19, 0), LeadTime = TimeSpan.FromHours(2) },
+    };
+}
+
+public sealed class BeforeServiceTimes
+{
+    public TimeOnly? EveningBefore { get; set; }
+    [Range(typeof(TimeSpan), "00:05:00", "1.00:00:00")] public TimeSpan? LeadTime { get; set; }
+}

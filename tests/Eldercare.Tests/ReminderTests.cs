@@ -1,0 +1,197 @@
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
+using Eldercare.Api.Infrastructure.Time;
+using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using static Eldercare.Tests.Support.Scenario;
+
+namespace Eldercare.Tests;
+
+/// <summary>An API whose dispatch lanes look for due reminders every second, so tests see them go out quickly.</summary>
+public sealed class QuickReminderApi() : ApiFactory(null, Settings)
+{
+    internal static readonly Dictionary<string, string?> Settings = new() { ["Reminders:DispatchInterval"] = "00:00:01" };
+}
+
+public sealed class QuickReminderPostgresApi() : ApiFactory(TestDatabase.NewPostgres(), QuickReminderApi.Settings)
+{
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) Database.Dispose();
+    }
+}
+
+public sealed class ReminderTestsOnSqlite(QuickReminderApi api) : ReminderTests(api), IClassFixture<QuickReminderApi>;
+
+public sealed class ReminderTestsOnPostgres(QuickReminderPostgresApi api) : ReminderTests(api), IClassFixture<QuickReminderPostgresApi>;
+
+public abstract class ReminderTests(ApiFactory factory)
+{
+    private readonly ApiFactory _factory = factory;
+
+    [Fact]
+    public async Task A_booking_brings_its_confirmation_and_reminders_the_evening_before_and_two_hours_before_which_a_cancel_withdraws()
+    {
+        var s = await CreateAsync(_factory);
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var elder = await s.AddElderAsync();
+        var hotline = await s.HotlineClientAsync();
+        var bookingId = (await JsonAsync(await BookAsync(hotline, elder.Id, slot.Id))).GetProperty("id").GetInt64();
+
+        var reminders = await s.WithDbAsync(db => db.Reminders.AsNoTracking().Where(r => r.BookingId == bookingId).ToListAsync());
+        var confirmed = Assert.Single(reminders, r => r.Kind == ReminderKind.BookingConfirmed);
+        Assert.InRange(confirmed.DueAt, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow);
+        Assert.Contains("已为您预约", confirmed.Text);
+        // Cleaning: 19:00 Beijing time the evening before (11:00 UTC), and 2 hours before 09:00 Beijing time.
+        Assert.Equal(BusinessTime.ToUtc(s.Day.AddDays(-1), new TimeOnly(19, 0)), Assert.Single(reminders, r => r.Kind == ReminderKind.BookingEveningBefore).DueAt);
+        Assert.Equal(BusinessTime.ToUtc(s.Day, new TimeOnly(7, 0)), Assert.Single(reminders, r => r.Kind == ReminderKind.BookingSoon).DueAt);
+        Assert.Contains("明天09:00", reminders.Single(r => r.Kind == ReminderKind.BookingEveningBefore).Text);
+
+        Assert.True((await hotline.PostAsync($"/api/bookings/{bookingId}/cancel", JsonContent(new { reason = "住院了" }))).IsSuccessStatusCode);
+
+        var after = await s.WithDbAsync(db => db.Reminders.AsNoTracking().Where(r => r.BookingId == bookingId).ToListAsync());
+        Assert.All(after.Where(r => Reminder.BeforeService.Contains(r.Kind)), r => Assert.Equal(ReminderStatus.Cancelled, r.Status));
+        Assert.NotEqual(ReminderStatus.Cancelled, after.Single(r => r.Kind == ReminderKind.BookingConfirmed).Status);
+    }
+
+    [Fact]
+    public async Task Due_reminders_reach_each_elder_on_their_best_channel_and_bound_family_on_wechat()
+    {
+        var s = await CreateAsync(_factory);
+        var onWeChat = await s.AddElderAsync();
+        var phoneOnly = await s.AddElderAsync();
+        var prefersPhone = await s.AddElderAsync();
+        var deceased = await s.AddElderAsync(status: ElderStatus.Deceased);
+        var daughter = await s.AddFamilyAsync(onWeChat.Id, deceased.Id);
+        var sonWithoutWeChat = await s.AddFamilyAsync(onWeChat.Id);
+        var notYetConfirmed = await s.AddFamilyAsync(onWeChat.Id);
+        await s.WithDbAsync(async db =>
+        {
+            await db.Elders.Where(e => e.Id == onWeChat.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.WeChatOpenId, "o-elder-1"));
+            await db.Elders.Where(e => e.Id == prefersPhone.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.WeChatOpenId, "o-elder-3")
+                .SetProperty(e => e.PreferredChannel, DeliveryChannel.PhoneCall));
+            await db.FamilyMembers.Where(f => f.Id == daughter.Id || f.Id == notYetConfirmed.Id).ExecuteUpdateAsync(x => x.SetProperty(f => f.WeChatOpenId, f => "o-family-" + f.Id));
+            await db.FamilyBindings.Where(b => b.FamilyMemberId == notYetConfirmed.Id).ExecuteUpdateAsync(x => x.SetProperty(b => b.Status, BindingStatus.Pending));
+        });
+        var now = DateTime.UtcNow;
+        var due = new[] { onWeChat, phoneOnly, prefersPhone, deceased }
+            .Select(e => new Reminder { ElderId = e.Id, Kind = ReminderKind.BookingCancelled, Text = "测试提醒", CreatedAt = now, DueAt = now.AddSeconds(-1) }).ToList();
+        var tomorrow = new Reminder { ElderId = phoneOnly.Id, Kind = ReminderKind.BookingSoon, Text = "明天的提醒", CreatedAt = now, DueAt = now.AddDays(1) };
+        await s.WithDbAsync(async db => { db.Reminders.AddRange([.. due, tomorrow]); await db.SaveChangesAsync(); });
+
+        await WaitUntilSentAsync(s, due.Select(r => r.Id).ToList());
+
+        var deliveries = await s.WithDbAsync(db => db.Deliveries.AsNoTracking().Where(d => due.Select(r => r.Id).Contains(d.ReminderId)).ToListAsync());
+        string To(Elder e) => string.Join(",", deliveries.Where(d => d.ElderId == e.Id).OrderBy(d => d.RecipientKind).Select(d => $"{d.RecipientKind}:{d.Channel}"));
+        Assert.Equal("Elder:WeChat,FamilyMember:WeChat", To(onWeChat));     // the son has no WeChat; an unconfirmed binding gets nothing
+        Assert.Equal("Elder:PhoneCall", To(phoneOnly));
+        Assert.Equal("Elder:PhoneCall", To(prefersPhone));                  // the elder's own choice comes first
+        Assert.Equal("FamilyMember:WeChat", To(deceased));
+        Assert.Equal(daughter.Id, deliveries.Single(d => d.ElderId == onWeChat.Id && d.RecipientKind == RecipientKind.FamilyMember).RecipientId);
+        Assert.All(deliveries, d => Assert.Equal(("测试提醒", DeliveryStatus.Queued), (d.Text, d.Status)));
+
+        var notDue = await s.WithDbAsync(db => db.Reminders.AsNoTracking().SingleAsync(r => r.Id == tomorrow.Id));
+        Assert.Equal(ReminderStatus.Pending, notDue.Status);
+        Assert.False(await s.WithDbAsync(db => db.Deliveries.AnyAsync(d => d.ReminderId == tomorrow.Id)));
+    }
+
+    [Fact]
+    public async Task A_failed_channel_falls_back_to_the_next_and_the_station_console_comes_last()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.WeChatOpenId, "o-fallback")));
+        var reminder = new Reminder { ElderId = elder.Id, Kind = ReminderKind.BookingMoved, Text = "改期通知", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow };
+        await s.WithDbAsync(async db => { db.Reminders.Add(reminder); await db.SaveChangesAsync(); });
+        await WaitUntilSentAsync(s, [reminder.Id]);
+
+        using var scope = _factory.Services.CreateScope();
+        var dispatcher = scope.ServiceProvider.GetRequiredService<ReminderDispatcher>();
+        var wechat = await s.WithDbAsync(db => db.Deliveries.SingleAsync(d => d.ReminderId == reminder.Id));
+        Assert.Equal(DeliveryChannel.WeChat, wechat.Channel);
+
+        var call = await dispatcher.FailAsync(wechat.Id, "43101 user refuse to accept the msg", default);
+        Assert.Equal(DeliveryChannel.PhoneCall, call!.Channel);
+        Assert.Null(await dispatcher.FailAsync(wechat.Id, "reported twice", default)); // a second report changes nothing
+        var task = await dispatcher.FailAsync(call.Id, "无人接听，已重拨3次", default);
+        Assert.Equal(DeliveryChannel.ConsoleTask, task!.Channel);
+        Assert.Equal("改期通知", task.Text);
+        Assert.Null(await dispatcher.FailAsync(task.Id, "上门未见到", default));
+
+        var all = await s.WithDbAsync(db => db.Deliveries.AsNoTracking().Where(d => d.ReminderId == reminder.Id).OrderBy(d => d.Id).ToListAsync());
+        Assert.Equal(["WeChat:Failed:43101 user refuse to accept the msg", "PhoneCall:Failed:无人接听，已重拨3次", "ConsoleTask:Failed:上门未见到"],
+            all.Select(d => $"{d.Channel}:{d.Status}:{d.FailReason}"));
+    }
+
+    [Fact]
+    public async Task Many_dispatchers_at_once_deliver_every_reminder_exactly_once()
+    {
+        var s = await CreateAsync(_factory);
+        var elders = new List<Elder>();
+        for (var i = 0; i < 6; i++) elders.Add(await s.AddElderAsync());
+        var now = DateTime.UtcNow;
+        var reminders = Enumerable.Range(0, 1200).Select(i => new Reminder
+        {
+            ElderId = elders[i % elders.Count].Id, Kind = ReminderKind.BookingConfirmed, Text = $"提醒{i}", CreatedAt = now, DueAt = now.AddSeconds(-i % 30),
+        }).ToList();
+        await s.WithDbAsync(async db => { db.Reminders.AddRange(reminders); await db.SaveChangesAsync(); });
+
+        // Eight dispatchers race the hub's own lanes, each with its own connection, until nothing is left.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            using var scope = _factory.Services.CreateScope();
+            var dispatcher = scope.ServiceProvider.GetRequiredService<ReminderDispatcher>();
+            for (var idle = 0; idle < 3;)
+                idle = await dispatcher.DispatchBatchAsync(default) > 0 ? 0 : idle + 1;
+        })));
+        await WaitUntilSentAsync(s, reminders.Select(r => r.Id).ToList());
+
+        var ids = reminders.Select(r => r.Id).ToList();
+        var perReminder = await s.WithDbAsync(db => db.Deliveries.Where(d => ids.Contains(d.ReminderId)).GroupBy(d => d.ReminderId)
+            .Select(g => g.Count()).ToListAsync());
+        Assert.Equal(reminders.Count, perReminder.Count);
+        Assert.All(perReminder, count => Assert.Equal(1, count));
+        // Claimed once each: no dispatcher ever took a reminder that another one held.
+        Assert.Equal(0, await s.WithDbAsync(db => db.Reminders.CountAsync(r => ids.Contains(r.Id) && r.Attempts != 1)));
+    }
+
+    [Fact]
+    public async Task A_claim_left_by_a_dead_node_is_taken_over_when_it_expires_and_a_live_claim_is_left_alone()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var now = DateTime.UtcNow;
+        Reminder Claimed(DateTime expires) => new()
+        {
+            ElderId = elder.Id, Kind = ReminderKind.BookingSoon, Text = "断电前领走的提醒", CreatedAt = now.AddMinutes(-5), DueAt = now.AddMinutes(-5),
+            Status = ReminderStatus.Dispatching, ClaimToken = "dead-node/1/x", ClaimExpiresAt = expires, Attempts = 1,
+        };
+        var orphaned = Enumerable.Range(0, 3).Select(_ => Claimed(now.AddMinutes(-1))).ToList();
+        var held = Claimed(now.AddMinutes(10));
+        await s.WithDbAsync(async db => { db.Reminders.AddRange([.. orphaned, held]); await db.SaveChangesAsync(); });
+
+        await WaitUntilSentAsync(s, orphaned.Select(r => r.Id).ToList());
+
+        var ids = orphaned.Select(r => r.Id).ToList();
+        Assert.All(await s.WithDbAsync(db => db.Reminders.AsNoTracking().Where(r => ids.Contains(r.Id)).ToListAsync()), r => Assert.Equal(2, r.Attempts));
+        Assert.Equal(3, await s.WithDbAsync(db => db.Deliveries.CountAsync(d => ids.Contains(d.ReminderId))));
+        var stillHeld = await s.WithDbAsync(db => db.Reminders.AsNoTracking().SingleAsync(r => r.Id == held.Id));
+        Assert.Equal((ReminderStatus.Dispatching, "dead-node/1/x"), (stillHeld.Status, stillHeld.ClaimToken));
+    }
+
+    private static StringContent JsonContent(object body) =>
+        new(System.Text.Json.JsonSerializer.Serialize(body, Json), System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>Waits for the hub's dispatch lanes (every second here) to send these reminders.</summary>
+    private static async Task WaitUntilSentAsync(Scenario s, List<long> ids)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await s.WithDbAsync(db => db.Reminders.CountAsync(r => ids.Contains(r.Id) && r.Status != ReminderStatus.Sent)) > 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "reminders were not dispatched within 30 s");
+            await Task.Delay(200);
+        }
+    }
+}
