@@ -13,16 +13,8 @@ namespace Eldercare.Tests;
 /// <summary>The API as its users start it: a real process, configured by environment variables.</summary>
 public sealed class ProcessTests(ITestOutputHelper output)
 {
-    private static Dictionary<string, string> Environment(TestDatabase database, string environment = "Testing") => new()
-    {
-        ["ASPNETCORE_ENVIRONMENT"] = environment,
-        ["Database__Provider"] = database.Provider,
-        ["Database__ConnectionString"] = database.ConnectionString,
-        ["Redis__Configuration"] = TestServers.Redis,
-        ["Redis__KeyPrefix"] = $"test-{Guid.NewGuid():N}:",
-        ["PersonalData__IdNumberKey"] = ApiFactory.IdNumberKey,
-        ["DemoData__StaffPassword"] = ApiFactory.DemoPassword,
-    };
+    private static Dictionary<string, string> Environment(TestDatabase database, string environment = "Testing") =>
+        ApiProcess.EnvironmentFor(database, environment);
 
     [Fact]
     public async Task Wrong_or_missing_settings_stop_the_api_with_a_message_naming_each_key()
@@ -53,14 +45,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
         {
             var clock = Stopwatch.StartNew();
             using var api = ApiProcess.Start(environment);
-            using var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
-            string? status = null;
-            while (status != "Healthy" && clock.Elapsed < TimeSpan.FromSeconds(60) && !api.HasExited)
-            {
-                try { status = await http.GetStringAsync("/health/ready"); }
-                catch (HttpRequestException) { await Task.Delay(100); }
-            }
-            Assert.True(status == "Healthy", "not ready within 60 s:\n" + api.Output);
+            Assert.True(await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), "not ready within 60 s:\n" + api.Output);
             output.WriteLine($"start {start}: ready after {clock.Elapsed.TotalSeconds:0.0} s");
 
             await using var db = database.Open();

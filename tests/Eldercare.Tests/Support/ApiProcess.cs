@@ -20,6 +20,18 @@ public sealed class ApiProcess : IDisposable
     public string BaseUrl { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>The settings a test process runs with: its own database, Redis key prefix and keys.</summary>
+    public static Dictionary<string, string> EnvironmentFor(TestDatabase database, string environment = "Testing") => new()
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = environment,
+        ["Database__Provider"] = database.Provider,
+        ["Database__ConnectionString"] = database.ConnectionString,
+        ["Redis__Configuration"] = TestServers.Redis,
+        ["Redis__KeyPrefix"] = $"test-{Guid.NewGuid():N}:",
+        ["PersonalData__IdNumberKey"] = ApiFactory.IdNumberKey,
+        ["DemoData__StaffPassword"] = ApiFactory.DemoPassword,
+    };
+
     public static ApiProcess Start(IDictionary<string, string> environment, params string[] args)
     {
         var port = FreePort();
@@ -49,6 +61,29 @@ public sealed class ApiProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>Waits until /health/ready answers Healthy; false if the process exits or the time runs out first.</summary>
+    public async Task<bool> WaitUntilReadyAsync(TimeSpan limit)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit && !HasExited)
+        {
+            try { if (await http.GetStringAsync("/health/ready") == "Healthy") return true; }
+            catch (HttpRequestException) { }
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to finish anything, like a power cut or the OOM killer.</summary>
+    public void KillNow()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
 
     public static int FreePort()
     {
