@@ -6,6 +6,7 @@
 #   ./eldercare.sh demo-token clerk1   print a session token for a demo account (while `run` is running)
 #   ./eldercare.sh hotline      run the hotline service against the local API
 #   ./eldercare.sh bench booking [--seconds N] [--clients N]   measure the booking engine (prints figures)
+#   ./eldercare.sh bench reminders [--reminders N]            measure reminder dispatch on one and two nodes
 # On a fresh Debian 12 machine with the .NET SDK, it installs what is missing (apt, NuGet) by itself.
 set -euo pipefail
 
@@ -178,7 +179,10 @@ cmd_test() {
 
 cmd_bench() {
   local what="${1:-}"; shift || true
-  [ "$what" = booking ] || die "usage: ./eldercare.sh bench booking [--seconds N] [--clients N]"
+  case "$what" in
+    booking|reminders) ;;
+    *) die "usage: ./eldercare.sh bench booking [--seconds N] [--clients N] | bench reminders [--reminders N]" ;;
+  esac
   apt_install redis-server postgresql postgresql-contrib
   CONFIGURATION=Release
   API_DLL="$ROOT/backend/Eldercare.Api/bin/Release/net10.0/Eldercare.Api.dll"
@@ -194,11 +198,11 @@ cmd_bench() {
   ELDERCARE_BENCH_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres" \
   ELDERCARE_BENCH_API_DLL="$API_DLL" \
   ELDERCARE_BENCH_PGBENCH="$PG_BIN/pgbench" \
-    dotnet "$ROOT/bench/Eldercare.Bench/bin/Release/net10.0/Eldercare.Bench.dll" booking "$@"
+    dotnet "$ROOT/bench/Eldercare.Bench/bin/Release/net10.0/Eldercare.Bench.dll" "$what" "$@"
 }
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in

@@ -14,15 +14,21 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
+using static Eldercare.Bench.BenchSupport;
+
 // ./eldercare.sh bench booking: the booking engine under concurrent clients on SQLite and PostgreSQL,
 // with PostgreSQL's own pgbench on the same server in the same run for scale.
-if (args.FirstOrDefault() != "booking")
+// ./eldercare.sh bench reminders: a minute's worth of due reminders dispatched by one node, then by two.
+switch (args.FirstOrDefault())
 {
-    Console.Error.WriteLine("usage: Eldercare.Bench booking [--seconds N] [--clients N]");
-    return 2;
+    case "reminders": return await ReminderBench.RunAsync(args);
+    case "booking": break;
+    default:
+        Console.Error.WriteLine("usage: Eldercare.Bench booking [--seconds N] [--clients N] | reminders [--reminders N]");
+        return 2;
 }
-var seconds = Option("--seconds", 20);
-var clients = Option("--clients", 64);
+var seconds = Option(args, "--seconds", 20);
+var clients = Option(args, "--clients", 64);
 var redis = Env("ELDERCARE_BENCH_REDIS");
 var postgresAdmin = Env("ELDERCARE_BENCH_POSTGRES");
 var apiDll = Env("ELDERCARE_BENCH_API_DLL");
@@ -57,28 +63,10 @@ async Task<Result> RunAsync(string provider)
         world = await BenchWorld.SeedAsync(db);
     }
 
-    var port = FreePort();
     var prefix = $"bench-{Guid.NewGuid():N}:";
-    var info = new ProcessStartInfo("dotnet", [apiDll, "--urls", $"http://127.0.0.1:{port}"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-    info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-    info.Environment["Database__Provider"] = provider;
-    info.Environment["Database__ConnectionString"] = connectionString;
-    info.Environment["Redis__Configuration"] = redis;
-    info.Environment["Redis__KeyPrefix"] = prefix;
-    info.Environment["PersonalData__IdNumberKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-    info.Environment["Logging__LogLevel__Default"] = "Warning";
-    foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
-                 .Where(v => ((string)v.Key).StartsWith("BENCH_API_", StringComparison.Ordinal)))
-        info.Environment[((string)key)["BENCH_API_".Length..]] = (string?)value; // e.g. BENCH_API_Logging__LogLevel__Microsoft=Information
-    using var api = Process.Start(info)!;
-    var apiLog = Environment.GetEnvironmentVariable("ELDERCARE_BENCH_API_LOG");
-    api.OutputDataReceived += (_, e) => { if (apiLog is not null && e.Data is not null) lock (api) File.AppendAllText(apiLog, e.Data + "\n"); };
-    api.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine(e.Data); };
-    api.BeginOutputReadLine();
-    api.BeginErrorReadLine();
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
-    { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-    for (var i = 0; i < 300 && !(await TryGetAsync(http, "/health/ready") ?? "").Equals("Healthy"); i++) await Task.Delay(100);
+    using var api = StartApi(apiDll, provider, connectionString, redis, prefix, out var http);
+    using var _http = http;
+    await WaitReadyAsync(http);
 
     // One hotline-service session per client, written to Redis the way the API writes them.
     var cache = new RedisDistributedCache(new RedisConnection(Options.Create(new RedisOptions { Configuration = redis, KeyPrefix = prefix })), TimeProvider.System);
@@ -199,19 +187,13 @@ async Task<(string, Func<Task>)> NewDatabaseAsync(string provider)
             return Task.CompletedTask;
         });
     }
-    var name = $"eldercare_bench_{Guid.NewGuid():N}";
-    await ExecuteAsync($"CREATE DATABASE {name}");
-    return (new NpgsqlConnectionStringBuilder(postgresAdmin) { Database = name, MaxPoolSize = 100, MaxAutoPrepare = 64, AutoPrepareMinUsages = 2, NoResetOnClose = true }.ConnectionString, async () =>
-    {
-        NpgsqlConnection.ClearAllPools();
-        await ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    });
+    return await NewPostgresDatabaseAsync(postgresAdmin);
 }
 
 async Task<double> PgbenchAsync()
 {
-    await ExecuteAsync("DROP DATABASE IF EXISTS pgbench_run WITH (FORCE)");
-    await ExecuteAsync("CREATE DATABASE pgbench_run");
+    await ExecuteAsync(postgresAdmin, "DROP DATABASE IF EXISTS pgbench_run WITH (FORCE)");
+    await ExecuteAsync(postgresAdmin, "CREATE DATABASE pgbench_run");
     var admin = new NpgsqlConnectionStringBuilder(postgresAdmin);
     string Run(params string[] a)
     {
@@ -225,44 +207,18 @@ async Task<double> PgbenchAsync()
     }
     Run("-i", "-q", "-s", "16", "pgbench_run");
     var text = Run("-c", clients.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", seconds.ToString(CultureInfo.InvariantCulture), "pgbench_run");
-    await ExecuteAsync("DROP DATABASE IF EXISTS pgbench_run WITH (FORCE)");
+    await ExecuteAsync(postgresAdmin, "DROP DATABASE IF EXISTS pgbench_run WITH (FORCE)");
     var match = Regex.Match(text, @"tps = ([0-9.]+)");
     if (!match.Success) throw new InvalidOperationException("pgbench printed no tps:\n" + text);
     return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
 }
 
-async Task ExecuteAsync(string sql)
-{
-    await using var connection = new NpgsqlConnection(postgresAdmin);
-    await connection.OpenAsync();
-    await using var command = new NpgsqlCommand(sql, connection);
-    await command.ExecuteNonQueryAsync();
-}
 
-static async Task<string?> TryGetAsync(HttpClient http, string path)
-{
-    try { return await http.GetStringAsync(path); } catch (HttpRequestException) { return null; }
-}
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
-static int FreePort()
-{
-    var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    return port;
-}
 
-int Option(string name, int fallback)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
-}
 
-static string Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v
-    ? v : throw new InvalidOperationException($"{name} is not set: run `./eldercare.sh bench booking`.");
 
 record Stats(int Created, int Refused, int Errors, TimeSpan Elapsed, List<double> Latencies);
 
