@@ -44,6 +44,7 @@ app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); 
 app.MapHealth();
 app.MapSessionEndpoints();
 app.MapBookingEngine();
+app.MapReminders();
 
 await app.RunAsync();
 return 0;

@@ -107,18 +107,27 @@ public abstract class ReminderTests(ApiFactory factory)
         await s.WithDbAsync(async db => { db.Reminders.Add(reminder); await db.SaveChangesAsync(); });
         await WaitUntilSentAsync(s, [reminder.Id]);
 
-        using var scope = _factory.Services.CreateScope();
-        var dispatcher = scope.ServiceProvider.GetRequiredService<ReminderDispatcher>();
+        var hotline = await s.HotlineClientAsync();
         var wechat = await s.WithDbAsync(db => db.Deliveries.SingleAsync(d => d.ReminderId == reminder.Id));
         Assert.Equal(DeliveryChannel.WeChat, wechat.Channel);
 
-        var call = await dispatcher.FailAsync(wechat.Id, "43101 user refuse to accept the msg", default);
-        Assert.Equal(DeliveryChannel.PhoneCall, call!.Channel);
-        Assert.Null(await dispatcher.FailAsync(wechat.Id, "reported twice", default)); // a second report changes nothing
-        var task = await dispatcher.FailAsync(call.Id, "无人接听，已重拨3次", default);
-        Assert.Equal(DeliveryChannel.ConsoleTask, task!.Channel);
-        Assert.Equal("改期通知", task.Text);
-        Assert.Null(await dispatcher.FailAsync(task.Id, "上门未见到", default));
+        var call = await ReportAsync(hotline, wechat.Id, false, "43101 user refuse to accept the msg");
+        Assert.Equal("PhoneCall", call.GetProperty("nextDelivery").GetProperty("channel").GetString());
+        await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{wechat.Id}/outcome", JsonContent(new { delivered = false, note = "again" })), 409, "delivery-closed");
+        var task = await ReportAsync(hotline, call.GetProperty("nextDelivery").GetProperty("id").GetInt64(), false, "无人接听，已重拨3次");
+        var taskDelivery = task.GetProperty("nextDelivery");
+        Assert.Equal(("ConsoleTask", "改期通知"), (taskDelivery.GetProperty("channel").GetString(), taskDelivery.GetProperty("text").GetString()));
+        // The station's clerk sees the task in the zone's queue and closes it after going round.
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk);
+        var queue = await JsonAsync(await clerk.GetAsync("/api/deliveries?channel=ConsoleTask"));
+        Assert.Contains(queue.EnumerateArray(), d => d.GetProperty("id").GetInt64() == taskDelivery.GetProperty("id").GetInt64());
+        var otherStation = await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id);
+        Assert.DoesNotContain((await JsonAsync(await otherStation.GetAsync("/api/deliveries?channel=ConsoleTask"))).EnumerateArray(),
+            d => d.GetProperty("elderId").GetInt32() == elder.Id);
+        await HttpAssert.ProblemAsync(await otherStation.PostAsync($"/api/deliveries/{taskDelivery.GetProperty("id").GetInt64()}/outcome",
+            JsonContent(new { delivered = true })), 403, "out-of-zone");
+        var last = await ReportAsync(clerk, taskDelivery.GetProperty("id").GetInt64(), false, "上门未见到");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, last.GetProperty("nextDelivery").ValueKind);
 
         var all = await s.WithDbAsync(db => db.Deliveries.AsNoTracking().Where(d => d.ReminderId == reminder.Id).OrderBy(d => d.Id).ToListAsync());
         Assert.Equal(["WeChat:Failed:43101 user refuse to accept the msg", "PhoneCall:Failed:无人接听，已重拨3次", "ConsoleTask:Failed:上门未见到"],
@@ -179,6 +188,107 @@ public abstract class ReminderTests(ApiFactory factory)
         Assert.Equal(3, await s.WithDbAsync(db => db.Deliveries.CountAsync(d => ids.Contains(d.ReminderId))));
         var stillHeld = await s.WithDbAsync(db => db.Reminders.AsNoTracking().SingleAsync(r => r.Id == held.Id));
         Assert.Equal((ReminderStatus.Dispatching, "dead-node/1/x"), (stillHeld.Status, stillHeld.ClaimToken));
+    }
+
+    [Fact]
+    public async Task A_check_in_call_nobody_answers_is_tried_three_times_then_family_and_station_are_alerted()
+    {
+        var s = await CreateAsync(_factory);
+        var alone = await s.AddElderAsync(ElderGroups.LivingAlone);
+        var fine = await s.AddElderAsync(ElderGroups.LivingAlone);
+        var notOnList = await s.AddElderAsync();
+        var inHospital = await s.AddElderAsync(status: ElderStatus.InHospital);
+        var daughter = await s.AddFamilyAsync(alone.Id);
+        // Their call time was a few minutes ago (Beijing time), so the day's calls are due at once.
+        var callAt = TimeOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow.AddMinutes(-3)));
+        await s.WithDbAsync(async db =>
+        {
+            await db.Elders.Where(e => e.Id == alone.Id || e.Id == fine.Id || e.Id == inHospital.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.DailyCheckInAt, callAt));
+            await db.FamilyMembers.Where(f => f.Id == daughter.Id).ExecuteUpdateAsync(x => x.SetProperty(f => f.WeChatOpenId, "o-daughter"));
+        });
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var calls = scope.ServiceProvider.GetRequiredService<CheckInCalls>();
+            var today = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow.AddMinutes(-3)));
+            await calls.ScheduleDayAsync(today, default);
+            await calls.ScheduleDayAsync(today, default); // a second run (a restart) writes nothing twice
+        }
+        var ours = new[] { alone.Id, fine.Id, notOnList.Id, inHospital.Id };
+        var scheduled = await s.WithDbAsync(db => db.Reminders.Where(r => ours.Contains(r.ElderId) && r.Kind == ReminderKind.CheckInCall).ToListAsync());
+        Assert.Equal([alone.Id, fine.Id], scheduled.Select(r => r.ElderId).Order());
+
+        var hotline = await s.HotlineClientAsync();
+        var fineCall = await CallDeliveryAsync(s, fine.Id, 1);
+        await ReportAsync(hotline, fineCall.Id, true, null);
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            var call = await CallDeliveryAsync(s, alone.Id, attempt);
+            Assert.Equal((RecipientKind.Elder, DeliveryChannel.PhoneCall), (call.RecipientKind, call.Channel)); // the daughter is not called
+            var reported = await ReportAsync(hotline, call.Id, false, "无人接听");
+            var followUpDue = reported.GetProperty("followUpDueAt").GetDateTime().ToUniversalTime();
+            if (attempt < 3)
+            {
+                Assert.InRange(followUpDue, DateTime.UtcNow.AddMinutes(9), DateTime.UtcNow.AddMinutes(11)); // ten minutes later
+                // Ten minutes pass.
+                var id = reported.GetProperty("followUpReminderId").GetInt64();
+                await s.WithDbAsync(db => db.Reminders.Where(r => r.Id == id).ExecuteUpdateAsync(x => x.SetProperty(r => r.DueAt, DateTime.UtcNow)));
+            }
+        }
+        var alert = await s.WithDbAsync(db => db.Reminders.SingleAsync(r => r.ElderId == alone.Id && r.Kind == ReminderKind.CheckInUnanswered));
+        Assert.Contains($"{alone.Name}今天的3次问候电话都没有接通", alert.Text);
+        await WaitUntilSentAsync(s, [alert.Id]);
+        var alerted = await s.WithDbAsync(db => db.Deliveries.Where(d => d.ReminderId == alert.Id).OrderBy(d => d.RecipientKind).ToListAsync());
+        Assert.Equal(["Elder:ConsoleTask", $"FamilyMember:{daughter.Id}:WeChat"],
+            alerted.Select(d => d.RecipientKind == RecipientKind.Elder ? $"{d.RecipientKind}:{d.Channel}" : $"{d.RecipientKind}:{d.RecipientId}:{d.Channel}"));
+        Assert.Equal(1, await s.WithDbAsync(db => db.Reminders.CountAsync(r => r.ElderId == fine.Id && r.Kind == ReminderKind.CheckInCall)));
+    }
+
+    [Fact]
+    public async Task Reporting_an_outcome_refuses_what_it_cannot_accept()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var member = await s.AddFamilyAsync(elder.Id);
+        var reminder = new Reminder { ElderId = elder.Id, Kind = ReminderKind.BookingCancelled, Text = "通知", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow };
+        await s.WithDbAsync(async db => { db.Reminders.Add(reminder); await db.SaveChangesAsync(); });
+        await WaitUntilSentAsync(s, [reminder.Id]);
+        var delivery = await s.WithDbAsync(db => db.Deliveries.SingleAsync(d => d.ReminderId == reminder.Id));
+        var hotline = await s.HotlineClientAsync();
+
+        await HttpAssert.ProblemAsync(await (await s.FamilyClientAsync(member)).PostAsync($"/api/deliveries/{delivery.Id}/outcome", JsonContent(new { delivered = true })), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await (await s.FamilyClientAsync(member)).GetAsync("/api/deliveries?channel=PhoneCall"), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await hotline.PostAsync("/api/deliveries/999999999/outcome", JsonContent(new { delivered = true })), 404, "delivery-not-found");
+        await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{delivery.Id}/outcome", JsonContent(new { note = "没说结果" })), 400, "validation-failed");
+        await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{delivery.Id}/outcome", JsonContent(new { delivered = false, note = new string('长', 501) })), 400, "validation-failed");
+        await HttpAssert.ProblemAsync(await hotline.GetAsync("/api/deliveries?channel=Fax"), 400, "malformed-request");
+        Assert.Equal(DeliveryStatus.Queued, (await s.WithDbAsync(db => db.Deliveries.SingleAsync(d => d.Id == delivery.Id))).Status); // nothing half-done
+
+        Assert.Equal("Delivered", (await ReportAsync(hotline, delivery.Id, true, null)).GetProperty("delivery").GetProperty("status").GetString());
+        await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{delivery.Id}/outcome", JsonContent(new { delivered = true })), 409, "delivery-closed");
+    }
+
+    private static async Task<System.Text.Json.JsonElement> ReportAsync(HttpClient client, long deliveryId, bool delivered, string? note)
+    {
+        var response = await client.PostAsync($"/api/deliveries/{deliveryId}/outcome", JsonContent(new { delivered, note }));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await JsonAsync(response);
+    }
+
+    /// <summary>The elder's check-in call delivery of the given try, once the dispatch lanes have handed it over.</summary>
+    private static async Task<Delivery> CallDeliveryAsync(Scenario s, int elderId, int attempt)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var calls = await s.WithDbAsync(db => (from d in db.Deliveries
+                                                   join r in db.Reminders on d.ReminderId equals r.Id
+                                                   where r.ElderId == elderId && r.Kind == ReminderKind.CheckInCall
+                                                   orderby d.Id
+                                                   select d).ToListAsync());
+            if (calls.Count >= attempt) return calls[attempt - 1];
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"check-in call {attempt} was not dispatched within 30 s");
+            await Task.Delay(200);
+        }
     }
 
     private static StringContent JsonContent(object body) =>

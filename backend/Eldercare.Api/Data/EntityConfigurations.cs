@@ -125,6 +125,7 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.UsesWeChat).HasColumnName("uses_wechat");
         e.Property(x => x.WeChatOpenId).HasColumnName("wechat_open_id").HasMaxLength(64);
         e.Property(x => x.PreferredChannel).HasColumnName("preferred_channel");
+        e.Property(x => x.DailyCheckInAt).HasColumnName("daily_check_in_at");
         e.Property(x => x.Status).HasColumnName("status");
         e.Property(x => x.RegisteredAt).HasColumnName("registered_at");
         e.Property(x => x.BookingSequence).HasColumnName("booking_sequence").HasDefaultValue(0L);

@@ -46,6 +46,8 @@ public class Elder
     public string? WeChatOpenId { get; set; }
     /// <summary>How the elder asked to be reminded; null lets the hub choose (WeChat when reachable, else a phone call).</summary>
     public DeliveryChannel? PreferredChannel { get; set; }
+    /// <summary>On the patrol list (elders opt in): the station calls every day at this Beijing time. Null: no daily call.</summary>
+    public TimeOnly? DailyCheckInAt { get; set; }
     public ElderStatus Status { get; set; }
     public DateTime RegisteredAt { get; set; }
     public List<EmergencyContact> EmergencyContacts { get; set; } = [];

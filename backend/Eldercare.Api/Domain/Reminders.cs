@@ -7,6 +7,10 @@ public enum ReminderKind
     BookingEveningBefore,
     /// <summary>A couple of hours before a service.</summary>
     BookingSoon,
+    /// <summary>The daily check-in call to an elder on the patrol list (巡视探访 by phone).</summary>
+    CheckInCall,
+    /// <summary>Nobody answered the day's check-in calls: family and the station must look in.</summary>
+    CheckInUnanswered,
 }
 
 public enum ReminderStatus { Pending, Dispatching, Sent, Cancelled }
@@ -75,6 +79,20 @@ public class Delivery
 
 public static class Reach
 {
+    /// <summary>
+    /// Which of an elder's channels a reminder of this kind uses: a check-in call is a phone call (or, without a phone,
+    /// a visit the station plans); an unanswered check-in is a task for the station; anything else takes the elder's best.
+    /// </summary>
+    public static DeliveryChannel ElderChannel(ReminderKind kind, DeliveryChannel? preferred, bool hasWeChat, bool hasPhone) => kind switch
+    {
+        ReminderKind.CheckInCall => hasPhone ? DeliveryChannel.PhoneCall : DeliveryChannel.ConsoleTask,
+        ReminderKind.CheckInUnanswered => DeliveryChannel.ConsoleTask,
+        _ => ChannelsFor(preferred, hasWeChat, hasPhone)[0],
+    };
+
+    /// <summary>Bound family hear of everything but the check-in call itself (they hear if it goes unanswered).</summary>
+    public static bool TellsFamily(ReminderKind kind) => kind != ReminderKind.CheckInCall;
+
     /// <summary>
     /// The channels that can reach an elder, best first: the one they asked for, then WeChat, then a phone call; the
     /// station's console is always last, since staff can always go round.

@@ -5,7 +5,7 @@ namespace Eldercare.Api.Data.Migrations;
 
 /// <summary>
 /// Reminders: the notices of the booking engine become reminder rows with a due time and a dispatch claim, and each
-/// one is handed to its recipients' channels as deliveries. Elders gain a WeChat identity and a channel preference.
+/// one is handed to its recipients' channels as deliveries. Elders gain a WeChat identity, a channel preference and a daily check-in time (the patrol list).
 /// </summary>
 [DbContext(typeof(EldercareDb))]
 [Migration("20261122020000_Reminders")]
@@ -15,6 +15,7 @@ public sealed class Reminders : Migration
     {
         mb.AddColumn<string>("wechat_open_id", "elders", maxLength: 64, nullable: true);
         mb.AddColumn<string>("preferred_channel", "elders", maxLength: 32, nullable: true);
+        mb.AddColumn<TimeOnly>("daily_check_in_at", "elders", nullable: true);
 
         mb.CreateTable("reminders", t => new
         {
@@ -96,6 +97,7 @@ public sealed class Reminders : Migration
         mb.CreateIndex("IX_notifications_booking_id", "notifications", "booking_id");
         mb.CreateIndex("IX_notifications_elder_id", "notifications", "elder_id");
         mb.DropTable("reminders");
+        mb.DropColumn("daily_check_in_at", "elders");
         mb.DropColumn("preferred_channel", "elders");
         mb.DropColumn("wechat_open_id", "elders");
     }

@@ -60,7 +60,7 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
                      ORDER BY due_at LIMIT {3}
         """;
 
-    /// <summary>Who hears of each reminder and how: the elder on their first reachable channel, and bound family on WeChat.</summary>
+    /// <summary>Who hears of each reminder and how: the elder on the channel its kind calls for, and bound family on WeChat.</summary>
     private async Task<List<Delivery>> DeliveriesForAsync(List<Reminder> reminders, DateTime now, CancellationToken ct)
     {
         var elderIds = reminders.Select(r => r.ElderId).Distinct().ToList();
@@ -78,47 +78,17 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
             var elder = elders[reminder.ElderId];
             if (elder.Status != ElderStatus.Deceased)
             {
-                var channel = Reach.ChannelsFor(elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0)[0];
+                var channel = Reach.ElderChannel(reminder.Kind, elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0);
                 deliveries.Add(NewDelivery(reminder, RecipientKind.Elder, elder.Id, channel, now));
             }
-            foreach (var member in family[reminder.ElderId])
-                deliveries.Add(NewDelivery(reminder, RecipientKind.FamilyMember, member, DeliveryChannel.WeChat, now));
+            if (Reach.TellsFamily(reminder.Kind))
+                foreach (var member in family[reminder.ElderId])
+                    deliveries.Add(NewDelivery(reminder, RecipientKind.FamilyMember, member, DeliveryChannel.WeChat, now));
         }
         return deliveries;
     }
 
-    /// <summary>
-    /// A channel's sender reports that a delivery failed (a refused WeChat message, a call nobody answered): the elder
-    /// is tried on their next channel; the staff console is the last one, where people follow up.
-    /// </summary>
-    public async Task<Delivery?> FailAsync(long deliveryId, string reason, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var failed = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, ct);
-        if (failed is null || failed.Status != DeliveryStatus.Queued) return null;
-        failed.Status = DeliveryStatus.Failed;
-        failed.FailReason = reason.Length > 500 ? reason[..500] : reason;
-        failed.UpdatedAt = now;
-        Delivery? next = null;
-        if (failed.RecipientKind == RecipientKind.Elder)
-        {
-            var elder = await db.Elders.AsNoTracking().Where(e => e.Id == failed.ElderId)
-                .Select(e => new { e.Phone, e.WeChatOpenId, e.PreferredChannel }).SingleAsync(ct);
-            var channels = Reach.ChannelsFor(elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0);
-            var tried = await db.Deliveries.Where(d => d.ReminderId == failed.ReminderId && d.RecipientKind == RecipientKind.Elder).Select(d => d.Channel).ToListAsync(ct);
-            var untried = channels.Where(c => !tried.Contains(c)).ToList();
-            if (untried is [var channel, ..])
-                db.Deliveries.Add(next = new Delivery
-                {
-                    ReminderId = failed.ReminderId, ElderId = failed.ElderId, RecipientKind = RecipientKind.Elder, RecipientId = failed.RecipientId,
-                    Channel = channel, Text = failed.Text, Status = DeliveryStatus.Queued, CreatedAt = now,
-                });
-        }
-        await db.SaveChangesAsync(ct);
-        return next;
-    }
-
-    private static Delivery NewDelivery(Reminder reminder, RecipientKind kind, int recipientId, DeliveryChannel channel, DateTime now) => new()
+    internal static Delivery NewDelivery(Reminder reminder, RecipientKind kind, int recipientId, DeliveryChannel channel, DateTime now) => new()
     {
         ReminderId = reminder.Id, ElderId = reminder.ElderId, RecipientKind = kind, RecipientId = recipientId,
         Channel = channel, Text = reminder.Text, Status = DeliveryStatus.Queued, CreatedAt = now,

@@ -18,6 +18,12 @@ public sealed class ReminderOptions
     /// <summary>How long a claim holds: a node that dies mid-dispatch leaves its reminders to another node after this.</summary>
     [Range(typeof(TimeSpan), "00:00:02", "01:00:00")] public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How many times a day's check-in call is tried before family and the station are alerted.</summary>
+    [Range(1, 10)] public int CheckInTries { get; set; } = 3;
+
+    /// <summary>How long after an unanswered check-in call it is tried again.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "02:00:00")] public TimeSpan CheckInRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// When elders are reminded of a booked service, per service line: in the evening before (Beijing time) and some
     /// time before it starts. Leave either out to skip it.

@@ -1,4 +1,5 @@
 using Eldercare.Api.Infrastructure.Configuration;
+using Eldercare.Api.Infrastructure.Time;
 using Quartz;
 
 namespace Eldercare.Api.Features.Reminders;
@@ -10,12 +11,25 @@ public static class ReminderSetup
         services.AddValidatedOptions<ReminderOptions>("Reminders");
         services.AddScoped<BookingReminders>();
         services.AddScoped<ReminderDispatcher>();
+        services.AddScoped<DeliveryOutcomes>();
+        services.AddScoped<CheckInCalls>();
         return services;
     }
 
-    /// <summary>The dispatch lanes, each a job of its own that fires every DispatchInterval.</summary>
-    public static void ScheduleReminderDispatch(this IQuartzBuilder q, ReminderOptions options)
+    public static void MapReminders(this IEndpointRouteBuilder app) => app.MapDeliveryEndpoints();
+
+    /// <summary>
+    /// The dispatch lanes, each a job of its own that fires every DispatchInterval, and the daily check-in calls, written
+    /// at 00:05 Beijing time and at start.
+    /// </summary>
+    public static void ScheduleReminderDuties(this IQuartzBuilder q, ReminderOptions options)
     {
+        q.ScheduleJob<CheckInScheduleJob>(
+            trigger => trigger.WithIdentity("check-in-schedule-nightly", ReminderDispatchJob.Group)
+                .WithSchedule(CronScheduleBuilder.Create("0 5 0 * * ?").InTimeZone(BusinessTime.Zone)),
+            job => job.WithIdentity(CheckInScheduleJob.Key).WithDescription("The day's check-in calls"));
+        q.AddTrigger<CheckInScheduleJob>(trigger => trigger.ForJob(CheckInScheduleJob.Key).WithIdentity("check-in-schedule-at-start", ReminderDispatchJob.Group).StartNow());
+
         for (var lane = 1; lane <= options.DispatchLanes; lane++)
         {
             var key = new JobKey($"reminder-dispatch-{lane}", ReminderDispatchJob.Group);

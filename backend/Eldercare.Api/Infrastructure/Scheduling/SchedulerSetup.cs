@@ -87,8 +87,8 @@ public static class SchedulerSetup
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(WaitlistSweepJob.Key).DisallowConcurrentExecution().WithDescription("Waitlist safety net"));
 
-            // Due reminders go out to WeChat, the hotline's dialler and the staff console.
-            q.ScheduleReminderDispatch(reminders);
+            // Due reminders go out to WeChat, the hotline's dialler and the staff console; check-in calls are written daily.
+            q.ScheduleReminderDuties(reminders);
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;

@@ -1,0 +1,50 @@
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Infrastructure.Time;
+using Microsoft.EntityFrameworkCore;
+using Quartz;
+
+namespace Eldercare.Api.Features.Reminders;
+
+/// <summary>
+/// The daily check-in calls (电话问候) to elders on the patrol list: one call reminder per elder per day at the time
+/// they chose. Unanswered calls are followed up by <see cref="DeliveryOutcomes"/>.
+/// </summary>
+public sealed class CheckInCalls(EldercareDb db, TimeProvider clock, ILogger<CheckInCalls> log)
+{
+    public const string CallText = "您好！这里是社区养老服务驿站，每天给您打个问候电话。您一切都好的话请按1，需要帮助请按0，我们马上转人工。";
+
+    /// <summary>A call that should have gone out this long ago is still made (the hub was down); older ones are not.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromHours(2);
+
+    /// <summary>Writes the day's calls for every active elder on the list who has none yet; returns how many were written.</summary>
+    public async Task<int> ScheduleDayAsync(DateOnly day, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var (dayStart, dayEnd) = (BusinessTime.ToUtc(day, TimeOnly.MinValue), BusinessTime.ToUtc(day.AddDays(1), TimeOnly.MinValue));
+        var onList = await db.Elders.AsNoTracking().Where(e => e.DailyCheckInAt != null && e.Status == ElderStatus.Active)
+            .Select(e => new { e.Id, At = e.DailyCheckInAt!.Value }).ToListAsync(ct);
+        var scheduled = (await db.Reminders.Where(r => r.Kind == ReminderKind.CheckInCall && r.DueAt >= dayStart && r.DueAt < dayEnd)
+            .Select(r => r.ElderId).Distinct().ToListAsync(ct)).ToHashSet();
+        var written = 0;
+        foreach (var elder in onList.Where(e => !scheduled.Contains(e.Id)))
+        {
+            var dueAt = BusinessTime.ToUtc(day, elder.At);
+            if (dueAt < now - Grace) continue;
+            db.Reminders.Add(new Reminder { ElderId = elder.Id, Kind = ReminderKind.CheckInCall, Text = CallText, CreatedAt = now, DueAt = dueAt });
+            written++;
+        }
+        await db.SaveChangesAsync(ct);
+        if (written > 0) log.LogInformation("Scheduled {Count} check-in calls for {Day}", written, day);
+        return written;
+    }
+}
+
+/// <summary>Writes the day's check-in calls just after midnight (Beijing time), and at start for the rest of today.</summary>
+[DisallowConcurrentExecution]
+public sealed class CheckInScheduleJob(CheckInCalls calls, TimeProvider clock) : IJob
+{
+    public static readonly JobKey Key = new("check-in-schedule", ReminderDispatchJob.Group);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await calls.ScheduleDayAsync(clock.Today(), ct);
+}

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Eldercare.Api.Features.Reminders;
+
+public sealed record DeliveryOutcomeRequest([property: Required] bool? Delivered, [property: MaxLength(500)] string? Note);
+
+public sealed record DeliveryResponse(long Id, long ReminderId, int ElderId, RecipientKind RecipientKind, int RecipientId,
+    DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason);
+
+public sealed record DeliveryOutcomeResponse(DeliveryResponse Delivery, DeliveryResponse? NextDelivery, long? FollowUpReminderId, DateTime? FollowUpDueAt);
+
+/// <summary>
+/// The hand-over to the people and systems that deliver: the hotline's dialler takes its queue of calls and reports
+/// whether each was answered; station staff see their zone's tasks and close them.
+/// </summary>
+public static class DeliveryEndpoints
+{
+    public static void MapDeliveryEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/deliveries").WithTags("Reminders").RequireAuthorization();
+
+        group.MapGet("/", async (DeliveryChannel channel, DeliveryStatus? status, [Range(1, 500)] int? limit, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind is not (PrincipalKind.Service or PrincipalKind.Staff)) return Problems.Forbidden.ToResult();
+            var query = db.Deliveries.AsNoTracking().Where(d => d.Channel == channel && d.Status == (status ?? DeliveryStatus.Queued));
+            // Station staff see their own zone; the hotline, its agents and officers work for the whole district.
+            if (actor is { Kind: PrincipalKind.Staff, Role: not (StaffRole.Officer or StaffRole.HotlineAgent) })
+                query = from d in query
+                        join e in db.Elders on d.ElderId equals e.Id
+                        join c in db.Communities on e.CommunityId equals c.Id
+                        where c.StationId == actor.StationId
+                        select d;
+            var page = await query.OrderBy(d => d.Id).Take(limit ?? 100).ToListAsync(ct);
+            return Results.Ok(page.Select(ToResponse));
+        }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks)");
+
+        group.MapPost("/{id:long}/outcome", async (long id, DeliveryOutcomeRequest body, ClaimsPrincipal user, AccessPolicy access,
+            EldercareDb db, DeliveryOutcomes outcomes, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind is not (PrincipalKind.Service or PrincipalKind.Staff)) return Problems.Forbidden.ToResult();
+            var elderId = await db.Deliveries.Where(d => d.Id == id).Select(d => (int?)d.ElderId).SingleOrDefaultAsync(ct);
+            if (elderId is null) return ReminderProblems.DeliveryNotFound.ToResult();
+            if (await access.CheckElderAsync(actor, elderId.Value, write: false, ct) is { } denied) return denied.ToResult();
+            var (outcome, refused) = await outcomes.ReportAsync(id, body.Delivered!.Value, body.Note, ct);
+            if (refused is not null) return refused.ToResult();
+            return Results.Ok(new DeliveryOutcomeResponse(ToResponse(outcome!.Delivery), outcome.NextDelivery is { } next ? ToResponse(next) : null,
+                outcome.FollowUp?.Id, outcome.FollowUp?.DueAt));
+        }).WithSummary("Report whether a delivery reached its recipient: a failure moves to the next channel; an unanswered check-in call is tried again, then escalated");
+    }
+
+    private static DeliveryResponse ToResponse(Delivery d) =>
+        new(d.Id, d.ReminderId, d.ElderId, d.RecipientKind, d.RecipientId, d.Channel, d.Text, d.Status, d.CreatedAt, d.FailReason);
+}

@@ -1,0 +1,73 @@
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Time;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Eldercare.Api.Features.Reminders;
+
+public sealed record DeliveryOutcome(Delivery Delivery, Delivery? NextDelivery, Reminder? FollowUp);
+
+/// <summary>
+/// What channels report back: a delivery that reached its recipient is closed; one that failed falls back to the
+/// recipient's next channel, except an unanswered check-in call, which is tried again later and, after the last try,
+/// becomes an alert for the family and a task for the station.
+/// </summary>
+public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> options, TimeProvider clock)
+{
+    public async Task<(DeliveryOutcome? Outcome, Problem? Refusal)> ReportAsync(long deliveryId, bool delivered, string? note, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, ct);
+        if (delivery is null) return (null, ReminderProblems.DeliveryNotFound);
+        // Only a queued delivery takes an outcome, and the update is conditional, so a repeated or racing report changes nothing.
+        var status = delivered ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
+        var reason = delivered ? null : string.IsNullOrWhiteSpace(note) ? "未送达" : note.Trim();
+        var closed = await db.Deliveries.Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Queued).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Status, status).SetProperty(d => d.FailReason, reason).SetProperty(d => d.UpdatedAt, now), ct);
+        if (closed == 0) return (null, ReminderProblems.DeliveryClosed);
+        (delivery.Status, delivery.FailReason, delivery.UpdatedAt) = (status, reason, now);
+        if (delivered) return (new DeliveryOutcome(delivery, null, null), null);
+
+        var kind = await db.Reminders.Where(r => r.Id == delivery.ReminderId).Select(r => r.Kind).SingleAsync(ct);
+        if (kind == ReminderKind.CheckInCall && delivery.Channel == DeliveryChannel.PhoneCall)
+            return (new DeliveryOutcome(delivery, null, await FollowUpUnansweredCallAsync(delivery.ElderId, now, ct)), null);
+        return (new DeliveryOutcome(delivery, await FallBackAsync(delivery, now, ct), null), null);
+    }
+
+    /// <summary>The elder is tried on their next untried channel; the staff console is the last one, where people follow up.</summary>
+    private async Task<Delivery?> FallBackAsync(Delivery failed, DateTime now, CancellationToken ct)
+    {
+        if (failed.RecipientKind != RecipientKind.Elder) return null;
+        var elder = await db.Elders.AsNoTracking().Where(e => e.Id == failed.ElderId)
+            .Select(e => new { e.Phone, e.WeChatOpenId, e.PreferredChannel }).SingleAsync(ct);
+        var tried = await db.Deliveries.Where(d => d.ReminderId == failed.ReminderId && d.RecipientKind == RecipientKind.Elder).Select(d => d.Channel).ToListAsync(ct);
+        var untried = Reach.ChannelsFor(elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0).Where(c => !tried.Contains(c)).ToList();
+        if (untried is not [var channel, ..]) return null;
+        var reminder = new Reminder { Id = failed.ReminderId, ElderId = failed.ElderId, Text = failed.Text };
+        var next = ReminderDispatcher.NewDelivery(reminder, RecipientKind.Elder, failed.RecipientId, channel, now);
+        db.Deliveries.Add(next);
+        await db.SaveChangesAsync(ct);
+        return next;
+    }
+
+    /// <summary>Another try later today, or after the last try an alert for the family and a visit for the station.</summary>
+    private async Task<Reminder> FollowUpUnansweredCallAsync(int elderId, DateTime now, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(now));
+        var (dayStart, dayEnd) = (BusinessTime.ToUtc(today, TimeOnly.MinValue), BusinessTime.ToUtc(today.AddDays(1), TimeOnly.MinValue));
+        var tries = await db.Reminders.CountAsync(r => r.ElderId == elderId && r.Kind == ReminderKind.CheckInCall && r.DueAt >= dayStart && r.DueAt < dayEnd, ct);
+        var name = await db.Elders.Where(e => e.Id == elderId).Select(e => e.Name).SingleAsync(ct);
+        var followUp = tries < options.Value.CheckInTries
+            ? new Reminder { ElderId = elderId, Kind = ReminderKind.CheckInCall, Text = CheckInCalls.CallText, CreatedAt = now, DueAt = now + options.Value.CheckInRetryAfter }
+            : new Reminder
+            {
+                ElderId = elderId, Kind = ReminderKind.CheckInUnanswered, CreatedAt = now, DueAt = now,
+                Text = $"{name}今天的{tries}次问候电话都没有接通，请尽快联系老人或上门看看。",
+            };
+        db.Reminders.Add(followUp);
+        await db.SaveChangesAsync(ct);
+        return followUp;
+    }
+}
