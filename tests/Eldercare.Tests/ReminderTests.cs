@@ -267,6 +267,93 @@ public abstract class ReminderTests(ApiFactory factory)
         await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{delivery.Id}/outcome", JsonContent(new { delivered = true })), 409, "delivery-closed");
     }
 
+    [Fact]
+    public async Task Elders_who_usually_order_lunch_and_have_not_today_are_reminded_once_before_the_cut_off()
+    {
+        var s = await CreateAsync(_factory);
+        var today = BusinessTime.Today(TimeProvider.System);
+        var usual = await s.AddElderAsync();
+        var alreadyOrdered = await s.AddElderAsync();
+        var occasional = await s.AddElderAsync();
+        var standingOrder = await s.AddElderAsync();
+        foreach (var (elder, meals) in new[] { (usual, 3), (alreadyOrdered, 4), (occasional, 1), (standingOrder, 5) })
+            for (var i = 1; i <= meals; i++) await AddPastLunchAsync(s, elder.Id, today.AddDays(-i));
+        // Today's lunch can be ordered for another half hour: inside the one-hour reminder lead.
+        var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 20, date: today, cutoffAt: DateTime.UtcNow.AddMinutes(30), period: MealPeriod.Lunch);
+        Assert.Equal(System.Net.HttpStatusCode.Created, (await BookAsync(await s.HotlineClientAsync(), alreadyOrdered.Id, lunch.Id, mode: ServiceModes.Delivery)).StatusCode);
+        await s.WithDbAsync(async db =>
+        {
+            db.MealPlans.Add(new MealPlan { ElderId = standingOrder.Id, Weekdays = 0b1111111_0, Period = MealPeriod.Lunch, MenuItemId = s.Lunch.Id, ResourceId = s.Kitchen1.Id,
+                Mode = ServiceModes.Delivery, Status = MealPlanStatus.Active, Channel = Channel.Window, CreatedByKind = ActorKind.Staff, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var reminders = scope.ServiceProvider.GetRequiredService<Eldercare.Api.Features.Meals.MealOrderReminders>();
+            await reminders.RemindAsync(default);
+            await reminders.RemindAsync(default); // the next quarter-hour run reminds nobody twice
+        }
+
+        var ours = new[] { usual.Id, alreadyOrdered.Id, occasional.Id, standingOrder.Id };
+        var sent = await s.WithDbAsync(db => db.Reminders.AsNoTracking().Where(r => ours.Contains(r.ElderId) && r.Kind == ReminderKind.MealOrderDue).ToListAsync());
+        var reminder = Assert.Single(sent);
+        Assert.Equal(usual.Id, reminder.ElderId);
+        Assert.Contains("今天的午餐还没有订", reminder.Text);
+        Assert.Contains($"{BusinessTime.ToBusinessTime(lunch.CutoffAt):HH:mm}前", reminder.Text);
+        await WaitUntilSentAsync(s, [reminder.Id]);
+    }
+
+    [Fact]
+    public async Task A_booking_left_unpaid_past_its_payment_window_gives_its_place_back_and_the_elder_is_told()
+    {
+        var s = await CreateAsync(_factory);
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0), capacity: 2);
+        var late = await s.AddElderAsync();
+        var stillPaying = await s.AddElderAsync();
+        var hotline = await s.HotlineClientAsync();
+        var lateId = (await JsonAsync(await BookAsync(hotline, late.Id, slot.Id))).GetProperty("id").GetInt64();
+        var payingId = (await JsonAsync(await BookAsync(hotline, stillPaying.Id, slot.Id))).GetProperty("id").GetInt64();
+        // Both wait for payment (the payment flow makes such bookings): one opened 20 minutes ago, one 5 minutes ago.
+        await s.WithDbAsync(async db =>
+        {
+            await db.Bookings.Where(b => b.Id == lateId).ExecuteUpdateAsync(x => x.SetProperty(b => b.Status, BookingStatus.Requested).SetProperty(b => b.CreatedAt, DateTime.UtcNow.AddMinutes(-20)));
+            await db.Bookings.Where(b => b.Id == payingId).ExecuteUpdateAsync(x => x.SetProperty(b => b.Status, BookingStatus.Requested).SetProperty(b => b.CreatedAt, DateTime.UtcNow.AddMinutes(-5)));
+        });
+
+        using (var scope = _factory.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<Eldercare.Api.Features.Bookings.UnpaidBookings>().ReleaseExpiredAsync(default);
+
+        var released = await JsonAsync(await hotline.GetAsync($"/api/bookings/{lateId}"));
+        Assert.Equal("Cancelled", released.GetProperty("status").GetString());
+        Assert.Equal(BookingStatus.Requested, (await s.WithDbAsync(db => db.Bookings.SingleAsync(b => b.Id == payingId))).Status);
+        Assert.Equal(1, (await s.WithDbAsync(db => db.Slots.SingleAsync(x => x.Id == slot.Id))).Booked);
+        var told = await s.WithDbAsync(db => db.Reminders.SingleAsync(r => r.BookingId == lateId && r.Kind == ReminderKind.UnpaidBookingReleased));
+        Assert.Contains("没有在15分钟内付款", told.Text);
+        Assert.Equal(0, await s.WithDbAsync(db => db.Reminders.CountAsync(r => r.BookingId == lateId && r.Status == ReminderStatus.Pending && Reminder.BeforeService.Contains(r.Kind))));
+    }
+
+    private static Task AddPastLunchAsync(Scenario s, int elderId, DateOnly day) => s.WithDbAsync(async db =>
+    {
+        var slot = await db.Slots.SingleOrDefaultAsync(x => x.CatalogItemId == s.Lunch.Id && x.ResourceId == s.Kitchen1.Id && x.Date == day);
+        if (slot is null)
+        {
+            slot = new Slot { CatalogItemId = s.Lunch.Id, ResourceId = s.Kitchen1.Id, Date = day, Start = new(11, 0), End = new(13, 0), Capacity = 20,
+                MealPeriod = MealPeriod.Lunch, CutoffAt = BusinessTime.ToUtc(day, new TimeOnly(9, 30)), Status = SlotStatus.Open };
+            db.Slots.Add(slot);
+        }
+        slot.Booked++;
+        await db.SaveChangesAsync();
+        db.Bookings.Add(new Booking
+        {
+            ElderId = elderId, SlotId = slot.Id, CatalogItemId = s.Lunch.Id, CatalogVersion = s.Lunch.Version, Line = ServiceLine.Meals, ServiceName = s.Lunch.Name,
+            ResourceId = s.Kitchen1.Id, Date = day, Start = slot.Start, End = slot.End, MealPeriod = MealPeriod.Lunch, Mode = ServiceModes.Delivery,
+            Status = BookingStatus.Completed, Channel = Channel.MiniProgram, BookedByKind = ActorKind.Elder, BookedById = elderId,
+            CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+        });
+        await db.SaveChangesAsync();
+    });
+
     private static async Task<System.Text.Json.JsonElement> ReportAsync(HttpClient client, long deliveryId, bool delivered, string? note)
     {
         var response = await client.PostAsync($"/api/deliveries/{deliveryId}/outcome", JsonContent(new { delivered, note }));

@@ -11,6 +11,10 @@ public enum ReminderKind
     CheckInCall,
     /// <summary>Nobody answered the day's check-in calls: family and the station must look in.</summary>
     CheckInUnanswered,
+    /// <summary>An elder who usually orders a meal has none yet today, and the cut-off is near.</summary>
+    MealOrderDue,
+    /// <summary>A booking waiting for payment was released when its payment window closed.</summary>
+    UnpaidBookingReleased,
 }
 
 public enum ReminderStatus { Pending, Dispatching, Sent, Cancelled }

@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Eldercare.Api.Features.Catalog;
 using Eldercare.Api.Features.Meals;
 using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Configuration;
 
 namespace Eldercare.Api.Features.Bookings;
 
@@ -15,6 +16,9 @@ public static class BookingSetup
         services.AddScoped<BookingEngine>();
         services.AddScoped<SlotGenerator>();
         services.AddScoped<MealPlanOrders>();
+        services.AddScoped<MealOrderReminders>();
+        services.AddValidatedOptions<BookingOptions>("Bookings");
+        services.AddScoped<UnpaidBookings>();
         services.AddScoped<WaitlistSweep>();
         // Enums travel as their names ("Meals", "Lunch", "Delivery"), which clients and people can read.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

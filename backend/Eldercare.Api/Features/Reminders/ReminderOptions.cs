@@ -24,6 +24,12 @@ public sealed class ReminderOptions
     /// <summary>How long after an unanswered check-in call it is tried again.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "02:00:00")] public TimeSpan CheckInRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long before a meal's order cut-off elders who usually order, and have not yet, are reminded.</summary>
+    [Range(typeof(TimeSpan), "00:10:00", "06:00:00")] public TimeSpan MealOrderLead { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>An elder "usually orders" a meal who had at least this many of it in the last two weeks.</summary>
+    [Range(1, 14)] public int MealOrderUsualCount { get; set; } = 3;
+
     /// <summary>
     /// When elders are reminded of a booked service, per service line: in the evening before (Beijing time) and some
     /// time before it starts. Leave either out to skip it.

@@ -80,6 +80,19 @@ public static class SchedulerSetup
                     .WithSchedule(CronScheduleBuilder.Create("0 0 6,14 * * ?").InTimeZone(BusinessTime.Zone)),
                 job => job.WithIdentity(MealPlanOrdersJob.Key).DisallowConcurrentExecution().WithDescription("Standing meal orders to bookings"));
 
+            // Elders who usually order a meal and have not yet are reminded before the cut-off.
+            q.ScheduleJob<MealOrderRemindersJob>(
+                trigger => trigger.WithIdentity("meal-order-reminders", "booking")
+                    .WithSchedule(CronScheduleBuilder.Create("0 0/15 * * * ?").InTimeZone(BusinessTime.Zone)),
+                job => job.WithIdentity(MealOrderRemindersJob.Key).WithDescription("Meal order reminders before the cut-off"));
+
+            // Bookings that wait for payment give their place back when the payment window closes.
+            q.ScheduleJob<UnpaidBookingsJob>(
+                trigger => trigger.WithIdentity("unpaid-bookings", "booking").StartNow()
+                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                job => job.WithIdentity(UnpaidBookingsJob.Key).WithDescription("Release unpaid bookings"));
+
             // Freed places reach waiters even if the hub stopped between a cancel and the promotion; ended waits are closed.
             q.ScheduleJob<WaitlistSweepJob>(
                 trigger => trigger.WithIdentity("waitlist-sweep", "booking").StartNow()

@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
+using Eldercare.Api.Features.Sessions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Eldercare.Api.Features.Bookings;
+
+/// <summary>Settings of the "Bookings" section.</summary>
+public sealed class BookingOptions
+{
+    /// <summary>How long a booking that waits for payment (Requested) holds its place before it is released.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>
+/// Releases bookings whose payment window closed without payment: the place goes back (and to the waitlist), the
+/// subsidy is given back, and the elder is told why.
+/// </summary>
+public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, BookingReminders reminders, IOptions<BookingOptions> options, TimeProvider clock, ILogger<UnpaidBookings> log)
+{
+    public async Task<int> ReleaseExpiredAsync(CancellationToken ct)
+    {
+        var window = options.Value.PaymentWindow;
+        var openedBefore = clock.GetUtcNow().UtcDateTime - window;
+        var expired = await db.Bookings.AsNoTracking().Where(b => b.Status == BookingStatus.Requested && b.CreatedAt < openedBefore)
+            .OrderBy(b => b.Id).ToListAsync(ct);
+        var released = 0;
+        foreach (var booking in expired)
+        {
+            var result = await engine.CancelAsync(Actor.System, booking.Id, "未在规定时间内付款", ignoreCutoff: true, ct);
+            if (result.Booking is null) continue; // paid or cancelled in the meantime
+            reminders.Add(booking.ElderId, ReminderKind.UnpaidBookingReleased, booking.Id, clock.GetUtcNow().UtcDateTime,
+                $"您{booking.Date:M月d日} {booking.Start:HH:mm}的{booking.ServiceName}没有在{window.TotalMinutes:0}分钟内付款，预约已取消，名额已让给其他老人。");
+            await db.SaveChangesAsync(ct);
+            released++;
+        }
+        if (released > 0) log.LogInformation("Released {Count} unpaid bookings", released);
+        return released;
+    }
+}
+
+/// <summary>Looks for unpaid bookings past their payment window every minute.</summary>
+[DisallowConcurrentExecution]
+public sealed class UnpaidBookingsJob(UnpaidBookings unpaid) : IJob
+{
+    public static readonly JobKey Key = new("unpaid-bookings", "booking");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken ct) => await unpaid.ReleaseExpiredAsync(ct);
+}
