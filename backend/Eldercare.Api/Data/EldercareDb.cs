@@ -37,6 +37,7 @@ public class EldercareDb(DbContextOptions<EldercareDb> options) : DbContext(opti
     public DbSet<MealPlan> MealPlans => Set<MealPlan>();
     public DbSet<Reminder> Reminders => Set<Reminder>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<SubsidySummary> SubsidySummaries => Set<SubsidySummary>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {

@@ -36,3 +36,13 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
         e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class SubsidySummaryConfiguration : IEntityTypeConfiguration<SubsidySummary>
+{
+    public void Configure(EntityTypeBuilder<SubsidySummary> e)
+    {
+        e.Property(x => x.Month).HasMaxLength(7);
+        e.HasIndex(x => new { x.StationId, x.Month, x.Line }).IsUnique();
+        e.HasOne<Station>().WithMany().HasForeignKey(x => x.StationId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

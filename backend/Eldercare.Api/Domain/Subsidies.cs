@@ -69,3 +69,20 @@ public class SubsidyLedgerEntry
     public long AmountFen { get; set; }
     public DateTime RecordedAt { get; set; }
 }
+
+/// <summary>
+/// What subsidies paid for one station's elders in one month, per service line: the figure officers settle with the
+/// station, written by the monthly summary job from the ledger (grants less give-backs).
+/// </summary>
+public class SubsidySummary
+{
+    public long Id { get; set; }
+    public int StationId { get; set; }
+    public required string Month { get; set; }
+    public ServiceLine Line { get; set; }
+    /// <summary>Services subsidised: grants less give-backs.</summary>
+    public int Uses { get; set; }
+    public int Elders { get; set; }
+    public long AmountFen { get; set; }
+    public DateTime ComputedAt { get; set; }
+}

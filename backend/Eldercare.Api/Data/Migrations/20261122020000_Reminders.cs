@@ -5,7 +5,7 @@ namespace Eldercare.Api.Data.Migrations;
 
 /// <summary>
 /// Reminders: the notices of the booking engine become reminder rows with a due time and a dispatch claim, and each
-/// one is handed to its recipients' channels as deliveries. Elders gain a WeChat identity, a channel preference and a daily check-in time (the patrol list).
+/// one is handed to its recipients' channels as deliveries. Elders gain a WeChat identity, a channel preference and a daily check-in time (the patrol list). Monthly subsidy summaries per station.
 /// </summary>
 [DbContext(typeof(EldercareDb))]
 [Migration("20261122020000_Reminders")]
@@ -74,10 +74,28 @@ public sealed class Reminders : Migration
             ["reminder_id", "recipient_kind", "recipient_id", "channel"], unique: true);
         mb.CreateIndex("IX_deliveries_channel_status", "deliveries", ["channel", "status"]);
         mb.CreateIndex("IX_deliveries_elder_id", "deliveries", "elder_id");
+
+        mb.CreateTable("subsidy_summaries", t => new
+        {
+            id = t.IdentityColumn<long>(),
+            station_id = t.Column<int>(),
+            month = t.Column<string>(maxLength: 7),
+            line = t.Column<string>(maxLength: 32),
+            uses = t.Column<int>(),
+            elders = t.Column<int>(),
+            amount_fen = t.Column<long>(),
+            computed_at = t.Column<DateTime>(),
+        }, constraints: t =>
+        {
+            t.PrimaryKey("pk_subsidy_summaries", x => x.id);
+            t.ForeignKey("FK_subsidy_summaries_stations_station_id", x => x.station_id, "stations", "id", onDelete: ReferentialAction.Cascade);
+        });
+        mb.CreateIndex("IX_subsidy_summaries_station_id_month_line", "subsidy_summaries", ["station_id", "month", "line"], unique: true);
     }
 
     protected override void Down(MigrationBuilder mb)
     {
+        mb.DropTable("subsidy_summaries");
         mb.DropTable("deliveries");
         mb.CreateTable("notifications", t => new
         {

@@ -19,6 +19,7 @@ public static class BookingSetup
         services.AddScoped<MealOrderReminders>();
         services.AddValidatedOptions<BookingOptions>("Bookings");
         services.AddScoped<UnpaidBookings>();
+        services.AddScoped<SubsidySummaries>();
         services.AddScoped<WaitlistSweep>();
         // Enums travel as their names ("Meals", "Lunch", "Delivery"), which clients and people can read.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
@@ -34,6 +35,7 @@ public static class BookingSetup
         app.MapBookingEndpoints();
         app.MapWaitlistEndpoints();
         app.MapSubsidyLedgerEndpoints();
+        SubsidySummaries.MapSubsidySummaryEndpoints(app);
         app.MapMealPlanEndpoints();
         app.MapClosureEndpoints();
     }

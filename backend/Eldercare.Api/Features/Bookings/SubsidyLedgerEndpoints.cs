@@ -21,7 +21,7 @@ public static partial class SubsidyLedgerEndpoints
             TimeProvider clock, CancellationToken ct) =>
         {
             var period = month ?? SubsidyRule.MonthPeriod(clock.Today());
-            if (!Month().IsMatch(period)) return Problems.ValidationFailed.ToResult("month must be written yyyy-MM");
+            if (!IsMonth(period)) return Problems.ValidationFailed.ToResult("month must be written yyyy-MM");
             if (await access.CheckElderAsync(Actor.From(user), elderId, write: false, ct) is { } denied) return denied.ToResult();
             var lines = await db.SubsidyLedger.AsNoTracking().Where(l => l.ElderId == elderId && l.Month == period)
                 .OrderBy(l => l.Id).ToListAsync(ct);
@@ -30,6 +30,8 @@ public static partial class SubsidyLedgerEndpoints
                 lines.Select(l => new LedgerLineResponse(l.BookingId, l.RuleId, l.Line.ToString(), l.ServiceDate, l.AmountFen, l.RecordedAt)).ToList()));
         }).WithTags("Bookings").RequireAuthorization().WithSummary("An elder's subsidy ledger for one month: each grant and give-back, and the totals");
     }
+
+    public static bool IsMonth(string text) => Month().IsMatch(text);
 
     [GeneratedRegex(@"^\d{4}-(0[1-9]|1[0-2])$")]
     private static partial Regex Month();

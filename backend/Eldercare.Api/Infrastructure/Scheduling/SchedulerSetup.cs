@@ -93,6 +93,12 @@ public static class SchedulerSetup
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(UnpaidBookingsJob.Key).WithDescription("Release unpaid bookings"));
 
+            // On the 1st, what subsidies paid per station and service line in the month before.
+            q.ScheduleJob<SubsidySummaryJob>(
+                trigger => trigger.WithIdentity("subsidy-summary-monthly", "booking")
+                    .WithSchedule(CronScheduleBuilder.Create("0 0 6 1 * ?").InTimeZone(BusinessTime.Zone)),
+                job => job.WithIdentity(SubsidySummaryJob.Key).WithDescription("Monthly subsidy summary per station"));
+
             // Freed places reach waiters even if the hub stopped between a cancel and the promotion; ended waits are closed.
             q.ScheduleJob<WaitlistSweepJob>(
                 trigger => trigger.WithIdentity("waitlist-sweep", "booking").StartNow()
