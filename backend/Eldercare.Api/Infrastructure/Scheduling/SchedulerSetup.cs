@@ -6,6 +6,7 @@ using Eldercare.Api.Features.Meals;
 using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Infrastructure.Configuration;
+using Eldercare.Api.Infrastructure.WeChat;
 using Quartz;
 
 namespace Eldercare.Api.Infrastructure.Scheduling;
@@ -39,6 +40,7 @@ public static class SchedulerSetup
         var scheduler = configuration.GetSection("Scheduler").Get<SchedulerOptions>() ?? new SchedulerOptions();
         var database = configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         var reminders = configuration.GetSection("Reminders").Get<ReminderOptions>() ?? new ReminderOptions();
+        var wechat = configuration.GetSection("WeChat").Get<WeChatOptions>() ?? new WeChatOptions();
 
         services.AddQuartz(Name, q =>
         {
@@ -107,7 +109,7 @@ public static class SchedulerSetup
                 job => job.WithIdentity(WaitlistSweepJob.Key).DisallowConcurrentExecution().WithDescription("Waitlist safety net"));
 
             // Due reminders go out to WeChat, the hotline's dialler and the staff console; check-in calls are written daily.
-            q.ScheduleReminderDuties(reminders);
+            q.ScheduleReminderDuties(reminders, wechat);
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;

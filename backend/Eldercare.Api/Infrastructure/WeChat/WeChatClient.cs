@@ -1,0 +1,113 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
+using Eldercare.Api.Infrastructure.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Eldercare.Api.Infrastructure.WeChat;
+
+/// <summary>Settings of the "WeChat" section. Without an AppId the hub sends nothing to WeChat.</summary>
+public sealed class WeChatOptions
+{
+    /// <summary>WeChat's API; tests and the offline demo point it at a fake WeChat server.</summary>
+    [Required, Url] public string ApiBaseUrl { get; set; } = "https://api.weixin.qq.com";
+    public string AppId { get; set; } = "";
+    /// <summary>Secret: set it in the environment (WeChat__AppSecret).</summary>
+    public string AppSecret { get; set; } = "";
+    /// <summary>The subscribe-message template of reminders: thing1 = what about, thing2 = the message, both at most 20 characters.</summary>
+    public string ReminderTemplateId { get; set; } = "";
+    /// <summary>Which version of the mini-program a tapped message opens: developer, trial or formal.</summary>
+    [AllowedValues("developer", "trial", "formal")] public string MiniProgramState { get; set; } = "formal";
+
+    public bool Enabled => AppId.Length > 0;
+}
+
+/// <summary>The answer of a WeChat API call: errcode 0 is success.</summary>
+public sealed record WeChatResult([property: JsonPropertyName("errcode")] int ErrCode, [property: JsonPropertyName("errmsg")] string? ErrMsg)
+{
+    public bool Ok => ErrCode == 0;
+    /// <summary>The recipient cannot get this message (no subscription left, unknown openid): another channel must reach them.</summary>
+    public bool RecipientUnreachable => ErrCode is 43101 or 40003;
+    /// <summary>The request itself is wrong (template, data): retrying will not help.</summary>
+    public bool Rejected => ErrCode is 47003 or 40037 or 41030;
+}
+
+/// <summary>
+/// The few WeChat server APIs the hub calls. The access token comes from the stable-token API, which hands every node
+/// the same token, so several nodes never invalidate each other's; it is renewed before it expires or when WeChat
+/// says it no longer holds.
+/// </summary>
+public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> options, TimeProvider clock)
+{
+    private readonly SemaphoreSlim _tokenLock = new(1, 1);
+    private (string Token, DateTime ExpiresAt)? _token;
+
+    public async Task<WeChatResult> SendSubscribeMessageAsync(string openId, string templateId, string page, IReadOnlyDictionary<string, string> data, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = await AccessTokenAsync(ct);
+            var body = new
+            {
+                touser = openId, template_id = templateId, page, miniprogram_state = options.Value.MiniProgramState, lang = "zh_CN",
+                data = data.ToDictionary(d => d.Key, d => new { value = d.Value }),
+            };
+            using var response = await http.PostAsJsonAsync($"cgi-bin/message/subscribe/send?access_token={Uri.EscapeDataString(token)}", body, ct);
+            response.EnsureSuccessStatusCode();
+            var result = await response.Content.ReadFromJsonAsync<WeChatResult>(ct) ?? new WeChatResult(-1, "empty answer");
+            if (result.ErrCode is not (40001 or 42001) || attempt == 2) return result;
+            _token = null; // invalid or expired token: fetch it again once
+        }
+    }
+
+    private async Task<string> AccessTokenAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_token is { } held && held.ExpiresAt > now) return held.Token;
+        await _tokenLock.WaitAsync(ct);
+        try
+        {
+            if (_token is { } fresh && fresh.ExpiresAt > now) return fresh.Token;
+            var o = options.Value;
+            using var response = await http.PostAsJsonAsync("cgi-bin/stable_token",
+                new { grant_type = "client_credential", appid = o.AppId, secret = o.AppSecret, force_refresh = false }, ct);
+            response.EnsureSuccessStatusCode();
+            var answer = await response.Content.ReadFromJsonAsync<TokenAnswer>(ct);
+            if (answer?.AccessToken is not { Length: > 0 } token)
+                throw new HttpRequestException($"WeChat gave no access token: {answer?.ErrCode} {answer?.ErrMsg}");
+            // Renewed a little before WeChat's expiry, so a token never dies between reading it and using it.
+            _token = (token, now.AddSeconds(Math.Max(60, answer.ExpiresIn - 300)));
+            return token;
+        }
+        finally
+        {
+            _tokenLock.Release();
+        }
+    }
+
+    private sealed record TokenAnswer(
+        [property: JsonPropertyName("access_token")] string? AccessToken,
+        [property: JsonPropertyName("expires_in")] int ExpiresIn,
+        [property: JsonPropertyName("errcode")] int ErrCode,
+        [property: JsonPropertyName("errmsg")] string? ErrMsg);
+}
+
+public static class WeChatSetup
+{
+    public static IServiceCollection AddWeChat(this IServiceCollection services)
+    {
+        services.AddValidatedOptions<WeChatOptions>("WeChat");
+        // One client, and so one cached token, per process; pooled connections are renewed so DNS changes are seen.
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<WeChatOptions>>();
+            var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            {
+                BaseAddress = new Uri(options.Value.ApiBaseUrl.TrimEnd('/') + "/"),
+                Timeout = TimeSpan.FromSeconds(10),
+            };
+            return new WeChatClient(http, options, sp.GetRequiredService<TimeProvider>());
+        });
+        return services;
+    }
+}
