@@ -219,6 +219,11 @@ public abstract class ReminderTests(ApiFactory factory)
 
         var hotline = await s.HotlineClientAsync();
         var fineCall = await CallDeliveryAsync(s, fine.Id, 1);
+        // The hotline's dialler finds the calls in its queue, with the numbers to dial; a clerk's view of a queue has no numbers.
+        var callQueue = await JsonAsync(await hotline.GetAsync($"/api/deliveries?channel=PhoneCall&elderId={fine.Id}"));
+        Assert.Equal(fine.Phone, callQueue.EnumerateArray().Single(d => d.GetProperty("id").GetInt64() == fineCall.Id).GetProperty("phone").GetString());
+        var clerkQueue = await JsonAsync(await (await s.StaffClientAsync(StaffRole.Clerk)).GetAsync($"/api/deliveries?channel=PhoneCall&elderId={fine.Id}"));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, clerkQueue.EnumerateArray().Single(d => d.GetProperty("id").GetInt64() == fineCall.Id).GetProperty("phone").ValueKind);
         await ReportAsync(hotline, fineCall.Id, true, null);
         for (var attempt = 1; attempt <= 3; attempt++)
         {
@@ -234,6 +239,8 @@ public abstract class ReminderTests(ApiFactory factory)
                 await s.WithDbAsync(db => db.Reminders.Where(r => r.Id == id).ExecuteUpdateAsync(x => x.SetProperty(r => r.DueAt, DateTime.UtcNow)));
             }
         }
+        Assert.All(await s.WithDbAsync(db => db.Reminders.Where(r => r.ElderId == alone.Id && r.Kind == ReminderKind.CheckInCall).ToListAsync()),
+            r => Assert.Equal("PhoneCall: 无人接听", r.LastError));
         var alert = await s.WithDbAsync(db => db.Reminders.SingleAsync(r => r.ElderId == alone.Id && r.Kind == ReminderKind.CheckInUnanswered));
         Assert.Contains($"{alone.Name}今天的3次问候电话都没有接通", alert.Text);
         await WaitUntilSentAsync(s, [alert.Id]);

@@ -10,8 +10,9 @@ namespace Eldercare.Api.Features.Reminders;
 
 public sealed record DeliveryOutcomeRequest([property: Required] bool? Delivered, [property: MaxLength(500)] string? Note);
 
+/// <summary>A delivery; <c>Phone</c> is the number to call, given only to the hotline service for its call queue.</summary>
 public sealed record DeliveryResponse(long Id, long ReminderId, int ElderId, RecipientKind RecipientKind, int RecipientId,
-    DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason);
+    DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason, string? Phone = null);
 
 public sealed record DeliveryOutcomeResponse(DeliveryResponse Delivery, DeliveryResponse? NextDelivery, long? FollowUpReminderId, DateTime? FollowUpDueAt);
 
@@ -25,11 +26,12 @@ public static class DeliveryEndpoints
     {
         var group = app.MapGroup("/api/deliveries").WithTags("Reminders").RequireAuthorization();
 
-        group.MapGet("/", async (DeliveryChannel channel, DeliveryStatus? status, [Range(1, 500)] int? limit, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/", async (DeliveryChannel channel, DeliveryStatus? status, int? elderId, [Range(1, 500)] int? limit, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Service or PrincipalKind.Staff)) return Problems.Forbidden.ToResult();
             var query = db.Deliveries.AsNoTracking().Where(d => d.Channel == channel && d.Status == (status ?? DeliveryStatus.Queued));
+            if (elderId is not null) query = query.Where(d => d.ElderId == elderId);
             // Station staff see their own zone; the hotline, its agents and officers work for the whole district.
             if (actor is { Kind: PrincipalKind.Staff, Role: not (StaffRole.Officer or StaffRole.HotlineAgent) })
                 query = from d in query
@@ -38,8 +40,12 @@ public static class DeliveryEndpoints
                         where c.StationId == actor.StationId
                         select d;
             var page = await query.OrderBy(d => d.Id).Take(limit ?? 100).ToListAsync(ct);
-            return Results.Ok(page.Select(ToResponse));
-        }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks)");
+            // The dialler needs the number it calls; nobody else gets phone numbers from this list.
+            var phones = actor.Kind == PrincipalKind.Service && channel == DeliveryChannel.PhoneCall
+                ? await db.Elders.Where(e => page.Select(d => d.ElderId).Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Phone, ct)
+                : [];
+            return Results.Ok(page.Select(d => ToResponse(d) with { Phone = phones.GetValueOrDefault(d.ElderId) }));
+        }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 
         group.MapPost("/{id:long}/outcome", async (long id, DeliveryOutcomeRequest body, ClaimsPrincipal user, AccessPolicy access,
             EldercareDb db, DeliveryOutcomes outcomes, CancellationToken ct) =>

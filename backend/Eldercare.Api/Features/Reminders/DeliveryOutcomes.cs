@@ -29,6 +29,8 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
         if (closed == 0) return (null, ReminderProblems.DeliveryClosed);
         (delivery.Status, delivery.FailReason, delivery.UpdatedAt) = (status, reason, now);
         if (delivered) return (new DeliveryOutcome(delivery, null, null), null);
+        await db.Reminders.Where(r => r.Id == delivery.ReminderId)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastError, $"{delivery.Channel}: {(reason!.Length > 400 ? reason[..400] : reason)}"), ct);
 
         var kind = await db.Reminders.Where(r => r.Id == delivery.ReminderId).Select(r => r.Kind).SingleAsync(ct);
         if (kind == ReminderKind.CheckInCall && delivery.Channel == DeliveryChannel.PhoneCall)
