@@ -94,6 +94,8 @@ public sealed class WeChatDeliveryTests(WeChatApi api) : IClassFixture<WeChatApi
         await s.WithDbAsync(async db => { db.Reminders.Add(second); await db.SaveChangesAsync(); });
         await WaitAsync(() => _api.WeChat.Messages.Count(m => m.ToUser == openId) == 2, "the message after the token was renewed");
         Assert.True(_api.WeChat.TokenRequests > tokensBefore);
+        // WeChat has the message; the sender marks it delivered right after WeChat's answer.
+        await WaitForAsync(s, elder.Id, d => d.ReminderId == second.Id && d.Status == DeliveryStatus.Delivered);
         Assert.All(await s.WithDbAsync(db => db.Deliveries.Where(d => d.ElderId == elder.Id).ToListAsync()), d => Assert.Equal(DeliveryStatus.Delivered, d.Status));
     }
 
