@@ -39,6 +39,14 @@ public static class BenchSupport
         await command.ExecuteNonQueryAsync();
     }
 
+    public static async Task<long> ScalarAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     /// <summary>Starts the built API as a production node would run (quiet logs), on a free port.</summary>
     public static Process StartApi(string apiDll, string provider, string connectionString, string redis, string redisPrefix, out HttpClient http,
         IDictionary<string, string>? settings = null)

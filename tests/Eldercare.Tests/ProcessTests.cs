@@ -13,14 +13,11 @@ namespace Eldercare.Tests;
 /// <summary>The API as its users start it: a real process, configured by environment variables.</summary>
 public sealed class ProcessTests(ITestOutputHelper output)
 {
-    private static Dictionary<string, string> Environment(TestDatabase database, string environment = "Testing") =>
-        ApiProcess.EnvironmentFor(database, environment);
-
     [Fact]
     public async Task Wrong_or_missing_settings_stop_the_api_with_a_message_naming_each_key()
     {
         using var database = TestDatabase.NewSqlite();
-        var environment = Environment(database);
+        var environment = ApiProcess.EnvironmentFor(database);
         environment["Database__Provider"] = "MySql";
         environment["PersonalData__IdNumberKey"] = "";
         environment["Sessions__IdleTimeout"] = "00:00:00";
@@ -38,7 +35,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
     public async Task The_api_starts_with_the_demo_street_and_a_second_start_reuses_the_data()
     {
         using var database = TestDatabase.NewSqlite();
-        var environment = Environment(database, "Development");
+        var environment = ApiProcess.EnvironmentFor(database, "Development");
         environment.Remove("DemoData__StaffPassword"); // Development's own settings provide it
 
         for (var start = 1; start <= 2; start++)
@@ -58,7 +55,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
     public async Task A_demo_clerk_token_books_a_lunch_from_the_demo_catalogue()
     {
         using var database = TestDatabase.NewSqlite();
-        var environment = Environment(database, "Development");
+        var environment = ApiProcess.EnvironmentFor(database, "Development");
         using var api = ApiProcess.Start(environment);
         using var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl), Timeout = TimeSpan.FromSeconds(10) };
         for (var i = 0; i < 600 && (await TryGetAsync(http, "/health/ready")) != "Healthy"; i++) await Task.Delay(100);
@@ -103,7 +100,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
     public async Task The_demo_data_reset_command_restores_the_demo_street(string provider)
     {
         using var database = TestDatabase.New(provider);
-        var environment = Environment(database);
+        var environment = ApiProcess.EnvironmentFor(database);
         var protector = new IdNumberProtector(Options.Create(new PersonalDataOptions { IdNumberKey = ApiFactory.IdNumberKey }));
 
         var load = await ApiProcess.RunToEndAsync(environment, "demo-data", "load");
@@ -134,7 +131,7 @@ public sealed class ProcessTests(ITestOutputHelper output)
     public async Task Demo_data_is_never_loaded_into_production()
     {
         using var database = TestDatabase.NewSqlite();
-        var (exitCode, text) = await ApiProcess.RunToEndAsync(Environment(database, "Production"), "demo-data", "reset");
+        var (exitCode, text) = await ApiProcess.RunToEndAsync(ApiProcess.EnvironmentFor(database, "Production"), "demo-data", "reset");
         Assert.Equal(2, exitCode);
         Assert.Contains("never loaded into a Production", text);
     }

@@ -248,6 +248,9 @@ public abstract class ReminderTests(ApiFactory factory)
         Assert.Equal(["Elder:ConsoleTask", $"FamilyMember:{daughter.Id}:WeChat"],
             alerted.Select(d => d.RecipientKind == RecipientKind.Elder ? $"{d.RecipientKind}:{d.Channel}" : $"{d.RecipientKind}:{d.RecipientId}:{d.Channel}"));
         Assert.Equal(1, await s.WithDbAsync(db => db.Reminders.CountAsync(r => r.ElderId == fine.Id && r.Kind == ReminderKind.CheckInCall)));
+        // The station's visit is the last resort: if it fails too, nothing is sent to the elder who did not answer.
+        var visit = await ReportAsync(hotline, alerted.Single(d => d.Channel == DeliveryChannel.ConsoleTask).Id, false, "上门未见到，已报警");
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, visit.GetProperty("nextDelivery").ValueKind);
     }
 
     [Fact]

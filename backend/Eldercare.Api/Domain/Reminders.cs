@@ -79,29 +79,27 @@ public class Delivery
     public DateTime CreatedAt { get; set; }
     public DateTime? UpdatedAt { get; set; }
     public string? FailReason { get; set; }
+
+    /// <summary>A new delivery of a reminder's text to one recipient on one channel, waiting for the channel's sender.</summary>
+    public static Delivery Queued(long reminderId, int elderId, string text, RecipientKind recipientKind, int recipientId, DeliveryChannel channel, DateTime now) => new()
+    {
+        ReminderId = reminderId, ElderId = elderId, Text = text, RecipientKind = recipientKind, RecipientId = recipientId,
+        Channel = channel, Status = DeliveryStatus.Queued, CreatedAt = now,
+    };
 }
 
 public static class Reach
 {
-    /// <summary>
-    /// Which of an elder's channels a reminder of this kind uses: a check-in call is a phone call (or, without a phone,
-    /// a visit the station plans); an unanswered check-in is a task for the station; anything else takes the elder's best.
-    /// </summary>
-    public static DeliveryChannel ElderChannel(ReminderKind kind, DeliveryChannel? preferred, bool hasWeChat, bool hasPhone) => kind switch
-    {
-        ReminderKind.CheckInCall => hasPhone ? DeliveryChannel.PhoneCall : DeliveryChannel.ConsoleTask,
-        ReminderKind.CheckInUnanswered => DeliveryChannel.ConsoleTask,
-        _ => ChannelsFor(preferred, hasWeChat, hasPhone)[0],
-    };
-
     /// <summary>Bound family hear of everything but the check-in call itself (they hear if it goes unanswered).</summary>
     public static bool TellsFamily(ReminderKind kind) => kind != ReminderKind.CheckInCall;
 
     /// <summary>
-    /// The channels that can reach an elder, best first: the one they asked for, then WeChat, then a phone call; the
-    /// station's console is always last, since staff can always go round.
+    /// The channels that can bring a reminder of this kind to an elder, best first; the dispatcher uses the first, and a
+    /// failed channel falls back to the next. Usually: the one they asked for, then WeChat, then a phone call, and the
+    /// station's console last, since staff can always go round. A check-in call is a call (or, without a phone, a visit
+    /// the station plans); an unanswered check-in is a task for the station only, never a message to the elder.
     /// </summary>
-    public static IReadOnlyList<DeliveryChannel> ChannelsFor(DeliveryChannel? preferred, bool hasWeChat, bool hasPhone)
+    public static IReadOnlyList<DeliveryChannel> ChannelsFor(ReminderKind kind, DeliveryChannel? preferred, bool hasWeChat, bool hasPhone)
     {
         bool CanReceive(DeliveryChannel c) => c switch
         {
@@ -109,8 +107,14 @@ public static class Reach
             DeliveryChannel.PhoneCall => hasPhone,
             _ => true,
         };
-        IEnumerable<DeliveryChannel> order = [DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask];
-        if (preferred is { } first) order = order.Where(c => c != first).Prepend(first);
+        IEnumerable<DeliveryChannel> order = kind switch
+        {
+            ReminderKind.CheckInCall => [DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask],
+            ReminderKind.CheckInUnanswered => [DeliveryChannel.ConsoleTask],
+            _ => preferred is { } first
+                ? new[] { DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask }.Where(c => c != first).Prepend(first)
+                : [DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask],
+        };
         return order.Where(CanReceive).ToList();
     }
 }

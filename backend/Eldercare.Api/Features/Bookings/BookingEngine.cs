@@ -163,7 +163,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
                 await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
             if (freesPlace || to == BookingStatus.NoShow)
                 await subsidies.ReverseAsync(booking, ct);
-            if (to != BookingStatus.Assigned)
+            if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService)
                 await reminders.CancelBeforeServiceAsync(booking.Id, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
@@ -200,7 +200,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
                 .SetProperty(w => w.UpdatedAt, now), ct);
             if (changed == 1 && result.Booking is { } promoted)
             {
-                reminders.Add(waiter.ElderId, ReminderKind.WaitlistPromoted, promoted.Id, now,
+                reminders.AddNotice(waiter.ElderId, ReminderKind.WaitlistPromoted, promoted.Id, now,
                     $"候补成功：{promoted.Date:M月d日} {promoted.Start:HH:mm} {promoted.ServiceName}已为您预约好。");
                 await db.SaveChangesAsync(ct);
             }

@@ -11,7 +11,7 @@ public sealed record SubsidyGrant(int RuleId, string RuleName, long AmountFen);
 /// inside a transaction that holds the elder's booking lock (see <see cref="BookingEngine"/>); the budget
 /// updates are also conditional, so a cap can never be exceeded.
 /// </summary>
-public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
+public sealed class SubsidyLedger(EldercareDb db, BookingQueries queries, TimeProvider clock)
 {
     /// <summary>What the rules would pay now, without recording anything (for quotes).</summary>
     public async Task<List<SubsidyGrant>> QuoteAsync(Elder elder, CatalogItem item, DateOnly serviceDate, CancellationToken ct) =>
@@ -20,7 +20,7 @@ public sealed class SubsidyLedger(EldercareDb db, TimeProvider clock)
     /// <summary>Quotes for several items at once (the catalogue page): rules and the elder's budgets are read once.</summary>
     public async Task<Dictionary<int, List<SubsidyGrant>>> QuoteEachAsync(Elder elder, IReadOnlyList<CatalogItem> items, DateOnly serviceDate, CancellationToken ct)
     {
-        var active = await db.SubsidyRules.AsNoTracking().Where(r => r.IsActive).ToListAsync(ct);
+        var active = await queries.ActiveSubsidyRules(db).ToListAsync(ct);
         var rulesByItem = items.ToDictionary(i => i.Id, i => Applicable(active, elder, i, serviceDate));
         var anyRules = rulesByItem.Values.SelectMany(r => r).DistinctBy(r => r.Id).ToList();
         var used = anyRules.Count == 0 ? [] : await UsedAsync(elder.Id, anyRules, serviceDate, ct);

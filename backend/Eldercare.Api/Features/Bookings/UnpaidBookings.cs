@@ -33,7 +33,7 @@ public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, Booking
         {
             var result = await engine.CancelAsync(Actor.System, booking.Id, "未在规定时间内付款", ignoreCutoff: true, ct);
             if (result.Booking is null) continue; // paid or cancelled in the meantime
-            reminders.Add(booking.ElderId, ReminderKind.UnpaidBookingReleased, booking.Id, clock.GetUtcNow().UtcDateTime,
+            reminders.AddNotice(booking.ElderId, ReminderKind.UnpaidBookingReleased, booking.Id, clock.GetUtcNow().UtcDateTime,
                 $"您{booking.Date:M月d日} {booking.Start:HH:mm}的{booking.ServiceName}没有在{window.TotalMinutes:0}分钟内付款，预约已取消，名额已让给其他老人。");
             await db.SaveChangesAsync(ct);
             released++;

@@ -1,5 +1,6 @@
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
 
@@ -10,7 +11,7 @@ namespace Eldercare.Api.Features.Bookings;
 /// stopped in between, or capacity was raised, this sweep offers it. Waiters whose slot can no longer be booked
 /// (past its cut-off, or closed) are told their wait has ended.
 /// </summary>
-public sealed class WaitlistSweep(EldercareDb db, BookingEngine engine, TimeProvider clock)
+public sealed class WaitlistSweep(EldercareDb db, BookingEngine engine, BookingReminders reminders, TimeProvider clock)
 {
     public async Task<int> RunAsync(CancellationToken ct)
     {
@@ -26,7 +27,7 @@ public sealed class WaitlistSweep(EldercareDb db, BookingEngine engine, TimeProv
             var changed = await db.WaitlistEntries.Where(w => w.Id == entry.Id && w.Status == WaitlistStatus.Waiting).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.Status, WaitlistStatus.Expired).SetProperty(w => w.Outcome, "候补时间已过，没有空出位置").SetProperty(w => w.UpdatedAt, now), ct);
             if (changed == 0) continue;
-            db.Reminders.Add(new Reminder { ElderId = entry.ElderId, Kind = ReminderKind.BookingCancelled, CreatedAt = now, DueAt = now, Text = "很抱歉，您排队候补的服务没有空出位置，候补已结束。" });
+            reminders.AddNotice(entry.ElderId, ReminderKind.BookingCancelled, null, now, "很抱歉，您排队候补的服务没有空出位置，候补已结束。");
             await db.SaveChangesAsync(ct);
         }
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
+using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
 using Microsoft.EntityFrameworkCore;
@@ -33,7 +34,7 @@ public static class ClosureEndpoints
     public static void MapClosureEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/closures", async (CloseResourceRequest body, ClaimsPrincipal user, EldercareDb db, BookingEngine engine,
-            TimeProvider clock, CancellationToken ct) =>
+            BookingReminders reminders, TimeProvider clock, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
             var resource = await db.ServiceResources.AsNoTracking().SingleOrDefaultAsync(r => r.Id == body.ResourceId, ct);
@@ -71,14 +72,10 @@ public static class ClosureEndpoints
                         if (result.Booking is not null) { moved = result.Booking; break; }
                     }
                 }
-                db.Reminders.Add(new Reminder
-                {
-                    ElderId = booking.ElderId, BookingId = moved?.Id ?? booking.Id, CreatedAt = now, DueAt = now,
-                    Kind = moved is null ? ReminderKind.BookingCancelled : ReminderKind.BookingMoved,
-                    Text = moved is null
+                reminders.AddNotice(booking.ElderId, moved is null ? ReminderKind.BookingCancelled : ReminderKind.BookingMoved, moved?.Id ?? booking.Id, now,
+                    moved is null
                         ? $"很抱歉，{booking.Date:M月d日} {booking.Start:HH:mm}的{booking.ServiceName}因{closure.Reason}取消了，费用和补贴已退回。"
-                        : $"很抱歉，因{closure.Reason}，您的{booking.ServiceName}改到了{moved.Date:M月d日} {moved.Start:HH:mm}。",
-                });
+                        : $"很抱歉，因{closure.Reason}，您的{booking.ServiceName}改到了{moved.Date:M月d日} {moved.Start:HH:mm}。");
                 await db.SaveChangesAsync(ct);
                 outcomes.Add(new ClosureOutcome(booking.Id, booking.ElderId, moved is null ? "Cancelled" : "Moved", moved?.Id));
             }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
@@ -92,7 +93,7 @@ public static class MealPlanEndpoints
 /// plan, date and meal, so running twice (or on two nodes) books each meal once. A meal that cannot be booked
 /// (full, elder in hospital, already ordered) is skipped and the elder told why.
 /// </summary>
-public sealed class MealPlanOrders(EldercareDb db, BookingEngine engine, TimeProvider clock, ILogger<MealPlanOrders> log)
+public sealed class MealPlanOrders(EldercareDb db, BookingEngine engine, BookingReminders reminders, TimeProvider clock, ILogger<MealPlanOrders> log)
 {
     public async Task<int> PlaceAsync(CancellationToken ct)
     {
@@ -116,7 +117,7 @@ public sealed class MealPlanOrders(EldercareDb db, BookingEngine engine, TimePro
                     var text = $"{day:M月d日}的长期订餐{(plan.Period == MealPeriod.Lunch ? "午餐" : "晚餐")}没有订上：{refusal.Problem.Title}。";
                     db.ChangeTracker.Clear();
                     if (await db.Reminders.AnyAsync(n => n.ElderId == plan.ElderId && n.Text == text, ct)) continue;
-                    db.Reminders.Add(new Reminder { ElderId = plan.ElderId, Kind = ReminderKind.BookingCancelled, CreatedAt = now, DueAt = now, Text = text });
+                    reminders.AddNotice(plan.ElderId, ReminderKind.BookingCancelled, null, now, text);
                     await db.SaveChangesAsync(ct);
                 }
             }

@@ -6,31 +6,22 @@ using Microsoft.Extensions.Options;
 
 namespace Eldercare.Api.Features.Reminders;
 
-/// <summary>The reminders that go with a booking: written with it, cancelled with it.</summary>
+/// <summary>
+/// The reminders that go with a booking (written with it, withdrawn with it), and the notices the booking engine and
+/// its jobs send at once (cancellations, promotions, closures). Both are saved with the caller's next batch.
+/// </summary>
 public sealed class BookingReminders(EldercareDb db, IOptions<ReminderOptions> options)
 {
     /// <summary>Adds to the booking's batch the confirmation (due at once) and the reminders before the service.</summary>
     public void AddForNewBooking(Booking booking, DateTime nowUtc)
     {
-        Add(booking, ReminderKind.BookingConfirmed, nowUtc, nowUtc,
+        AddNotice(booking.ElderId, ReminderKind.BookingConfirmed, booking.Id, nowUtc,
             $"已为您预约：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}，需付{booking.PayableFen / 100m:0.##}元。");
         AddBeforeService(booking, nowUtc);
     }
 
-    /// <summary>The evening-before and shortly-before reminders, for those times that are still ahead.</summary>
-    public void AddBeforeService(Booking booking, DateTime nowUtc)
-    {
-        if (!options.Value.BeforeService.TryGetValue(booking.Line, out var times)) return;
-        var startsAt = BusinessTime.ToUtc(booking.Date, booking.Start);
-        if (times.EveningBefore is { } evening)
-            Add(booking, ReminderKind.BookingEveningBefore, BusinessTime.ToUtc(booking.Date.AddDays(-1), evening), nowUtc,
-                $"提醒您：明天{booking.Start:HH:mm}有{booking.ServiceName}。如需取消，请在小程序里操作或拨打服务热线。");
-        if (times.LeadTime is { } lead)
-            Add(booking, ReminderKind.BookingSoon, startsAt - lead, nowUtc,
-                $"提醒您：今天{booking.Start:HH:mm}的{booking.ServiceName}快到了。");
-    }
-
-    public void Add(int elderId, ReminderKind kind, long? bookingId, DateTime nowUtc, string text) =>
+    /// <summary>A notice for an elder (and their family), due at once.</summary>
+    public void AddNotice(int elderId, ReminderKind kind, long? bookingId, DateTime nowUtc, string text) =>
         db.Reminders.Add(new Reminder { ElderId = elderId, Kind = kind, BookingId = bookingId, Text = text, CreatedAt = nowUtc, DueAt = nowUtc });
 
     /// <summary>A booking that will not take place (cancelled, rejected, missed) or has begun needs no more reminders before it.</summary>
@@ -38,9 +29,22 @@ public sealed class BookingReminders(EldercareDb db, IOptions<ReminderOptions> o
         db.Reminders.Where(r => r.BookingId == bookingId && r.Status == ReminderStatus.Pending && Reminder.BeforeService.Contains(r.Kind))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReminderStatus.Cancelled), ct);
 
-    private void Add(Booking booking, ReminderKind kind, DateTime dueAt, DateTime nowUtc, string text)
+    /// <summary>The evening-before and shortly-before reminders, for those times that are still ahead.</summary>
+    private void AddBeforeService(Booking booking, DateTime nowUtc)
     {
-        if (kind != ReminderKind.BookingConfirmed && dueAt <= nowUtc) return; // too late to be a reminder
+        if (!options.Value.BeforeService.TryGetValue(booking.Line, out var times)) return;
+        var startsAt = BusinessTime.ToUtc(booking.Date, booking.Start);
+        if (times.EveningBefore is { } evening)
+            AddBefore(booking, ReminderKind.BookingEveningBefore, BusinessTime.ToUtc(booking.Date.AddDays(-1), evening), nowUtc,
+                $"提醒您：明天{booking.Start:HH:mm}有{booking.ServiceName}。如需取消，请在小程序里操作或拨打服务热线。");
+        if (times.LeadTime is { } lead)
+            AddBefore(booking, ReminderKind.BookingSoon, startsAt - lead, nowUtc,
+                $"提醒您：今天{booking.Start:HH:mm}的{booking.ServiceName}快到了。");
+    }
+
+    private void AddBefore(Booking booking, ReminderKind kind, DateTime dueAt, DateTime nowUtc, string text)
+    {
+        if (dueAt <= nowUtc) return; // too late to be a reminder
         db.Reminders.Add(new Reminder { ElderId = booking.ElderId, Kind = kind, BookingId = booking.Id, Text = text, CreatedAt = nowUtc, DueAt = dueAt });
     }
 }

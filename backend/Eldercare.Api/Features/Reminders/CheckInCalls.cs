@@ -21,7 +21,7 @@ public sealed class CheckInCalls(EldercareDb db, TimeProvider clock, ILogger<Che
     public async Task<int> ScheduleDayAsync(DateOnly day, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var (dayStart, dayEnd) = (BusinessTime.ToUtc(day, TimeOnly.MinValue), BusinessTime.ToUtc(day.AddDays(1), TimeOnly.MinValue));
+        var (dayStart, dayEnd) = BusinessTime.DayInUtc(day);
         var onList = await db.Elders.AsNoTracking().Where(e => e.DailyCheckInAt != null && e.Status == ElderStatus.Active)
             .Select(e => new { e.Id, At = e.DailyCheckInAt!.Value }).ToListAsync(ct);
         var scheduled = (await db.Reminders.Where(r => r.Kind == ReminderKind.CheckInCall && r.DueAt >= dayStart && r.DueAt < dayEnd)

@@ -52,10 +52,13 @@ public static class DeliveryEndpoints
         {
             var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Service or PrincipalKind.Staff)) return Problems.Forbidden.ToResult();
-            var elderId = await db.Deliveries.Where(d => d.Id == id).Select(d => (int?)d.ElderId).SingleOrDefaultAsync(ct);
-            if (elderId is null) return ReminderProblems.DeliveryNotFound.ToResult();
-            if (await access.CheckElderAsync(actor, elderId.Value, write: false, ct) is { } denied) return denied.ToResult();
-            var (outcome, refused) = await outcomes.ReportAsync(id, body.Delivered!.Value, body.Note, ct);
+            var found = await (from d in db.Deliveries.AsNoTracking()
+                               join r in db.Reminders on d.ReminderId equals r.Id
+                               where d.Id == id
+                               select new { Delivery = d, r.Kind }).SingleOrDefaultAsync(ct);
+            if (found is null) return ReminderProblems.DeliveryNotFound.ToResult();
+            if (await access.CheckElderAsync(actor, found.Delivery.ElderId, write: false, ct) is { } denied) return denied.ToResult();
+            var (outcome, refused) = await outcomes.ReportAsync(found.Delivery, found.Kind, body.Delivered!.Value, body.Note, ct);
             if (refused is not null) return refused.ToResult();
             return Results.Ok(new DeliveryOutcomeResponse(ToResponse(outcome!.Delivery), outcome.NextDelivery is { } next ? ToResponse(next) : null,
                 outcome.FollowUp?.Id, outcome.FollowUp?.DueAt));

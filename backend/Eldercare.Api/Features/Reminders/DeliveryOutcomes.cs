@@ -16,15 +16,17 @@ public sealed record DeliveryOutcome(Delivery Delivery, Delivery? NextDelivery, 
 /// </summary>
 public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> options, TimeProvider clock)
 {
-    public async Task<(DeliveryOutcome? Outcome, Problem? Refusal)> ReportAsync(long deliveryId, bool delivered, string? note, CancellationToken ct)
+    /// <summary>
+    /// Records what the channel's sender reports for a delivery of a reminder of <paramref name="kind"/>. Only a queued
+    /// delivery takes an outcome, and the update is conditional, so a repeated or racing report changes nothing
+    /// (<c>delivery-closed</c>).
+    /// </summary>
+    public async Task<(DeliveryOutcome? Outcome, Problem? Refusal)> ReportAsync(Delivery delivery, ReminderKind kind, bool delivered, string? note, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == deliveryId, ct);
-        if (delivery is null) return (null, ReminderProblems.DeliveryNotFound);
-        // Only a queued delivery takes an outcome, and the update is conditional, so a repeated or racing report changes nothing.
         var status = delivered ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
         var reason = delivered ? null : string.IsNullOrWhiteSpace(note) ? "未送达" : note.Trim();
-        var closed = await db.Deliveries.Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Queued).ExecuteUpdateAsync(s => s
+        var closed = await db.Deliveries.Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Queued).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.Status, status).SetProperty(d => d.FailReason, reason).SetProperty(d => d.UpdatedAt, now), ct);
         if (closed == 0) return (null, ReminderProblems.DeliveryClosed);
         (delivery.Status, delivery.FailReason, delivery.UpdatedAt) = (status, reason, now);
@@ -32,23 +34,21 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
         await db.Reminders.Where(r => r.Id == delivery.ReminderId)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastError, $"{delivery.Channel}: {(reason!.Length > 400 ? reason[..400] : reason)}"), ct);
 
-        var kind = await db.Reminders.Where(r => r.Id == delivery.ReminderId).Select(r => r.Kind).SingleAsync(ct);
         if (kind == ReminderKind.CheckInCall && delivery.Channel == DeliveryChannel.PhoneCall)
             return (new DeliveryOutcome(delivery, null, await FollowUpUnansweredCallAsync(delivery.ElderId, now, ct)), null);
-        return (new DeliveryOutcome(delivery, await FallBackAsync(delivery, now, ct), null), null);
+        return (new DeliveryOutcome(delivery, await FallBackAsync(delivery, kind, now, ct), null), null);
     }
 
-    /// <summary>The elder is tried on their next untried channel; the staff console is the last one, where people follow up.</summary>
-    private async Task<Delivery?> FallBackAsync(Delivery failed, DateTime now, CancellationToken ct)
+    /// <summary>The elder is tried on the next untried channel for this kind of reminder (see <see cref="Reach.ChannelsFor"/>).</summary>
+    private async Task<Delivery?> FallBackAsync(Delivery failed, ReminderKind kind, DateTime now, CancellationToken ct)
     {
         if (failed.RecipientKind != RecipientKind.Elder) return null;
         var elder = await db.Elders.AsNoTracking().Where(e => e.Id == failed.ElderId)
             .Select(e => new { e.Phone, e.WeChatOpenId, e.PreferredChannel }).SingleAsync(ct);
         var tried = await db.Deliveries.Where(d => d.ReminderId == failed.ReminderId && d.RecipientKind == RecipientKind.Elder).Select(d => d.Channel).ToListAsync(ct);
-        var untried = Reach.ChannelsFor(elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0).Where(c => !tried.Contains(c)).ToList();
+        var untried = Reach.ChannelsFor(kind, elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0).Where(c => !tried.Contains(c)).ToList();
         if (untried is not [var channel, ..]) return null;
-        var reminder = new Reminder { Id = failed.ReminderId, ElderId = failed.ElderId, Text = failed.Text };
-        var next = ReminderDispatcher.NewDelivery(reminder, RecipientKind.Elder, failed.RecipientId, channel, now);
+        var next = Delivery.Queued(failed.ReminderId, failed.ElderId, failed.Text, RecipientKind.Elder, failed.RecipientId, channel, now);
         db.Deliveries.Add(next);
         await db.SaveChangesAsync(ct);
         return next;
@@ -57,8 +57,7 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
     /// <summary>Another try later today, or after the last try an alert for the family and a visit for the station.</summary>
     private async Task<Reminder> FollowUpUnansweredCallAsync(int elderId, DateTime now, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(now));
-        var (dayStart, dayEnd) = (BusinessTime.ToUtc(today, TimeOnly.MinValue), BusinessTime.ToUtc(today.AddDays(1), TimeOnly.MinValue));
+        var (dayStart, dayEnd) = BusinessTime.DayInUtc(DateOnly.FromDateTime(BusinessTime.ToBusinessTime(now)));
         var tries = await db.Reminders.CountAsync(r => r.ElderId == elderId && r.Kind == ReminderKind.CheckInCall && r.DueAt >= dayStart && r.DueAt < dayEnd, ct);
         var name = await db.Elders.Where(e => e.Id == elderId).Select(e => e.Name).SingleAsync(ct);
         var followUp = tries < options.Value.CheckInTries

@@ -78,19 +78,13 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
             var elder = elders[reminder.ElderId];
             if (elder.Status != ElderStatus.Deceased)
             {
-                var channel = Reach.ElderChannel(reminder.Kind, elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0);
-                deliveries.Add(NewDelivery(reminder, RecipientKind.Elder, elder.Id, channel, now));
+                var channel = Reach.ChannelsFor(reminder.Kind, elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0)[0];
+                deliveries.Add(Delivery.Queued(reminder.Id, reminder.ElderId, reminder.Text, RecipientKind.Elder, elder.Id, channel, now));
             }
             if (Reach.TellsFamily(reminder.Kind))
                 foreach (var member in family[reminder.ElderId])
-                    deliveries.Add(NewDelivery(reminder, RecipientKind.FamilyMember, member, DeliveryChannel.WeChat, now));
+                    deliveries.Add(Delivery.Queued(reminder.Id, reminder.ElderId, reminder.Text, RecipientKind.FamilyMember, member, DeliveryChannel.WeChat, now));
         }
         return deliveries;
     }
-
-    internal static Delivery NewDelivery(Reminder reminder, RecipientKind kind, int recipientId, DeliveryChannel channel, DateTime now) => new()
-    {
-        ReminderId = reminder.Id, ElderId = reminder.ElderId, RecipientKind = kind, RecipientId = recipientId,
-        Channel = channel, Text = reminder.Text, Status = DeliveryStatus.Queued, CreatedAt = now,
-    };
 }

@@ -32,7 +32,7 @@ public sealed class ReminderOptions
 
     /// <summary>
     /// When elders are reminded of a booked service, per service line: in the evening before (Beijing time) and some
-    /// time before it starts. Leave either out to skip it.
+    /// time before it starts. Set either to an empty value to skip it (the defaults below apply to what configuration leaves out).
     /// </summary>
     public Dictionary<ServiceLine, BeforeServiceTimes> BeforeService { get; set; } = new()
     {

@@ -36,7 +36,7 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
             var openIds = delivery.RecipientKind == RecipientKind.Elder ? elderOpenIds : familyOpenIds;
             if (!openIds.TryGetValue(delivery.RecipientId, out var openId))
             {
-                await outcomes.ReportAsync(delivery.Id, false, "已不再使用微信", ct);
+                await outcomes.ReportAsync(delivery, kind, false, "已不再使用微信", ct);
                 continue;
             }
             WeChatResult result;
@@ -55,8 +55,8 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
                 log.LogWarning("WeChat did not answer in time; {Count} messages wait for the next run", queued.Count - sent);
                 return sent;
             }
-            if (result.Ok) await outcomes.ReportAsync(delivery.Id, true, null, ct);
-            else if (result.RecipientUnreachable || result.Rejected) await outcomes.ReportAsync(delivery.Id, false, $"微信 {result.ErrCode} {result.ErrMsg}", ct);
+            if (result.Ok) await outcomes.ReportAsync(delivery, kind, true, null, ct);
+            else if (result.RecipientUnreachable || result.Rejected) await outcomes.ReportAsync(delivery, kind, false, $"微信 {result.ErrCode} {result.ErrMsg}", ct);
             else
             {
                 log.LogWarning("WeChat answered {ErrCode}; delivery {DeliveryId} stays queued", result.ErrCode, delivery.Id);

@@ -19,6 +19,9 @@ public static class BusinessTime
     public static DateTime ToUtc(DateOnly date, TimeOnly time) =>
         TimeZoneInfo.ConvertTimeToUtc(date.ToDateTime(time, DateTimeKind.Unspecified), Zone);
 
+    /// <summary>The UTC instants a Shanghai date begins and ends (the end is the next day's beginning).</summary>
+    public static (DateTime Start, DateTime End) DayInUtc(DateOnly date) => (ToUtc(date, TimeOnly.MinValue), ToUtc(date.AddDays(1), TimeOnly.MinValue));
+
     private static TimeZoneInfo FindZone()
     {
         try { return TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"); }
