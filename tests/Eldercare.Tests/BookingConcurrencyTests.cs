@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Bookings;
 using Eldercare.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
@@ -136,5 +139,48 @@ public sealed class BookingConcurrencyTests
         Assert.Equal(7000, subsidies.Sum()); // 3000 + 3000 + 1000, then nothing
         Assert.Equal(7000, await s.WithDbAsync(db => db.SubsidyLedger.Where(l => l.ElderId == elder.Id).SumAsync(l => l.AmountFen)));
         Assert.Equal(7000, await s.WithDbAsync(db => db.SubsidyBudgets.Where(b => b.ElderId == elder.Id).Select(b => b.UsedFen).SingleAsync()));
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task A_node_works_on_at_most_its_limit_of_bookings_at_once_and_the_rest_wait_their_turn(string provider)
+    {
+        using var database = TestDatabase.New(provider);
+        using var factory = new ApiFactory(database, new Dictionary<string, string?> { ["Bookings:MaxConcurrentBookings"] = "2" });
+        var s = await CreateAsync(factory);
+        var slot = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
+        var hotline = await s.HotlineClientAsync();
+        var elders = new List<Elder>();
+        for (var i = 0; i < 30; i++) elders.Add(await s.AddElderAsync());
+
+        // The gate's own gauges, read from this host's meters only (other tests run hosts in parallel).
+        var meters = factory.Services.GetRequiredService<IMeterFactory>();
+        int running = 0, mostRunning = 0, mostWaiting = 0, waiting = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Scope == meters && instrument.Meter.Name == BookingGate.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, change, _, _) =>
+        {
+            lock (listener)
+            {
+                if (instrument.Name == "eldercare.bookings.running") mostRunning = Math.Max(mostRunning, running += change);
+                else mostWaiting = Math.Max(mostWaiting, waiting += change);
+            }
+        });
+        listener.Start();
+
+        var responses = await AllAtOnceAsync(30, i => BookAsync(hotline, elders[i].Id, slot.Id));
+
+        Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(20, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(10, await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).Select(x => x.Booked).SingleAsync()));
+        // Never more than two at once (SQLite's synchronous driver may well run them one by one).
+        Assert.InRange(mostRunning, 1, 2);
+        Assert.True(mostWaiting > 0, "thirty bookings at once should have queued behind the two running");
+        Assert.Equal(0, running);
+        Assert.Equal(0, waiting);
     }
 }

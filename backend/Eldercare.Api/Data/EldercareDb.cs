@@ -8,8 +8,15 @@ namespace Eldercare.Api.Data;
 /// The hub's database: the source of truth. The schema is built only by the hand-written
 /// migrations in Migrations/; a test checks that they produce exactly this model on SQLite and PostgreSQL.
 /// </summary>
-public class EldercareDb(DbContextOptions<EldercareDb> options) : DbContext(options)
+public class EldercareDb : DbContext
 {
+    public EldercareDb(DbContextOptions<EldercareDb> options) : base(options)
+    {
+        // Every transaction here is all or nothing: a failed save rolls the whole transaction back. So EF's savepoint
+        // around each SaveChanges inside a transaction (two more round trips per save) buys nothing.
+        Database.AutoSavepointsEnabled = false;
+    }
+
     public DbSet<Street> Streets => Set<Street>();
     public DbSet<Station> Stations => Set<Station>();
     public DbSet<Community> Communities => Set<Community>();

@@ -22,10 +22,14 @@ public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refu
 /// cancellations and subsidy caps change one at a time, on SQLite and PostgreSQL alike. Capacity is taken
 /// with a conditional update (booked &lt; capacity), so a slot is never oversold however many elders race.
 /// </summary>
-public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingReminders reminders, BookingQueries queries, TimeProvider clock, ILogger<BookingEngine> log)
+public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingReminders reminders, BookingQueries queries, BookingGate gate,
+    TimeProvider clock, ILogger<BookingEngine> log)
 {
     /// <summary>Books a slot. The same idempotency key with the same request returns the first booking (Created = false).</summary>
-    public async Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct)
+    public Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct) =>
+        gate.RunAsync(() => BookWithRetriesAsync(actor, request, idempotencyKey, ct), ct);
+
+    private async Task<BookingResult> BookWithRetriesAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct)
     {
         var requestHash = Hash(request);
         for (var attempt = 1; ; attempt++)

@@ -14,6 +14,7 @@ public static class BookingSetup
         services.AddScoped<SubsidyLedger>();
         services.AddSingleton<BookingQueries>();
         services.AddScoped<BookingEngine>();
+        services.AddSingleton<BookingGate>();
         services.AddScoped<SlotGenerator>();
         services.AddScoped<MealPlanOrders>();
         services.AddScoped<MealOrderReminders>();

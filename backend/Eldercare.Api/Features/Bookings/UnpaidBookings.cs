@@ -14,6 +14,9 @@ public sealed class BookingOptions
 {
     /// <summary>How long a booking that waits for payment (Requested) holds its place before it is released.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How many bookings one node works on at once (see <see cref="BookingGate"/>); the rest wait their turn.</summary>
+    [Range(1, 1000)] public int MaxConcurrentBookings { get; set; } = 4 * Environment.ProcessorCount;
 }
 
 /// <summary>
