@@ -1,3 +1,4 @@
+using Eldercare.Api.Features.Auth;
 using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Data;
 using Eldercare.Api.Features.Bookings;
@@ -24,6 +25,7 @@ builder.Services.AddPersonalData();
 builder.Services.AddScheduler(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddDemoData();
+builder.Services.AddStaffLogin();
 builder.Services.AddBookingEngine();
 builder.Services.AddReminders();
 builder.Services.AddOpenApi();
@@ -43,6 +45,7 @@ app.MapOpenApi();
 app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); o.DocumentTitle = "Eldercare API"; });
 app.MapHealth();
 app.MapSessionEndpoints();
+app.MapStaffLogin();
 app.MapBookingEngine();
 app.MapReminders();
 
