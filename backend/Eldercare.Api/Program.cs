@@ -3,6 +3,7 @@ using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Data;
 using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.DemoData;
+using Eldercare.Api.Features.Elders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Configuration;
 using Eldercare.Api.Infrastructure.Errors;
@@ -46,6 +47,7 @@ app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); 
 app.MapHealth();
 app.MapSessionEndpoints();
 app.MapStaffLogin();
+app.MapElderEndpoints();
 app.MapBookingEngine();
 app.MapReminders();
 

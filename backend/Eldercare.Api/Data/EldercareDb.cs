@@ -25,6 +25,7 @@ public class EldercareDb : DbContext
     public DbSet<Caregiver> Caregivers => Set<Caregiver>();
     public DbSet<Elder> Elders => Set<Elder>();
     public DbSet<EmergencyContact> EmergencyContacts => Set<EmergencyContact>();
+    public DbSet<ElderFileRead> ElderFileReads => Set<ElderFileRead>();
     public DbSet<FamilyMember> FamilyMembers => Set<FamilyMember>();
     public DbSet<FamilyBinding> FamilyBindings => Set<FamilyBinding>();
     public DbSet<StaffAccount> StaffAccounts => Set<StaffAccount>();

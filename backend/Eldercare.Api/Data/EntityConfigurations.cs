@@ -103,6 +103,18 @@ internal sealed class CaregiverConfiguration : IEntityTypeConfiguration<Caregive
     }
 }
 
+internal sealed class ElderFileReadConfiguration : IEntityTypeConfiguration<ElderFileRead>
+{
+    public void Configure(EntityTypeBuilder<ElderFileRead> e)
+    {
+        e.ToTable("elder_file_reads");
+        e.HasIndex(x => new { x.ElderId, x.ReadAt }).HasDatabaseName("ix_elder_file_reads_elder");
+        e.HasIndex(x => x.StaffAccountId).HasDatabaseName("ix_elder_file_reads_staff");
+        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_elder_file_reads_elder");
+        e.HasOne<StaffAccount>().WithMany().HasForeignKey(x => x.StaffAccountId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_elder_file_reads_staff");
+    }
+}
+
 internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
 {
     public void Configure(EntityTypeBuilder<Elder> e)
@@ -110,6 +122,7 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.ToTable("elders");
         e.Property(x => x.Id).HasColumnName("id");
         e.Property(x => x.Name).HasColumnName("name").HasMaxLength(50);
+        e.Property(x => x.NameInitials).HasColumnName("name_initials").HasMaxLength(50).HasDefaultValue("");
         e.Property(x => x.Gender).HasColumnName("gender");
         e.Property(x => x.BirthDate).HasColumnName("birth_date");
         e.Property(x => x.IdNumberCipher).HasColumnName("id_number_cipher").HasMaxLength(200);
@@ -132,6 +145,7 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Ignore(x => x.MaskedIdNumber);
         e.HasIndex(x => x.IdNumberHash).IsUnique().HasDatabaseName("ux_elders_id_number_hash");
         e.HasIndex(x => x.Phone).HasDatabaseName("ix_elders_phone");
+        e.HasIndex(x => x.NameInitials).HasDatabaseName("ix_elders_name_initials");
         e.HasIndex(x => x.CommunityId).HasDatabaseName("ix_elders_community");
         e.HasOne<Community>().WithMany().HasForeignKey(x => x.CommunityId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_elders_community");
         e.HasMany(x => x.EmergencyContacts).WithOne().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_emergency_contacts_elder");

@@ -1,4 +1,6 @@
+using Eldercare.Api.Domain;
 using Eldercare.Api.Features.DemoData;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Eldercare.Api.Data;
@@ -9,7 +11,9 @@ public static class StartupPreparation
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<EldercareDb>().MigrateAsync();
+        var db = scope.ServiceProvider.GetRequiredService<EldercareDb>();
+        await db.MigrateAsync();
+        await FillNameInitialsAsync(db);
 
         var demo = scope.ServiceProvider.GetRequiredService<IOptions<DemoDataOptions>>().Value;
         if (!demo.LoadOnStart) return;
@@ -17,5 +21,13 @@ public static class StartupPreparation
             throw new InvalidOperationException("DemoData:LoadOnStart must be false in Production.");
         var loader = scope.ServiceProvider.GetRequiredService<DemoDataLoader>();
         if (!await loader.IsLoadedAsync()) await loader.LoadAsync();
+    }
+
+    /// <summary>Elders registered before name initials were kept get them now (the initials come from code, not SQL).</summary>
+    private static async Task FillNameInitialsAsync(EldercareDb db)
+    {
+        var elders = await db.Elders.Where(e => e.NameInitials == "" && e.Name != "").ToListAsync();
+        foreach (var elder in elders) elder.NameInitials = PinyinInitials.Of(elder.Name);
+        await db.SaveChangesAsync();
     }
 }

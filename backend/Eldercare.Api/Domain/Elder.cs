@@ -26,8 +26,19 @@ public enum Gender { Male, Female }
 /// </summary>
 public class Elder
 {
+    private string _name = "";
+
     public int Id { get; set; }
-    public required string Name { get; set; }
+
+    public required string Name
+    {
+        get => _name;
+        set { _name = value; NameInitials = PinyinInitials.Of(value); }
+    }
+
+    /// <summary>The name's pinyin initials (王建国 → WJG), kept with the name so staff can find the elder by typing them.</summary>
+    public string NameInitials { get; set; } = "";
+
     public Gender Gender { get; set; }
     public DateOnly BirthDate { get; set; }
     public required string IdNumberCipher { get; set; }
@@ -55,6 +66,15 @@ public class Elder
     public long BookingSequence { get; set; }
 
     public string MaskedIdNumber => ChineseIdNumber.Mask(IdNumberLast4);
+}
+
+/// <summary>A staff member opened an elder's file: who, when, which elder (the audit log of staff reads).</summary>
+public class ElderFileRead
+{
+    public long Id { get; set; }
+    public int ElderId { get; set; }
+    public int StaffAccountId { get; set; }
+    public DateTime ReadAt { get; set; }
 }
 
 public class EmergencyContact
