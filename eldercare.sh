@@ -39,8 +39,21 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+build_console() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  local console="$ROOT/backend/console"
+  # npm ci only when the lock file changed since the last install: it takes a while, the build itself seconds.
+  if [ ! -f "$console/node_modules/.package-lock.json" ] || [ "$console/package-lock.json" -nt "$console/node_modules/.package-lock.json" ]; then
+    say "installing the console's packages (npm ci)"
+    (cd "$console" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  say "building the staff console (vite)"
+  (cd "$console" && npx vite build --logLevel error)
+}
+
 build() {
   command -v dotnet >/dev/null || die "the .NET 10 SDK is needed (dotnet on PATH)"
+  build_console
   say "building ($CONFIGURATION)"
   dotnet build "$ROOT/Eldercare.sln" -c "$CONFIGURATION" -nologo -clp:ErrorsOnly -v:quiet
 }
@@ -152,7 +165,8 @@ cmd_hotline() {
 }
 
 cmd_test() {
-  apt_install redis-server postgresql
+  # Debian's Chromium (never a browser download) and a Chinese font drive the console's end-to-end tests.
+  apt_install redis-server postgresql chromium fonts-wqy-microhei
   build
   # Globals, not locals: the EXIT trap that stops the servers runs after this function has returned.
   TEST_RUN_DIR="$(mktemp -d /tmp/eldercare-test.XXXXXX)"
@@ -171,8 +185,12 @@ cmd_test() {
   dotnet test "$ROOT/Eldercare.sln" -c "$CONFIGURATION" --no-build --nologo \
     --logger "console;verbosity=normal" --blame-hang-timeout 5m "$@" 2>&1 | tee "$run_dir/test.log" || status=$?
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  say "running the console's component tests (vitest)"
+  (cd "$ROOT/backend/console" && npx vitest run --reporter=verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   # One closing line for the whole run, summed over the test assemblies.
   awk '/^ +Passed: [0-9]+$/ { p += $2 } /^ +Failed: [0-9]+$/ { f += $2 }
+       /^ +Tests +[0-9]+ passed/ { p += $2 } /^ +Tests +[0-9]+ failed/ { f += $2 } /^ +Tests +[0-9]+ failed \| [0-9]+ passed/ { p += $5 }
        END { printf "Tests: %d passed, %d failed\n", p, f }' "$run_dir/test.log"
   return "$status"
 }

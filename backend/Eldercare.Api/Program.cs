@@ -2,6 +2,7 @@ using Eldercare.Api.Features.Auth;
 using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Data;
 using Eldercare.Api.Features.Bookings;
+using Eldercare.Api.Features.StaffConsole;
 using Eldercare.Api.Features.DemoData;
 using Eldercare.Api.Features.Elders;
 using Eldercare.Api.Features.Sessions;
@@ -39,6 +40,7 @@ await app.PrepareDatabaseAsync();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseErrorHandling();
+app.UseConsole();
 app.UseAuthentication();
 app.UseAuthorization();
 

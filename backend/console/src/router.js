@@ -1,0 +1,36 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import { session } from './api.js';
+import LoginPage from './pages/LoginPage.vue';
+import ShellLayout from './pages/ShellLayout.vue';
+import FindElderPage from './pages/FindElderPage.vue';
+import FileReadsPage from './pages/FileReadsPage.vue';
+import ForbiddenPage from './pages/ForbiddenPage.vue';
+
+const everyone = ['Clerk', 'Caregiver', 'StationManager', 'Officer', 'HotlineAgent'];
+
+export const routes = [
+  { path: '/login', component: LoginPage, meta: { public: true } },
+  {
+    path: '/',
+    component: ShellLayout,
+    children: [
+      { path: '', redirect: '/elders' },
+      { path: 'elders', component: FindElderPage, meta: { title: '查找老人', roles: everyone } },
+      { path: 'file-reads', component: FileReadsPage, meta: { title: '档案查阅记录', roles: ['Officer'] } },
+      { path: 'forbidden', component: ForbiddenPage, meta: { title: '没有权限', roles: everyone } },
+    ],
+  },
+];
+
+export function createConsoleRouter() {
+  const router = createRouter({ history: createWebHashHistory('/console/'), routes });
+  // Each screen names the roles it serves; the API refuses the others as well, this only spares a useless page.
+  router.beforeEach((to) => {
+    if (to.meta.public) return true;
+    const current = session.get();
+    if (!current) return { path: '/login', query: { next: to.fullPath } };
+    if (to.meta.roles && !to.meta.roles.includes(current.role)) return { path: '/forbidden' };
+    return true;
+  });
+  return router;
+}

@@ -1,0 +1,39 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import FindElderPage from '../src/pages/FindElderPage.vue';
+import { fakeApi, mountAt } from './helpers.js';
+import { session } from '../src/api.js';
+
+const wang = { id: 7, name: '王建国', gender: 'Male', age: 81, maskedIdNumber: '**************0012', maskedPhone: '139****5678', community: '幸福里社区', stationId: 1, status: 'Active', groups: 'LivingAlone' };
+
+describe('FindElderPage', () => {
+  beforeEach(() => session.set({ token: 'tk', role: 'Clerk', displayName: '王老师' }));
+
+  it('searches with the typed text and lists elders with masked ID numbers and phones', async () => {
+    const requests = fakeApi({ 'GET /api/elders?q=wjg': [200, [wang]] });
+    const { wrapper } = await mountAt('/elders', FindElderPage);
+    await wrapper.find('input[name=query]').setValue('wjg');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+
+    expect(requests[0].headers.Authorization).toBe('Bearer tk');
+    const table = wrapper.find('[data-test=results]').text();
+    expect(table).toContain('王建国');
+    expect(table).toContain('**************0012');
+    expect(table).toContain('139****5678');
+  });
+
+  it('says so when nothing is found, and shows the backend\'s refusal', async () => {
+    fakeApi({ 'GET /api/elders?q=zzz': [200, []], 'GET /api/elders?q=%E7%8E%8B': [403, { type: 'forbidden', title: '您没有权限办理这项业务' }] });
+    const { wrapper } = await mountAt('/elders', FindElderPage);
+    await wrapper.find('input[name=query]').setValue('zzz');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('[data-test=no-results]').exists()).toBe(true);
+
+    await wrapper.find('input[name=query]').setValue('王');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('[data-test=search-error]').text()).toContain('您没有权限办理这项业务');
+  });
+});

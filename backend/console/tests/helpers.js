@@ -1,0 +1,29 @@
+import { mount, flushPromises } from '@vue/test-utils';
+import ElementPlus from 'element-plus';
+import { createRouter, createMemoryHistory } from 'vue-router';
+import { routes } from '../src/router.js';
+
+/** Replaces fetch with answers by "METHOD path"; records every request made. */
+export function fakeApi(answers) {
+  const requests = [];
+  globalThis.fetch = async (path, init = {}) => {
+    const method = init.method || 'GET';
+    requests.push({ method, path, body: init.body ? JSON.parse(init.body) : undefined, headers: init.headers });
+    const answer = answers[`${method} ${path}`];
+    if (!answer) throw new Error(`unexpected request ${method} ${path}`);
+    const [status, body] = answer;
+    return new Response(body === undefined ? null : JSON.stringify(body), {
+      status,
+      headers: { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' },
+    });
+  };
+  return requests;
+}
+
+export async function mountAt(path, component) {
+  const router = createRouter({ history: createMemoryHistory(), routes });
+  await router.push(path);
+  const wrapper = mount(component, { global: { plugins: [ElementPlus, router] }, attachTo: document.body });
+  await flushPromises();
+  return { wrapper, router };
+}
