@@ -42,10 +42,12 @@ apt_install() {
 build_console() {
   command -v npm >/dev/null || apt_install nodejs npm
   local console="$ROOT/backend/console"
-  # npm ci only when the lock file changed since the last install: it takes a while, the build itself seconds.
+  # Install only when the lock file changed since the last install: it takes a while, the build itself seconds.
+  # (`npm install` with the committed lock file, not `npm ci`: npm ci refuses a lock file written on another
+  # platform for missing other platforms' optional packages such as rollup's native builds.)
   if [ ! -f "$console/node_modules/.package-lock.json" ] || [ "$console/package-lock.json" -nt "$console/node_modules/.package-lock.json" ]; then
-    say "installing the console's packages (npm ci)"
-    (cd "$console" && npm ci --no-audit --no-fund --loglevel=error)
+    say "installing the console's packages (npm install from package-lock.json)"
+    (cd "$console" && npm install --no-audit --no-fund --loglevel=error --no-update-notifier)
   fi
   say "building the staff console (vite)"
   (cd "$console" && npx vite build --logLevel error)

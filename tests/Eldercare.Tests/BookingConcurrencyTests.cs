@@ -16,14 +16,6 @@ namespace Eldercare.Tests;
 /// </summary>
 public sealed class BookingConcurrencyTests
 {
-    private static async Task<HttpResponseMessage[]> AllAtOnceAsync(int count, Func<int, Task<HttpResponseMessage>> send)
-    {
-        using var start = new SemaphoreSlim(0);
-        var tasks = Enumerable.Range(0, count).Select(async i => { await start.WaitAsync(); return await send(i); }).ToList();
-        start.Release(count);
-        return await Task.WhenAll(tasks);
-    }
-
     [Theory]
     [InlineData("Sqlite")]
     [InlineData("Postgres")]

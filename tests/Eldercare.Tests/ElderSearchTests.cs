@@ -2,10 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Eldercare.Api.Domain;
-using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.PersonalData;
 using Eldercare.Tests.Support;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Eldercare.Tests.Support.Scenario;
@@ -44,16 +42,8 @@ public sealed class ElderSearchTests
     /// <summary>A real staff account (the audit log names it) with a session.</summary>
     private static async Task<(StaffAccount Account, HttpClient Client)> StaffAsync(Scenario s, StaffRole role, int? stationId)
     {
-        var account = await s.WithDbAsync(async db =>
-        {
-            var a = new StaffAccount { Username = $"{role}-{Guid.NewGuid():N}"[..30], DisplayName = $"{role}老师", Role = role, StationId = stationId, PasswordHash = "", CreatedAt = DateTime.UtcNow };
-            a.PasswordHash = new PasswordHasher<StaffAccount>().HashPassword(a, "x");
-            db.StaffAccounts.Add(a);
-            await db.SaveChangesAsync();
-            return a;
-        });
-        var channel = role == StaffRole.HotlineAgent ? "hotline" : "window";
-        return (account, await s.ClientAsync(new SessionPrincipal(PrincipalKind.Staff, account.Id, channel, role, stationId)));
+        var account = await s.AddStaffAccountAsync(role, stationId);
+        return (account, await s.ClientForAsync(account));
     }
 
     private static async Task<List<JsonElement>> SearchAsync(HttpClient client, string q)

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Eldercare.Api.Domain;
 using Eldercare.Tests.Support;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using static Eldercare.Tests.Support.Scenario;
 
@@ -14,19 +13,6 @@ namespace Eldercare.Tests;
 public sealed class StaffLoginTests
 {
     private const string Password = "Zhan-zhang-2026";
-
-    private static async Task<StaffAccount> AddStaffAsync(Scenario s, string username, StaffRole role, int? stationId) =>
-        await s.WithDbAsync(async db =>
-        {
-            var account = new StaffAccount
-            {
-                Username = username, DisplayName = "王老师", Role = role, StationId = stationId, PasswordHash = "", CreatedAt = DateTime.UtcNow,
-            };
-            account.PasswordHash = new PasswordHasher<StaffAccount>().HashPassword(account, Password);
-            db.StaffAccounts.Add(account);
-            await db.SaveChangesAsync();
-            return account;
-        });
 
     private static Task<HttpResponseMessage> LogInAsync(HttpClient client, string username, string password) =>
         client.PostAsJsonAsync("/api/auth/staff", new { username, password });
@@ -39,7 +25,7 @@ public sealed class StaffLoginTests
         using var database = TestDatabase.New(provider);
         using var factory = new ApiFactory(database);
         var s = await CreateAsync(factory);
-        var clerk = await AddStaffAsync(s, "clerk-" + s.Tag, StaffRole.Clerk, s.Station1.Id);
+        var clerk = await s.AddStaffAccountAsync(StaffRole.Clerk, s.Station1.Id, Password);
         var client = factory.CreateClient();
 
         var response = await LogInAsync(client, clerk.Username, Password);
@@ -47,7 +33,7 @@ public sealed class StaffLoginTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var login = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("Clerk", login.GetProperty("role").GetString());
-        Assert.Equal("王老师", login.GetProperty("displayName").GetString());
+        Assert.Equal("Clerk老师", login.GetProperty("displayName").GetString());
         Assert.DoesNotContain("passwordHash", login.GetRawText(), StringComparison.OrdinalIgnoreCase);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
         var me = await client.GetFromJsonAsync<JsonElement>("/api/session");
@@ -67,7 +53,7 @@ public sealed class StaffLoginTests
         using var database = TestDatabase.New(provider);
         using var factory = new ApiFactory(database, new Dictionary<string, string?> { ["StaffLogin:LockoutPeriod"] = "00:00:03" });
         var s = await CreateAsync(factory);
-        var manager = await AddStaffAsync(s, "manager-" + s.Tag, StaffRole.StationManager, s.Station1.Id);
+        var manager = await s.AddStaffAccountAsync(StaffRole.StationManager, s.Station1.Id, Password);
         var client = factory.CreateClient();
 
         for (var i = 1; i <= 4; i++)
@@ -92,13 +78,10 @@ public sealed class StaffLoginTests
         using var database = TestDatabase.New(provider);
         using var factory = new ApiFactory(database);
         var s = await CreateAsync(factory);
-        var officer = await AddStaffAsync(s, "officer-" + s.Tag, StaffRole.Officer, null);
+        var officer = await s.AddStaffAccountAsync(StaffRole.Officer, null, Password);
         var client = factory.CreateClient();
-        using var start = new SemaphoreSlim(0);
-        var guesses = Enumerable.Range(0, 20).Select(async i => { await start.WaitAsync(); return await LogInAsync(client, officer.Username, "guess-" + i); }).ToList();
-        start.Release(20);
 
-        var responses = await Task.WhenAll(guesses);
+        var responses = await AllAtOnceAsync(20, i => LogInAsync(client, officer.Username, "guess-" + i));
 
         Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized) <= 4, "at most four guesses may be told 'wrong password'");
         Assert.Equal(20, responses.Count(r => r.StatusCode is HttpStatusCode.Unauthorized or (HttpStatusCode)423));
@@ -113,7 +96,7 @@ public sealed class StaffLoginTests
     {
         using var factory = new ApiFactory();
         var s = await CreateAsync(factory);
-        var clerk = await AddStaffAsync(s, "clerk-" + s.Tag, StaffRole.Clerk, s.Station1.Id);
+        var clerk = await s.AddStaffAccountAsync(StaffRole.Clerk, s.Station1.Id, Password);
         var client = factory.CreateClient();
 
         var unknown = await HttpAssert.ProblemAsync(await LogInAsync(client, "nobody-" + s.Tag, Password), 401, "wrong-credentials");

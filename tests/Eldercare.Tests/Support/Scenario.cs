@@ -7,6 +7,7 @@ using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Time;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Eldercare.Tests.Support;
@@ -149,6 +150,34 @@ public sealed class Scenario
     public Task<HttpClient> FamilyClientAsync(FamilyMember member) => ClientAsync(new SessionPrincipal(PrincipalKind.Family, member.Id, "miniprogram"));
     public Task<HttpClient> StaffClientAsync(StaffRole role, int? station = null) => ClientAsync(new SessionPrincipal(PrincipalKind.Staff, 900 + (int)role, "window", role, station ?? Station1.Id));
     public Task<HttpClient> HotlineClientAsync() => ClientAsync(new SessionPrincipal(PrincipalKind.Service, 1, "hotline"));
+
+    /// <summary>A real console account (what the login and the audit log need), its password hashed as the hub hashes it.</summary>
+    public Task<StaffAccount> AddStaffAccountAsync(StaffRole role, int? stationId, string password = "Staff-pass-2026", string? username = null) =>
+        WithDbAsync(async db =>
+        {
+            var account = new StaffAccount
+            {
+                Username = username ?? $"{role}-{Tag}-{Interlocked.Increment(ref _idSequence)}".ToLowerInvariant(), DisplayName = $"{role}老师",
+                Role = role, StationId = stationId, PasswordHash = "", CreatedAt = DateTime.UtcNow,
+            };
+            account.PasswordHash = new PasswordHasher<StaffAccount>().HashPassword(account, password);
+            db.StaffAccounts.Add(account);
+            await db.SaveChangesAsync();
+            return account;
+        });
+
+    /// <summary>A session for a real staff account, as its login would give.</summary>
+    public Task<HttpClient> ClientForAsync(StaffAccount account) => ClientAsync(new SessionPrincipal(PrincipalKind.Staff, account.Id,
+        account.Role == StaffRole.HotlineAgent ? "hotline" : "window", account.Role, account.StationId));
+
+    /// <summary>Starts every request at the same moment (released together by a barrier) and waits for all the answers.</summary>
+    public static async Task<HttpResponseMessage[]> AllAtOnceAsync(int count, Func<int, Task<HttpResponseMessage>> send)
+    {
+        using var start = new SemaphoreSlim(0);
+        var tasks = Enumerable.Range(0, count).Select(async i => { await start.WaitAsync(); return await send(i); }).ToList();
+        start.Release(count);
+        return await Task.WhenAll(tasks);
+    }
 
     public static Task<HttpResponseMessage> BookAsync(HttpClient client, int elderId, long slotId, string? key = null, ServiceModes? mode = null)
     {
