@@ -28,6 +28,7 @@ builder.Services.AddScheduler(builder.Configuration);
 builder.Services.AddHealth();
 builder.Services.AddDemoData();
 builder.Services.AddStaffLogin();
+builder.Services.AddElders();
 builder.Services.AddBookingEngine();
 builder.Services.AddReminders();
 builder.Services.AddOpenApi();

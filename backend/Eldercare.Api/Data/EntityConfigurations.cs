@@ -141,11 +141,14 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.DailyCheckInAt).HasColumnName("daily_check_in_at");
         e.Property(x => x.Status).HasColumnName("status");
         e.Property(x => x.RegisteredAt).HasColumnName("registered_at");
+        e.Property(x => x.RegisteredAtStationId).HasColumnName("registered_at_station_id");
+        e.Property(x => x.RegisteredByStaffId).HasColumnName("registered_by_staff_id");
         e.Property(x => x.BookingSequence).HasColumnName("booking_sequence").HasDefaultValue(0L);
         e.Ignore(x => x.MaskedIdNumber);
         e.HasIndex(x => x.IdNumberHash).IsUnique().HasDatabaseName("ux_elders_id_number_hash");
         e.HasIndex(x => x.Phone).HasDatabaseName("ix_elders_phone");
         e.HasIndex(x => x.NameInitials).HasDatabaseName("ix_elders_name_initials");
+        e.HasIndex(x => x.RegisteredAtStationId).HasDatabaseName("ix_elders_registered_at_station");
         e.HasIndex(x => x.CommunityId).HasDatabaseName("ix_elders_community");
         e.HasOne<Community>().WithMany().HasForeignKey(x => x.CommunityId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_elders_community");
         e.HasMany(x => x.EmergencyContacts).WithOne().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade).HasConstraintName("fk_emergency_contacts_elder");

@@ -61,6 +61,9 @@ public class Elder
     public TimeOnly? DailyCheckInAt { get; set; }
     public ElderStatus Status { get; set; }
     public DateTime RegisteredAt { get; set; }
+    /// <summary>The station whose window registered the elder: its staff serve them even if they live in another zone (walk-ins).</summary>
+    public int? RegisteredAtStationId { get; set; }
+    public int? RegisteredByStaffId { get; set; }
     public List<EmergencyContact> EmergencyContacts { get; set; } = [];
     /// <summary>Bumped by every booking change of this elder: taking its row lock serialises them (no double booking).</summary>
     public long BookingSequence { get; set; }

@@ -4,6 +4,7 @@ import LoginPage from './pages/LoginPage.vue';
 import ShellLayout from './pages/ShellLayout.vue';
 import FindElderPage from './pages/FindElderPage.vue';
 import FileReadsPage from './pages/FileReadsPage.vue';
+import RegisterElderPage from './pages/RegisterElderPage.vue';
 import ForbiddenPage from './pages/ForbiddenPage.vue';
 
 const everyone = ['Clerk', 'Caregiver', 'StationManager', 'Officer', 'HotlineAgent'];
@@ -16,6 +17,7 @@ export const routes = [
     children: [
       { path: '', redirect: '/elders' },
       { path: 'elders', component: FindElderPage, meta: { title: '查找老人', roles: everyone } },
+      { path: 'register', component: RegisterElderPage, meta: { title: '老人建档', roles: ['Clerk', 'StationManager'] } },
       { path: 'file-reads', component: FileReadsPage, meta: { title: '档案查阅记录', roles: ['Officer'] } },
       { path: 'forbidden', component: ForbiddenPage, meta: { title: '没有权限', roles: everyone } },
     ],

@@ -158,4 +158,42 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-test=reads]")).ToContainTextAsync("窗口");
         await ShotAsync(page, "05-file-reads");
     }
+
+    [Fact]
+    public async Task A_clerk_registers_a_walk_in_and_finds_them_at_once_while_a_wrong_id_number_is_caught_on_screen()
+    {
+        string community;
+        await using (var db = _database.Open())
+        {
+            // A community of another station's zone: the elder walked in at clerk3's window.
+            var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == "clerk3");
+            community = await db.Communities.Where(c => c.StationId != clerk.StationId).OrderBy(c => c.Id).Select(c => c.Name).FirstAsync();
+        }
+        var first17 = $"11010819420611{Random.Shared.Next(100, 999)}";
+        var idNumber = first17 + ChineseIdNumber.CheckCharacter(first17);
+        var page = await NewPageAsync();
+        await LogInAsync(page, "clerk3", ApiFactory.DemoPassword);
+        await page.GetByText("老人建档").ClickAsync();
+
+        await page.FillAsync("input[name=name]", "欧阳秀珍");
+        await page.FillAsync("input[name=idNumber]", first17 + (idNumber[17] == '1' ? "2" : "1"));
+        await page.FillAsync("input[name=address]", "学院路30号院1号楼101");
+        await page.FillAsync("input[name=phone]", "010-82345678");
+        await page.ClickAsync("[data-test=community]");
+        await page.Keyboard.TypeAsync(community);
+        await page.Locator(".el-select-dropdown__item", new() { HasText = community }).First.ClickAsync();
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.GetByText("身份证号校验不通过")).ToBeVisibleAsync();
+
+        await page.FillAsync("input[name=idNumber]", idNumber);
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.Locator("[data-test=registered]")).ToContainTextAsync("已为欧阳秀珍建档");
+        await Assertions.Expect(page.Locator("[data-test=registered]")).ToContainTextAsync("本站也可为其办理");
+        await ShotAsync(page, "06-register");
+
+        await page.GetByText("查找老人").ClickAsync();
+        await page.FillAsync("input[name=query]", "oyxz");
+        await page.ClickAsync("button[type=submit]");
+        await Assertions.Expect(page.Locator("[data-test=results]")).ToContainTextAsync(ChineseIdNumber.Mask(idNumber[^4..]));
+    }
 }

@@ -4,8 +4,9 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Eldercare.Api.Data.Migrations;
 
 /// <summary>
-/// Finding elders at the window: the pinyin initials of each name (filled in at start for elders registered before,
-/// see StartupPreparation), and the audit log of staff opening an elder's file.
+/// Finding and registering elders at the window: the pinyin initials of each name (filled in at start for elders
+/// registered before, see StartupPreparation), the audit log of staff opening an elder's file, and which station's
+/// window registered an elder (its staff serve walk-ins from other zones).
 /// </summary>
 [DbContext(typeof(EldercareDb))]
 [Migration("20261122030000_ElderSearch")]
@@ -15,6 +16,10 @@ public sealed class ElderSearch : Migration
     {
         mb.AddColumn<string>("name_initials", "elders", maxLength: 50, nullable: false, defaultValue: "");
         mb.CreateIndex("ix_elders_name_initials", "elders", "name_initials");
+        mb.AddColumn<int>("registered_at_station_id", "elders", nullable: true);
+        mb.AddColumn<int>("registered_by_staff_id", "elders", nullable: true);
+        mb.CreateIndex("ix_elders_registered_at_station", "elders", "registered_at_station_id");
+        // Plain columns, no foreign keys: SQLite cannot add one to an existing table, and both only record where and by whom.
 
         mb.CreateTable("elder_file_reads", t => new
         {

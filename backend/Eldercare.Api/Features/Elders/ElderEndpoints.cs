@@ -21,12 +21,16 @@ public sealed record ElderFileResponse(int Id, string Name, Gender Gender, DateO
     string Phone, string? SecondPhone, string Address, string Community, int StationId, ElderGroups Groups, int AbilityLevel,
     ElderStatus Status, bool UsesWeChat, TimeOnly? DailyCheckInAt, DateTime RegisteredAt, IReadOnlyList<EmergencyContactResponse> EmergencyContacts);
 
+public sealed record CommunityResponse(int Id, string Name, int StationId, string StationName);
+
 public sealed record ElderFileReadResponse(int StaffAccountId, string StaffName, DateTime ReadAt);
 
 public static class ElderEndpoints
 {
     public const int MaxResults = 20;
     public static readonly Problem QueryInvalid = new("search-query-invalid", 400, "请输入姓名、拼音首字母、手机号（或尾号）或身份证号");
+
+    public static IServiceCollection AddElders(this IServiceCollection services) => services.AddScoped<ElderRegistration>();
 
     public static void MapElderEndpoints(this IEndpointRouteBuilder app)
     {
@@ -42,7 +46,8 @@ public static class ElderEndpoints
             var elders = db.Elders.AsNoTracking();
             // Station staff find the elders of their own zone; officers and hotline agents serve the whole district.
             if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent))
-                elders = elders.Where(e => db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == actor.StationId));
+                elders = elders.Where(e => e.RegisteredAtStationId == actor.StationId
+                    || db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == actor.StationId));
             elders = SearchKind(text) switch
             {
                 Search.IdNumber => elders.Where(e => e.IdNumberHash == ids.LookupHash(text)),
@@ -57,7 +62,18 @@ public static class ElderEndpoints
                                select new { Elder = e, Community = c.Name, c.StationId }).Take(MaxResults).ToListAsync(ct);
             return Results.Ok(found.Select(x => new ElderSummary(x.Elder.Id, x.Elder.Name, x.Elder.Gender, x.Elder.AgeOn(today), x.Elder.MaskedIdNumber,
                 MaskPhone(x.Elder.Phone), x.Community, x.StationId, x.Elder.Status, x.Elder.Groups)));
-        }).WithSummary("Find elders by name, pinyin initials (WJG), phone or its last digits, or ID number (staff only; station staff see their zone)");
+        }).WithSummary("Find elders by name, pinyin initials (WJG), phone or its last digits, or ID number (staff only; station staff see their zone and their walk-ins)");
+
+        group.MapPost("/", (RegisterElderRequest body, ClaimsPrincipal user, ElderRegistration registration, CancellationToken ct) =>
+            registration.RegisterAsync(Actor.From(user), body, ct))
+            .WithSummary("Register an elder (一人一册) at the window: ID number checked, duplicates refused (clerks and station managers)");
+
+        group.MapGet("/communities", async (EldercareDb db, CancellationToken ct) =>
+            Results.Ok(await (from c in db.Communities.AsNoTracking()
+                              join s in db.Stations on c.StationId equals s.Id
+                              orderby s.Id, c.Name
+                              select new CommunityResponse(c.Id, c.Name, s.Id, s.Name)).ToListAsync(ct)))
+            .WithSummary("The communities of the street and the station whose zone each belongs to (for the registration form)");
 
         group.MapGet("/{id:int}", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {

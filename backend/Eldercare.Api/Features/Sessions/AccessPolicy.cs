@@ -9,7 +9,7 @@ namespace Eldercare.Api.Features.Sessions;
 /// Who may see and act for which elder: the one place these rules live.
 /// - an elder: only themself;
 /// - a family member: only elders bound to them (an active binding);
-/// - a clerk or station manager: elders living in their station's zone;
+/// - a clerk or station manager: elders living in their station's zone, and walk-ins registered at their station's window;
 /// - a caregiver: reads the elders of their station's zone, books nothing;
 /// - an officer: reads everything, books nothing;
 /// - a hotline agent and the hotline service (IVR): any elder of the district, since callers reach them from anywhere;
@@ -42,10 +42,10 @@ public sealed class AccessPolicy(EldercareDb db)
                 if (write && actor.Role is StaffRole.Officer or StaffRole.Caregiver) return ReadOnlyRole;
                 if (actor.Role is StaffRole.HotlineAgent && write) return null;
                 if (actor.Role is StaffRole.Officer or StaffRole.HotlineAgent) return await ExistsAsync(elderId, ct) ? null : ElderNotFound;
-                var station = await db.Elders.Where(e => e.Id == elderId)
-                    .Join(db.Communities, e => e.CommunityId, c => c.Id, (e, c) => (int?)c.StationId).SingleOrDefaultAsync(ct);
-                if (station is null) return ElderNotFound;
-                return station == actor.StationId ? null : OutOfZone;
+                var stations = await db.Elders.Where(e => e.Id == elderId)
+                    .Join(db.Communities, e => e.CommunityId, c => c.Id, (e, c) => new { Zone = c.StationId, e.RegisteredAtStationId }).SingleOrDefaultAsync(ct);
+                if (stations is null) return ElderNotFound;
+                return stations.Zone == actor.StationId || stations.RegisteredAtStationId == actor.StationId ? null : OutOfZone;
             default:
                 return Problems.Forbidden;
         }
