@@ -121,6 +121,7 @@ internal sealed class BookingConfiguration : IEntityTypeConfiguration<Booking>
     {
         e.Property(x => x.ServiceName).HasMaxLength(100);
         e.Property(x => x.CancelReason).HasMaxLength(200);
+        e.Property(x => x.PaidFen).HasDefaultValue(0L);
         e.Property(x => x.Mode).HasConversion<int>();
         e.HasIndex(x => new { x.ElderId, x.Date });
         e.HasIndex(x => new { x.SlotId, x.Status });
@@ -129,6 +130,18 @@ internal sealed class BookingConfiguration : IEntityTypeConfiguration<Booking>
         e.HasOne<Slot>().WithMany().HasForeignKey(x => x.SlotId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<CatalogItem>().WithMany().HasForeignKey(x => x.CatalogItemId).OnDelete(DeleteBehavior.Restrict);
         e.HasMany(x => x.History).WithOne().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class PaymentConfiguration : IEntityTypeConfiguration<Payment>
+{
+    public void Configure(EntityTypeBuilder<Payment> e)
+    {
+        e.HasIndex(x => new { x.BookingId, x.Kind }).IsUnique();
+        e.HasIndex(x => new { x.StationId, x.At });
+        e.HasIndex(x => x.ElderId);
+        e.HasOne<Booking>().WithMany().HasForeignKey(x => x.BookingId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

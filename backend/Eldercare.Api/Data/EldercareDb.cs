@@ -40,6 +40,7 @@ public class EldercareDb : DbContext
     public DbSet<Closure> Closures => Set<Closure>();
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<BookingEvent> BookingEvents => Set<BookingEvent>();
+    public DbSet<Payment> Payments => Set<Payment>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
     public DbSet<MealPlan> MealPlans => Set<MealPlan>();

@@ -31,6 +31,8 @@ public class Booking
     public long ListPriceFen { get; set; }
     public long SubsidyFen { get; set; }
     public long PayableFen { get; set; }
+    /// <summary>What the elder has paid of <see cref="PayableFen"/> (back to 0 once refunded).</summary>
+    public long PaidFen { get; set; }
     public string? CancelReason { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
@@ -133,4 +135,29 @@ public class MealPlan
     public bool RunsOn(DateOnly day) => (Weekdays & (1 << IsoWeekday(day))) != 0;
 
     public static int IsoWeekday(DateOnly day) => day.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)day.DayOfWeek;
+}
+
+public enum PaymentMethod { Cash, Card, WeChatScan }
+
+public enum PaymentKind { Payment, Refund }
+
+/// <summary>
+/// Money taken for a booking's self-paid part, or given back when it is cancelled. One payment and at most one
+/// refund per booking (a unique index), so a double-clicked "收款" cannot charge twice.
+/// </summary>
+public class Payment
+{
+    public long Id { get; set; }
+    public long BookingId { get; set; }
+    public int ElderId { get; set; }
+    public PaymentKind Kind { get; set; }
+    public PaymentMethod Method { get; set; }
+    /// <summary>Positive for a payment, negative for a refund.</summary>
+    public long AmountFen { get; set; }
+    public int? StationId { get; set; }
+    public int? StaffAccountId { get; set; }
+    public DateTime At { get; set; }
+
+    /// <summary>The number printed on the receipt: station, Beijing day and the payment's id.</summary>
+    public string ReceiptNumber(DateOnly day) => $"{StationId ?? 0:00}{day:yyyyMMdd}{Id:000000}";
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Payments;
 using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
@@ -23,7 +24,7 @@ public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refu
 /// with a conditional update (booked &lt; capacity), so a slot is never oversold however many elders race.
 /// </summary>
 public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingReminders reminders, BookingQueries queries, BookingGate gate,
-    TimeProvider clock, ILogger<BookingEngine> log)
+    PaymentLedger payments, TimeProvider clock, ILogger<BookingEngine> log)
 {
     /// <summary>Books a slot. The same idempotency key with the same request returns the first booking (Created = false).</summary>
     public Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct) =>
@@ -142,8 +143,8 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
     /// <summary>
     /// Every status change after booking: under the elder's lock, checks the guard, records the history line, and
     /// settles what the new status means: a cancelled or rejected booking frees its place (once, since the status
-    /// can change only once) and the place is offered to the waitlist; a cancelled, rejected or no-show booking
-    /// gives back its subsidy.
+    /// can change only once), is owed back what was paid, and the place is offered to the waitlist; a cancelled,
+    /// rejected or no-show booking gives back its subsidy.
     /// </summary>
     private async Task<BookingResult> ChangeStatusAsync(Actor actor, long bookingId, BookingStatus to, string? note,
         Func<Booking, DateTime, Task<Refusal?>> guard, CancellationToken ct)
@@ -167,6 +168,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
                 await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
             if (freesPlace || to == BookingStatus.NoShow)
                 await subsidies.ReverseAsync(booking, ct);
+            if (freesPlace) await payments.AddRefundAsync(booking, actor, now, ct);
             if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService)
                 await reminders.CancelBeforeServiceAsync(booking.Id, ct);
             await db.SaveChangesAsync(ct);
