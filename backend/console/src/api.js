@@ -27,8 +27,8 @@ export function whenLoggedOut(handler) {
   onUnauthenticated = handler;
 }
 
-export async function api(path, { method = 'GET', body } = {}) {
-  const headers = { Accept: 'application/json' };
+export async function api(path, { method = 'GET', body, headers: extra = {} } = {}) {
+  const headers = { Accept: 'application/json', ...extra };
   const current = session.get();
   if (current?.token) headers.Authorization = `Bearer ${current.token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';

@@ -5,6 +5,8 @@ import ShellLayout from './pages/ShellLayout.vue';
 import FindElderPage from './pages/FindElderPage.vue';
 import FileReadsPage from './pages/FileReadsPage.vue';
 import RegisterElderPage from './pages/RegisterElderPage.vue';
+import OrderPage from './pages/OrderPage.vue';
+import ReceiptPage from './pages/ReceiptPage.vue';
 import ForbiddenPage from './pages/ForbiddenPage.vue';
 
 const everyone = ['Clerk', 'Caregiver', 'StationManager', 'Officer', 'HotlineAgent'];
@@ -17,6 +19,8 @@ export const routes = [
     children: [
       { path: '', redirect: '/elders' },
       { path: 'elders', component: FindElderPage, meta: { title: '查找老人', roles: everyone } },
+      { path: 'order/:elderId(\\d+)', component: OrderPage, meta: { title: '为老人下单', roles: ['Clerk', 'StationManager', 'HotlineAgent'] } },
+      { path: 'receipts/:paymentId(\\d+)', component: ReceiptPage, meta: { title: '收款凭证', roles: ['Clerk', 'StationManager'], printable: true } },
       { path: 'register', component: RegisterElderPage, meta: { title: '老人建档', roles: ['Clerk', 'StationManager'] } },
       { path: 'file-reads', component: FileReadsPage, meta: { title: '档案查阅记录', roles: ['Officer'] } },
       { path: 'forbidden', component: ForbiddenPage, meta: { title: '没有权限', roles: everyone } },

@@ -196,4 +196,52 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
         await Assertions.Expect(page.Locator("[data-test=results]")).ToContainTextAsync(ChineseIdNumber.Mask(idNumber[^4..]));
     }
+
+    [Fact]
+    public async Task A_clerk_books_a_lunch_takes_the_money_prints_the_receipt_and_a_cancel_says_what_to_give_back()
+    {
+        Elder elder;
+        await using (var db = _database.Open())
+        {
+            var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == "clerk1");
+            // An active elder of clerk1's zone with no subsidy for meals, so there is something to pay.
+            elder = await db.Elders.Where(e => e.Status == ElderStatus.Active && e.Groups == ElderGroups.None
+                    && db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == clerk.StationId))
+                .OrderByDescending(e => e.Id).FirstAsync();
+        }
+        var page = await NewPageAsync();
+        await LogInAsync(page, "clerk1", ApiFactory.DemoPassword);
+        await page.FillAsync("input[name=query]", elder.Phone);
+        await page.ClickAsync("button[type=submit]");
+        await page.Locator("[data-test=results] tr", new() { HasText = elder.Name }).First.GetByText("查看档案").ClickAsync();
+        await page.ClickAsync("[data-test=order]");
+
+        await Assertions.Expect(page.Locator("[data-test=order-elder]")).ToContainTextAsync(elder.Name);
+        await page.Locator("[data-test=services] tr", new() { HasText = "午餐·普通套餐" }).First.ClickAsync();
+        await page.Locator("[data-test=slots] button", new() { HasText = "预约" }).First.ClickAsync();
+        var dialog = page.Locator(".el-dialog");
+        await Assertions.Expect(dialog).ToContainTextAsync("应收 ¥15.00");
+        await ShotAsync(page, "07-order-payment");
+        await dialog.GetByText("现金").ClickAsync();
+        await page.ClickAsync("[data-test=confirm-payment]");
+
+        var receipt = page.Locator("[data-test=receipt]");
+        await Assertions.Expect(receipt).ToContainTextAsync(elder.Name);
+        await Assertions.Expect(receipt).ToContainTextAsync("¥15.00（现金）");
+        await Assertions.Expect(receipt).ToContainTextAsync(elder.MaskedIdNumber);
+        await ShotAsync(page, "08-receipt");
+
+        await page.GetByText("返回").ClickAsync();
+        var booking = page.Locator("[data-test=bookings] tr", new() { HasText = "午餐·普通套餐" }).First;
+        await Assertions.Expect(booking).ToContainTextAsync("已预约");
+        await booking.GetByText("取消").ClickAsync();
+        await page.Locator(".el-message-box input").FillAsync("老人说明天去女儿家");
+        await page.GetByText("确认取消").ClickAsync();
+        await Assertions.Expect(page.Locator(".el-message", new() { HasText = "已取消" })).ToContainTextAsync("请退还老人 ¥15.00");
+        await using (var db = _database.Open())
+        {
+            var lines = await db.Payments.Where(p => p.ElderId == elder.Id).Select(p => p.AmountFen).ToListAsync();
+            Assert.Equal([1500L, -1500L], lines.Order().Reverse());
+        }
+    }
 }

@@ -12,7 +12,7 @@ namespace Eldercare.Api.Features.Catalog;
 
 public sealed record SlotResponse(
     long SlotId, int ServiceId, DateOnly Date, TimeOnly Start, TimeOnly End, string? MealPeriod, int ResourceId, string ResourceName,
-    int StationId, int Capacity, int Remaining, DateTime CutoffAt, bool Bookable, string? NotBookableReason, int Waiting);
+    int StationId, int Capacity, int Remaining, DateTime CutoffAt, bool Bookable, string? NotBookableReason, int Waiting, string? NotBookableType);
 
 public static class AvailabilityEndpoints
 {
@@ -53,9 +53,9 @@ public static class AvailabilityEndpoints
                 .GroupBy(w => w.SlotId).Select(g => new { SlotId = g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.SlotId, g => g.Count, ct);
             return Results.Ok(rows.Select(x =>
             {
-                var reason = (BookingEngine.SlotUnavailable(x.Slot, now) ?? (x.Slot.Remaining == 0 ? BookingProblems.SlotFull : null))?.Title;
+                var reason = BookingEngine.SlotUnavailable(x.Slot, now) ?? (x.Slot.Remaining == 0 ? BookingProblems.SlotFull : null);
                 return new SlotResponse(x.Slot.Id, item.Id, x.Slot.Date, x.Slot.Start, x.Slot.End, x.Slot.MealPeriod?.ToString(), x.Slot.ResourceId, x.Name,
-                    x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason, waiting.GetValueOrDefault(x.Slot.Id));
+                    x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason?.Title, waiting.GetValueOrDefault(x.Slot.Id), reason?.Type);
             }));
         }).WithTags("Catalog").RequireAuthorization().WithSummary("Bookable slots or portions of a service, with places left");
     }

@@ -1,0 +1,18 @@
+// Plain Chinese for what the API sends as codes and fen.
+export const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
+
+export const lineNames = { Meals: '助餐', Bathing: '助浴', Cleaning: '助洁', Medical: '助医' };
+export const modeNames = { AtCentre: '到站', AtHome: '上门', Delivery: '送餐', PickUp: '自取' };
+export const methodNames = { Cash: '现金', Card: '刷卡', WeChatScan: '微信扫码' };
+export const bookingStatusNames = {
+  Requested: '待付款', Confirmed: '已预约', Assigned: '已派单', InService: '服务中', Completed: '已完成', Rated: '已评价',
+  Cancelled: '已取消', NoShow: '未到', Rejected: '已拒绝',
+};
+const weekdays = ['日', '一', '二', '三', '四', '五', '六'];
+export const dayText = (date) => {
+  const d = new Date(`${date}T00:00:00`);
+  return `${d.getMonth() + 1}月${d.getDate()}日 周${weekdays[d.getDay()]}`;
+};
+export const timeText = (time) => String(time).slice(0, 5);
+export const beijingDate = (offsetDays = 0) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
