@@ -126,6 +126,8 @@ internal sealed class BookingConfiguration : IEntityTypeConfiguration<Booking>
         e.HasIndex(x => new { x.ElderId, x.Date });
         e.HasIndex(x => new { x.SlotId, x.Status });
         e.HasIndex(x => x.CatalogItemId);
+        e.HasIndex(x => new { x.CaregiverId, x.Date });
+        e.HasIndex(x => new { x.ResourceId, x.Date });
         e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<Slot>().WithMany().HasForeignKey(x => x.SlotId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<CatalogItem>().WithMany().HasForeignKey(x => x.CatalogItemId).OnDelete(DeleteBehavior.Restrict);

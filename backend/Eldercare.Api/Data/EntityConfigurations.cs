@@ -98,6 +98,7 @@ internal sealed class CaregiverConfiguration : IEntityTypeConfiguration<Caregive
         e.Property(x => x.Name).HasColumnName("name").HasMaxLength(50);
         e.Property(x => x.Phone).HasColumnName("phone").HasMaxLength(20);
         e.Property(x => x.CanBathe).HasColumnName("can_bathe");
+        e.Property(x => x.IsActive).HasColumnName("is_active").HasDefaultValue(true);
         e.HasIndex(x => x.StationId).HasDatabaseName("ix_caregivers_station");
         e.HasOne<Station>().WithMany().HasForeignKey(x => x.StationId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_caregivers_station");
     }
@@ -144,9 +145,11 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.RegisteredAtStationId).HasColumnName("registered_at_station_id");
         e.Property(x => x.RegisteredByStaffId).HasColumnName("registered_by_staff_id");
         e.Property(x => x.BookingSequence).HasColumnName("booking_sequence").HasDefaultValue(0L);
+        e.Property(x => x.MealCode).HasColumnName("meal_code").HasMaxLength(MealCode.Length);
         e.Ignore(x => x.MaskedIdNumber);
         e.HasIndex(x => x.IdNumberHash).IsUnique().HasDatabaseName("ux_elders_id_number_hash");
         e.HasIndex(x => x.Phone).HasDatabaseName("ix_elders_phone");
+        e.HasIndex(x => x.MealCode).IsUnique().HasDatabaseName("ux_elders_meal_code");
         e.HasIndex(x => x.NameInitials).HasDatabaseName("ix_elders_name_initials");
         e.HasIndex(x => x.RegisteredAtStationId).HasDatabaseName("ix_elders_registered_at_station");
         e.HasIndex(x => x.CommunityId).HasDatabaseName("ix_elders_community");

@@ -14,6 +14,7 @@ public static class StartupPreparation
         var db = scope.ServiceProvider.GetRequiredService<EldercareDb>();
         await db.MigrateAsync();
         await FillNameInitialsAsync(db);
+        await GiveMealCodesAsync(db);
 
         var demo = scope.ServiceProvider.GetRequiredService<IOptions<DemoDataOptions>>().Value;
         if (!demo.LoadOnStart) return;
@@ -28,6 +29,14 @@ public static class StartupPreparation
     {
         var elders = await db.Elders.Where(e => e.NameInitials == "" && e.Name != "").ToListAsync();
         foreach (var elder in elders) elder.NameInitials = PinyinInitials.Of(elder.Name);
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>Elders registered before meal codes existed get one now (a fresh random code each).</summary>
+    private static async Task GiveMealCodesAsync(EldercareDb db)
+    {
+        var elders = await db.Elders.Where(e => e.MealCode == null).ToListAsync();
+        foreach (var elder in elders) elder.MealCode = MealCode.New();
         await db.SaveChangesAsync();
     }
 }

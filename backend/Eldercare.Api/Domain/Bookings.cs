@@ -25,6 +25,8 @@ public class Booking
     public MealPeriod? MealPeriod { get; set; }
     public ServiceModes Mode { get; set; }
     public BookingStatus Status { get; set; }
+    /// <summary>The caregiver sent on a visit at home (set when the station manager assigns it).</summary>
+    public int? CaregiverId { get; set; }
     public Channel Channel { get; set; }
     public ActorKind BookedByKind { get; set; }
     public int? BookedById { get; set; }

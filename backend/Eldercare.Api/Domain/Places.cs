@@ -67,6 +67,8 @@ public class Caregiver
     public required string Name { get; set; }
     public required string Phone { get; set; }
     public bool CanBathe { get; set; }
+    /// <summary>Left the station (or on long leave): kept for the history, offered for no new visits.</summary>
+    public bool IsActive { get; set; } = true;
 }
 
 /// <summary>WGS-84 latitude and longitude in degrees.</summary>

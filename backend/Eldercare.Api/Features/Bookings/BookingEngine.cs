@@ -141,10 +141,43 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             ? null : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {to}")), ct);
 
     /// <summary>
+    /// Sends a caregiver of the booking's station on a visit at home: Confirmed → Assigned, or a reassignment of an
+    /// Assigned visit. The caregiver's row lock is taken first, so two managers cannot give one caregiver two
+    /// overlapping visits at the same moment.
+    /// </summary>
+    public Task<BookingResult> AssignAsync(Actor actor, long bookingId, Caregiver caregiver, CancellationToken ct) =>
+        ChangeStatusAsync(actor, bookingId, BookingStatus.Assigned, $"派给护理员 {caregiver.Name}", async (booking, _) =>
+        {
+            if (booking.Status is not (BookingStatus.Confirmed or BookingStatus.Assigned))
+                return new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {BookingStatus.Assigned}");
+            if (booking.Mode != ServiceModes.AtHome) return BookingProblems.NotAHomeVisit;
+            if (booking.Line == ServiceLine.Bathing && !caregiver.CanBathe) return BookingProblems.CaregiverCannotBathe;
+            await db.Caregivers.Where(c => c.Id == caregiver.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsActive, c => c.IsActive), ct);
+            var clash = await db.Bookings.Where(b => b.CaregiverId == caregiver.Id && b.Id != booking.Id && b.Date == booking.Date
+                    && (b.Status == BookingStatus.Assigned || b.Status == BookingStatus.InService) && b.Start < booking.End && booking.Start < b.End)
+                .Select(b => new { b.Start, b.End, b.ServiceName }).FirstOrDefaultAsync(ct);
+            if (clash is not null)
+                return new Refusal(BookingProblems.CaregiverBusy, $"{caregiver.Name} {clash.Start:HH:mm}-{clash.End:HH:mm} 已有{clash.ServiceName}");
+            booking.CaregiverId = caregiver.Id;
+            return null;
+        }, ct);
+
+    /// <summary>
+    /// Hands over a meal at the counter: the booking is served (Completed) in one step. Delivered meals are not
+    /// served here, and a meal is handed over once: the second scan of a code finds it already served.
+    /// </summary>
+    public Task<BookingResult> ServeMealAsync(Actor actor, long bookingId, CancellationToken ct) =>
+        ChangeStatusAsync(actor, bookingId, BookingStatus.Completed, "凭餐卡取餐", (booking, _) => Task.FromResult<Refusal?>(
+            booking.Status is BookingStatus.Completed or BookingStatus.Rated ? BookingProblems.MealAlreadyServed
+            : booking.Status is BookingStatus.Confirmed or BookingStatus.Assigned or BookingStatus.InService ? null
+            : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {BookingStatus.Completed}")), ct);
+
+    /// <summary>
     /// Every status change after booking: under the elder's lock, checks the guard, records the history line, and
     /// settles what the new status means: a cancelled or rejected booking frees its place (once, since the status
     /// can change only once), is owed back what was paid, and the place is offered to the waitlist; a cancelled,
-    /// rejected or no-show booking gives back its subsidy.
+    /// rejected or no-show booking gives back its subsidy. The guard runs under the lock and may set what goes with
+    /// the change (the caregiver of an assignment).
     /// </summary>
     private async Task<BookingResult> ChangeStatusAsync(Actor actor, long bookingId, BookingStatus to, string? note,
         Func<Booking, DateTime, Task<Refusal?>> guard, CancellationToken ct)
@@ -169,7 +202,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             if (freesPlace || to == BookingStatus.NoShow)
                 await subsidies.ReverseAsync(booking, ct);
             if (freesPlace) await payments.AddRefundAsync(booking, actor, now, ct);
-            if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService)
+            if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService or BookingStatus.Completed)
                 await reminders.CancelBeforeServiceAsync(booking.Id, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);

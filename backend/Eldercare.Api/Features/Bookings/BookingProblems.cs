@@ -23,6 +23,10 @@ public static class BookingProblems
     public static readonly Problem SlotNotFound = new("slot-not-found", 404, "没有找到这个时段");
     public static readonly Problem ServiceNotFound = new("service-not-found", 404, "没有找到这项服务");
     public static readonly Problem BookingNotFound = new("booking-not-found", 404, "没有找到这个预约");
+    public static readonly Problem NotAHomeVisit = new("not-a-home-visit", 409, "只有上门服务需要派护理员");
+    public static readonly Problem CaregiverCannotBathe = new("caregiver-cannot-bathe", 422, "这位护理员没有助浴资质");
+    public static readonly Problem CaregiverBusy = new("caregiver-busy", 409, "这位护理员这个时间已经有别的上门服务了");
+    public static readonly Problem MealAlreadyServed = new("meal-already-served", 409, "这顿饭已经领过了");
     public static readonly Problem WaitlistNotFound = new("waitlist-not-found", 404, "没有找到这条候补");
 }
 

@@ -10,7 +10,7 @@ public sealed record BookingResponse(
     long Id, int ElderId, long SlotId, int ServiceId, int ServiceVersion, string ServiceName, string Line,
     DateOnly Date, TimeOnly Start, TimeOnly End, string? MealPeriod, string Mode, string Status, string Channel,
     string BookedBy, int? BookedById, PriceResponse Price, string? CancelReason, DateTime CreatedAt,
-    IReadOnlyList<BookingEventResponse>? History);
+    IReadOnlyList<BookingEventResponse>? History, int? CaregiverId);
 
 public static class BookingMapping
 {
@@ -21,5 +21,6 @@ public static class BookingMapping
         withHistory
             ? b.History.OrderBy(h => h.Id).Select(h => new BookingEventResponse(h.FromStatus?.ToString(), h.ToStatus.ToString(), h.At,
                 h.ActorKind.ToString(), h.ActorId, h.Channel.ToString(), h.Note)).ToList()
-            : null);
+            : null,
+        b.CaregiverId);
 }

@@ -68,5 +68,13 @@ public sealed class AccessPolicy(EldercareDb db)
         _ => Problems.Forbidden,
     };
 
+    /// <summary>A station's own staff (clerks, caregivers, its manager) see its day; officers see every station's.</summary>
+    public static Problem? CheckWorksAtStation(Actor actor, int stationId) => actor switch
+    {
+        { Kind: PrincipalKind.Staff, Role: StaffRole.Officer } => null,
+        { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.Caregiver or StaffRole.StationManager } when actor.StationId == stationId => null,
+        _ => Problems.Forbidden,
+    };
+
     private Task<bool> ExistsAsync(int elderId, CancellationToken ct) => db.Elders.AnyAsync(e => e.Id == elderId, ct);
 }
