@@ -16,3 +16,4 @@ export const dayText = (date) => {
 export const timeText = (time) => String(time).slice(0, 5);
 export const beijingDate = (offsetDays = 0) =>
   new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+export const periodNames = { Lunch: '午餐', Dinner: '晚餐' };

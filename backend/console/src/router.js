@@ -8,6 +8,9 @@ import RegisterElderPage from './pages/RegisterElderPage.vue';
 import OrderPage from './pages/OrderPage.vue';
 import ReceiptPage from './pages/ReceiptPage.vue';
 import ForbiddenPage from './pages/ForbiddenPage.vue';
+import TodayPage from './pages/TodayPage.vue';
+import MealCardPage from './pages/MealCardPage.vue';
+import StationPage from './pages/StationPage.vue';
 
 const everyone = ['Clerk', 'Caregiver', 'StationManager', 'Officer', 'HotlineAgent'];
 
@@ -21,6 +24,9 @@ export const routes = [
       { path: 'elders', component: FindElderPage, meta: { title: '查找老人', roles: everyone } },
       { path: 'order/:elderId(\\d+)', component: OrderPage, meta: { title: '为老人下单', roles: ['Clerk', 'StationManager', 'HotlineAgent'] } },
       { path: 'receipts/:paymentId(\\d+)', component: ReceiptPage, meta: { title: '收款凭证', roles: ['Clerk', 'StationManager'], printable: true } },
+      { path: 'today', component: TodayPage, meta: { title: '今日工作', roles: ['Clerk', 'Caregiver', 'StationManager', 'Officer'] } },
+      { path: 'elders/:elderId(\\d+)/meal-card', component: MealCardPage, meta: { title: '助餐卡', roles: ['Clerk', 'StationManager'], printable: true } },
+      { path: 'station', component: StationPage, meta: { title: '驿站管理', roles: ['StationManager', 'Officer'] } },
       { path: 'register', component: RegisterElderPage, meta: { title: '老人建档', roles: ['Clerk', 'StationManager'] } },
       { path: 'file-reads', component: FileReadsPage, meta: { title: '档案查阅记录', roles: ['Officer'] } },
       { path: 'forbidden', component: ForbiddenPage, meta: { title: '没有权限', roles: everyone } },

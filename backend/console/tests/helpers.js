@@ -1,7 +1,11 @@
 import { mount, flushPromises } from '@vue/test-utils';
 import ElementPlus from 'element-plus';
 import { createRouter, createMemoryHistory } from 'vue-router';
+import { setPlatformAPI } from 'echarts/core';
 import { routes } from '../src/router.js';
+
+// jsdom has no canvas to measure text with; ECharts lets a host without one supply the measure (as in server-side rendering).
+setPlatformAPI({ measureText: (text) => ({ width: String(text).length * 12 }) });
 
 /** Replaces fetch with answers by "METHOD path"; records every request made. */
 export function fakeApi(answers) {
