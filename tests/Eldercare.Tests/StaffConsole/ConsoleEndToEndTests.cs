@@ -1,4 +1,8 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -243,5 +247,90 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
             var lines = await db.Payments.Where(p => p.ElderId == elder.Id).Select(p => p.AmountFen).ToListAsync();
             Assert.Equal([1500L, -1500L], lines.Order().Reverse());
         }
+    }
+
+    [Fact]
+    public async Task The_counter_hands_out_a_meal_by_code_once_and_the_manager_sends_a_caregiver_on_todays_visit()
+    {
+        // Today's lunch and cleaning at station 1, bookable all day, booked for two elders of its zone through the API.
+        var today = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow));
+        Elder diner, housebound;
+        long lunchSlotId, cleaningSlotId;
+        await using (var db = _database.Open())
+        {
+            var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == "clerk1");
+            var zone = db.Elders.Where(e => e.Status == ElderStatus.Active && db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == clerk.StationId));
+            var lunch = await db.CatalogItems.FirstAsync(i => i.Name == "午餐·普通套餐");
+            var cleaning = await db.CatalogItems.FirstAsync(i => i.Line == ServiceLine.Cleaning);
+            var candidates = await zone.OrderBy(e => e.Id).Take(50).ToListAsync();
+            diner = candidates.First(e => lunch.IneligibilityReason(e, today) is null);
+            housebound = candidates.First(e => e.Id != diner.Id && cleaning.IneligibilityReason(e, today) is null);
+            var kitchen = await db.ServiceResources.FirstAsync(r => r.StationId == clerk.StationId && r.Kind == ResourceKind.MealPoint);
+            var pool = await db.ServiceResources.FirstAsync(r => r.StationId == clerk.StationId && r.Kind == ResourceKind.CaregiverPool);
+            var lateCutoff = BusinessTime.ToUtc(today, new TimeOnly(23, 59));
+            var lunchSlot = new Slot { CatalogItemId = lunch.Id, ResourceId = kitchen.Id, Date = today, Start = new(11, 15), End = new(12, 45), MealPeriod = MealPeriod.Lunch, Capacity = 20, CutoffAt = lateCutoff };
+            var cleaningSlot = new Slot { CatalogItemId = cleaning.Id, ResourceId = pool.Id, Date = today, Start = new(15, 15), End = new(17, 15), Capacity = 3, CutoffAt = lateCutoff };
+            db.Slots.AddRange(lunchSlot, cleaningSlot);
+            await db.SaveChangesAsync();
+            (lunchSlotId, cleaningSlotId) = (lunchSlot.Id, cleaningSlot.Id);
+        }
+        using (var http = new HttpClient { BaseAddress = new Uri(_api.BaseUrl) })
+        {
+            var login = await http.PostAsJsonAsync("/api/auth/staff", new { username = "clerk1", password = ApiFactory.DemoPassword });
+            var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            foreach (var (elderId, slotId, mode) in new[] { (diner.Id, lunchSlotId, "AtCentre"), (housebound.Id, cleaningSlotId, "AtHome") })
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, "/api/bookings") { Content = JsonContent.Create(new { elderId, slotId, mode }) };
+                request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+                var booked = await http.SendAsync(request);
+                Assert.True(booked.IsSuccessStatusCode, await booked.Content.ReadAsStringAsync());
+            }
+        }
+
+        var page = await NewPageAsync();
+        await LogInAsync(page, "clerk1", ApiFactory.DemoPassword);
+        await page.GetByText("今日工作").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=day-bookings]")).ToContainTextAsync(diner.Name);
+        await page.FillAsync("input[name=mealCode]", MealCode.Format(diner.MealCode!));
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-test=checkin-result]")).ToContainTextAsync($"已领取：{diner.Name}");
+        await Assertions.Expect(page.Locator("[data-test=day-bookings] tr", new() { HasText = diner.Name })).ToContainTextAsync("已完成");
+        await ShotAsync(page, "09-today");
+        await page.FillAsync("input[name=mealCode]", diner.MealCode!);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("[data-test=checkin-result]")).ToContainTextAsync("这顿饭已经领过了");
+
+        // The printable meal card carries the same code.
+        await page.GetByText("查找老人").ClickAsync();
+        await page.FillAsync("input[name=query]", diner.Phone);
+        await page.ClickAsync("button[type=submit]");
+        await page.Locator("[data-test=results] tr", new() { HasText = diner.Name }).First.GetByText("查看档案").ClickAsync();
+        await page.ClickAsync("[data-test=meal-card-link]");
+        await Assertions.Expect(page.Locator("[data-test=meal-code]")).ToHaveTextAsync(MealCode.Format(diner.MealCode!));
+        await ShotAsync(page, "10-meal-card");
+        await page.ClickAsync("[data-test=logout]");
+
+        await LogInAsync(page, "manager1", ApiFactory.DemoPassword);
+        await page.GetByText("今日工作").ClickAsync();
+        await page.GetByRole(AriaRole.Tab, new() { NameRegex = new("上门服务") }).ClickAsync();
+        var unassigned = page.Locator("[data-test=caregiver-day]", new() { HasText = "未派单" });
+        await Assertions.Expect(unassigned).ToContainTextAsync(housebound.Name);
+        await unassigned.Locator(".el-select").First.ClickAsync();
+        var caregiverName = (await page.Locator(".el-select-dropdown__item:visible").First.InnerTextAsync()).Split('（')[0];
+        await page.Locator(".el-select-dropdown__item:visible").First.ClickAsync();
+        await unassigned.GetByRole(AriaRole.Button, new() { Name = "派单", Exact = true }).ClickAsync();
+        await Assertions.Expect(unassigned).ToHaveCountAsync(0); // the only visit of the day is no longer waiting
+        var caregiverDay = page.Locator("[data-test=caregiver-day]", new() { Has = page.Locator(".el-card__header", new() { HasText = caregiverName }) });
+        await Assertions.Expect(caregiverDay).ToContainTextAsync(housebound.Name);
+        await Assertions.Expect(caregiverDay).ToContainTextAsync("已派单");
+        await ShotAsync(page, "11-home-visits");
+        await using (var db = _database.Open())
+            Assert.Equal(caregiverName, await db.Bookings.Where(b => b.SlotId == cleaningSlotId)
+                .Join(db.Caregivers, b => b.CaregiverId, c => (int?)c.Id, (b, c) => c.Name).SingleAsync());
+
+        await page.GetByText("驿站管理").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=roster]")).ToContainTextAsync(caregiverName);
+        await ShotAsync(page, "12-station-roster");
     }
 }
