@@ -120,7 +120,8 @@ public abstract class ReminderTests(ApiFactory factory)
         // The station's clerk sees the task in the zone's queue and closes it after going round.
         var clerk = await s.StaffClientAsync(StaffRole.Clerk);
         var queue = await JsonAsync(await clerk.GetAsync("/api/deliveries?channel=ConsoleTask"));
-        Assert.Contains(queue.EnumerateArray(), d => d.GetProperty("id").GetInt64() == taskDelivery.GetProperty("id").GetInt64());
+        var queued = Assert.Single(queue.EnumerateArray(), d => d.GetProperty("id").GetInt64() == taskDelivery.GetProperty("id").GetInt64());
+        Assert.Equal(elder.Name, queued.GetProperty("elderName").GetString());
         var otherStation = await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id);
         Assert.DoesNotContain((await JsonAsync(await otherStation.GetAsync("/api/deliveries?channel=ConsoleTask"))).EnumerateArray(),
             d => d.GetProperty("elderId").GetInt32() == elder.Id);

@@ -11,6 +11,7 @@ import ForbiddenPage from './pages/ForbiddenPage.vue';
 import TodayPage from './pages/TodayPage.vue';
 import MealCardPage from './pages/MealCardPage.vue';
 import StationPage from './pages/StationPage.vue';
+import TasksPage from './pages/TasksPage.vue';
 
 const everyone = ['Clerk', 'Caregiver', 'StationManager', 'Officer', 'HotlineAgent'];
 
@@ -26,6 +27,7 @@ export const routes = [
       { path: 'receipts/:paymentId(\\d+)', component: ReceiptPage, meta: { title: '收款凭证', roles: ['Clerk', 'StationManager'], printable: true } },
       { path: 'today', component: TodayPage, meta: { title: '今日工作', roles: ['Clerk', 'Caregiver', 'StationManager', 'Officer'] } },
       { path: 'elders/:elderId(\\d+)/meal-card', component: MealCardPage, meta: { title: '助餐卡', roles: ['Clerk', 'StationManager'], printable: true } },
+      { path: 'tasks', component: TasksPage, meta: { title: '待办跟进', roles: ['Clerk', 'Caregiver', 'StationManager'] } },
       { path: 'station', component: StationPage, meta: { title: '驿站管理', roles: ['StationManager', 'Officer'] } },
       { path: 'register', component: RegisterElderPage, meta: { title: '老人建档', roles: ['Clerk', 'StationManager'] } },
       { path: 'file-reads', component: FileReadsPage, meta: { title: '档案查阅记录', roles: ['Officer'] } },

@@ -10,9 +10,12 @@ namespace Eldercare.Api.Features.Reminders;
 
 public sealed record DeliveryOutcomeRequest([property: Required] bool? Delivered, [property: MaxLength(500)] string? Note);
 
-/// <summary>A delivery; <c>Phone</c> is the number to call, given only to the hotline service for its call queue.</summary>
+/// <summary>
+/// A delivery; <c>Phone</c> is the number to call, given only to the hotline service for its call queue;
+/// <c>ElderName</c> is given to staff, who follow the tasks up in person.
+/// </summary>
 public sealed record DeliveryResponse(long Id, long ReminderId, int ElderId, RecipientKind RecipientKind, int RecipientId,
-    DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason, string? Phone = null);
+    DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason, string? Phone = null, string? ElderName = null);
 
 public sealed record DeliveryOutcomeResponse(DeliveryResponse Delivery, DeliveryResponse? NextDelivery, long? FollowUpReminderId, DateTime? FollowUpDueAt);
 
@@ -44,7 +47,10 @@ public static class DeliveryEndpoints
             var phones = actor.Kind == PrincipalKind.Service && channel == DeliveryChannel.PhoneCall
                 ? await db.Elders.Where(e => page.Select(d => d.ElderId).Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Phone, ct)
                 : [];
-            return Results.Ok(page.Select(d => ToResponse(d) with { Phone = phones.GetValueOrDefault(d.ElderId) }));
+            var names = actor.Kind == PrincipalKind.Staff
+                ? await db.Elders.Where(e => page.Select(d => d.ElderId).Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct)
+                : [];
+            return Results.Ok(page.Select(d => ToResponse(d) with { Phone = phones.GetValueOrDefault(d.ElderId), ElderName = names.GetValueOrDefault(d.ElderId) }));
         }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 
         group.MapPost("/{id:long}/outcome", async (long id, DeliveryOutcomeRequest body, ClaimsPrincipal user, AccessPolicy access,
