@@ -1,4 +1,5 @@
 using Eldercare.Api.Domain;
+using Eldercare.FakeWeChat;
 using Eldercare.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using static Eldercare.Tests.Support.Scenario;
@@ -8,18 +9,18 @@ namespace Eldercare.Tests;
 /// <summary>An API whose WeChat is the fake WeChat server, sending every second.</summary>
 public sealed class WeChatApi : ApiFactory
 {
-    public WeChatApi() : this(FakeWeChat.Start()) { }
+    public WeChatApi() : this(FakeWeChatServer.StartAsync().GetAwaiter().GetResult()) { }
 
-    private WeChatApi(FakeWeChat wechat) : base(null, new Dictionary<string, string?>
+    private WeChatApi(FakeWeChatServer wechat) : base(null, new Dictionary<string, string?>
     {
         ["Reminders:DispatchInterval"] = "00:00:01",
         ["WeChat:ApiBaseUrl"] = wechat.BaseUrl,
-        ["WeChat:AppId"] = FakeWeChat.AppId,
-        ["WeChat:AppSecret"] = FakeWeChat.AppSecret,
-        ["WeChat:ReminderTemplateId"] = FakeWeChat.TemplateId,
+        ["WeChat:AppId"] = FakeWeChatServer.AppId,
+        ["WeChat:AppSecret"] = FakeWeChatServer.AppSecret,
+        ["WeChat:ReminderTemplateId"] = FakeWeChatServer.TemplateId,
     }) => WeChat = wechat;
 
-    public FakeWeChat WeChat { get; }
+    public FakeWeChatServer WeChat { get; }
 
     public override async ValueTask DisposeAsync()
     {
@@ -54,7 +55,7 @@ public sealed class WeChatDeliveryTests(WeChatApi api) : IClassFixture<WeChatApi
 
         await WaitAsync(() => _api.WeChat.Messages.Count(m => m.ToUser == elderOpenId || m.ToUser == sonOpenId) == 2, "both messages");
         var toElder = _api.WeChat.Messages.Single(m => m.ToUser == elderOpenId);
-        Assert.Equal(FakeWeChat.TemplateId, toElder.TemplateId);
+        Assert.Equal(FakeWeChatServer.TemplateId, toElder.TemplateId);
         Assert.Equal($"pages/reminders/detail?id={reminders[0].Id}", toElder.Page);
         Assert.Equal("服务提醒", toElder.Data["thing1"]);
         Assert.Equal(text[..19] + "…", toElder.Data["thing2"]); // WeChat takes 20 characters; the rest is one tap away

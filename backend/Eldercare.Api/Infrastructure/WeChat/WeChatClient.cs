@@ -28,6 +28,8 @@ public sealed record WeChatResult([property: JsonPropertyName("errcode")] int Er
     public bool Ok => ErrCode == 0;
     /// <summary>The recipient cannot get this message (no subscription left, unknown openid): another channel must reach them.</summary>
     public bool RecipientUnreachable => ErrCode is 43101 or 40003;
+    /// <summary>A log-in or phone code that is unknown, spent or expired: the mini-program must ask WeChat for a new one.</summary>
+    public bool CodeInvalid => ErrCode is 40029 or 40163;
     /// <summary>The request itself is wrong (template, data): retrying will not help.</summary>
     public bool Rejected => ErrCode is 47003 or 40037 or 41030;
 }
@@ -60,6 +62,38 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
         }
     }
 
+    /// <summary>
+    /// Trades the mini-program's wx.login code for the user's openid. The code works once, so the call is never
+    /// retried: a retry after a lost answer would only be told the code was used. WeChat's session_key stays here.
+    /// </summary>
+    public async Task<(string? OpenId, WeChatResult Result)> Code2SessionAsync(string code, CancellationToken ct)
+    {
+        var o = options.Value;
+        using var response = await http.GetAsync($"sns/jscode2session?appid={Uri.EscapeDataString(o.AppId)}&secret={Uri.EscapeDataString(o.AppSecret)}" +
+            $"&js_code={Uri.EscapeDataString(code)}&grant_type=authorization_code", ct);
+        response.EnsureSuccessStatusCode();
+        var answer = await response.Content.ReadFromJsonAsync<SessionAnswer>(ct);
+        return answer?.OpenId is { Length: > 0 } openId
+            ? (openId, new WeChatResult(0, "ok"))
+            : (null, new WeChatResult(answer?.ErrCode is null or 0 ? -1 : answer.ErrCode, answer?.ErrMsg ?? "no openid"));
+    }
+
+    /// <summary>The phone number the user chose to share (the code of the phone-number button), without the country code.</summary>
+    public async Task<(string? Phone, WeChatResult Result)> GetPhoneNumberAsync(string code, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = await AccessTokenAsync(ct);
+            using var response = await http.PostAsJsonAsync($"wxa/business/getuserphonenumber?access_token={Uri.EscapeDataString(token)}", new { code }, ct);
+            response.EnsureSuccessStatusCode();
+            var answer = await response.Content.ReadFromJsonAsync<PhoneAnswer>(ct);
+            var result = new WeChatResult(answer?.ErrCode ?? -1, answer?.ErrMsg);
+            if (result.Ok) return (answer!.PhoneInfo?.PurePhoneNumber, result);
+            if (result.ErrCode is not (40001 or 42001) || attempt == 2) return (null, result);
+            _token = null;
+        }
+    }
+
     private async Task<string> AccessTokenAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -84,6 +118,18 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
             _tokenLock.Release();
         }
     }
+
+    private sealed record SessionAnswer(
+        [property: JsonPropertyName("openid")] string? OpenId,
+        [property: JsonPropertyName("errcode")] int ErrCode,
+        [property: JsonPropertyName("errmsg")] string? ErrMsg);
+
+    private sealed record PhoneAnswer(
+        [property: JsonPropertyName("errcode")] int ErrCode,
+        [property: JsonPropertyName("errmsg")] string? ErrMsg,
+        [property: JsonPropertyName("phone_info")] PhoneInfo? PhoneInfo);
+
+    private sealed record PhoneInfo([property: JsonPropertyName("purePhoneNumber")] string? PurePhoneNumber);
 
     private sealed record TokenAnswer(
         [property: JsonPropertyName("access_token")] string? AccessToken,

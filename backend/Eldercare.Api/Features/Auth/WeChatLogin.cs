@@ -1,0 +1,155 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Elders;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.WeChat;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Eldercare.Api.Features.Auth;
+
+public sealed record WeChatCodeRequest([property: Required, StringLength(128, MinimumLength = 1)] string Code);
+
+/// <summary>"I am the elder": the name and last four characters of the ID number on file, and the phone WeChat vouches for.</summary>
+public sealed record ElderClaimRequest(
+    [property: Required, StringLength(50, MinimumLength = 1)] string Name,
+    [property: Required, RegularExpression("^[0-9]{3}[0-9Xx]$")] string IdLast4,
+    [property: Required, StringLength(128, MinimumLength = 1)] string PhoneCode);
+
+/// <summary>An elder this mini-program user may act for.</summary>
+public sealed record ActingFor(int ElderId, string Name, string Relation);
+
+public sealed record WeChatLoginResponse(string Token, string Kind, int Id, bool PhoneBound, IReadOnlyList<ActingFor> Elders);
+
+public static class WeChatProblems
+{
+    public static readonly Problem NotConfigured = new("wechat-not-configured", 503, "小程序登录暂未开通，请拨打热线或到驿站办理");
+    public static readonly Problem Unavailable = new("wechat-unavailable", 503, "微信暂时连不上，请稍后再试");
+    public static readonly Problem CodeInvalid = new("wechat-code-invalid", 400, "微信登录已失效，请关闭小程序后重新打开");
+    public static readonly Problem WeChatRefused = new("wechat-refused", 502, "微信没有通过这次请求，请稍后再试");
+    public static readonly Problem MiniProgramOnly = new("mini-program-only", 403, "这项操作只能在小程序里办理");
+    public static readonly Problem ElderNotMatched = new("elder-not-matched", 404, "没有找到相符的老人档案，请核对姓名、身份证后四位和手机号，或到驿站办理");
+    /// <summary>Two files answer to the same details (a data error to be put right at the window, not guessed at).</summary>
+    public static readonly Problem ElderAmbiguous = new("elder-ambiguous", 409, "有不止一份档案与这些信息相符，请到驿站办理");
+    public static readonly Problem AlreadyClaimed = new("elder-already-claimed", 409, "这位老人的档案已经绑定了另一个微信，如需更换请到驿站办理");
+}
+
+/// <summary>
+/// Log-in from the mini-program. WeChat's log-in code gives the user's openid (the session_key WeChat sends with it
+/// never leaves the server, nor is it kept). The openid decides who the session acts as: an elder who has claimed
+/// their file, or a family member; a WeChat user seen for the first time becomes a family member with no elders yet,
+/// who then binds to elders (see FamilyBindings) or, being the elder, claims their own file.
+/// </summary>
+public static class WeChatLogin
+{
+    public const string Channel = "miniprogram";
+
+    public static void MapWeChatLogin(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth/wechat").WithTags("Auth");
+
+        group.MapPost("/", async (WeChatCodeRequest body, WeChatClient wechat, IOptions<WeChatOptions> options, EldercareDb db,
+            SessionStore sessions, CancellationToken ct) =>
+        {
+            if (!options.Value.Enabled) return WeChatProblems.NotConfigured.ToResult();
+            var (openId, refused) = await CallAsync(() => wechat.Code2SessionAsync(body.Code, ct));
+            if (refused is not null) return refused;
+
+            var elder = await db.Elders.AsNoTracking().Where(e => e.WeChatOpenId == openId).Select(e => new { e.Id, e.Name }).FirstOrDefaultAsync(ct);
+            if (elder is not null)
+                return Results.Ok(new WeChatLoginResponse(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, Channel), ct),
+                    nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, [new ActingFor(elder.Id, elder.Name, "本人")]));
+
+            var member = await FamilyMemberForAsync(db, openId!, ct);
+            return Results.Ok(await FamilyLoginAsync(db, sessions, member, ct));
+        }).AllowAnonymous().WithSummary("Log in from the mini-program with the wx.login code: a session token and the elders this user may act for");
+
+        group.MapPost("/phone", async (WeChatCodeRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind != PrincipalKind.Family) return WeChatProblems.MiniProgramOnly.ToResult("老人的电话以驿站档案为准");
+            var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.Code, ct));
+            if (refused is not null) return refused;
+            await db.FamilyMembers.Where(f => f.Id == actor.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.Phone, phone!), ct);
+            return Results.Ok(new { phoneBound = true, maskedPhone = ElderEndpoints.MaskPhone(phone!) });
+        }).RequireAuthorization().WithSummary("A family member shares their phone number through WeChat's phone-number button");
+
+        group.MapPost("/elder", async (ElderClaimRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, SessionStore sessions,
+            HttpContext http, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind != PrincipalKind.Family) return WeChatProblems.MiniProgramOnly.ToResult();
+            var openId = await db.FamilyMembers.Where(f => f.Id == actor.Id).Select(f => f.WeChatOpenId).SingleOrDefaultAsync(ct);
+            if (openId is null) return WeChatProblems.MiniProgramOnly.ToResult();
+            var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.PhoneCode, ct));
+            if (refused is not null) return refused;
+
+            var name = body.Name.Trim();
+            var last4 = body.IdLast4.ToUpperInvariant();
+            var matches = await db.Elders.Where(e => e.Name == name && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
+                .Select(e => new { e.Id, e.Name, e.WeChatOpenId }).Take(2).ToListAsync(ct);
+            if (matches.Count == 0) return WeChatProblems.ElderNotMatched.ToResult();
+            if (matches.Count > 1) return WeChatProblems.ElderAmbiguous.ToResult();
+            var elder = matches[0];
+            if (elder.WeChatOpenId is not null && elder.WeChatOpenId != openId) return WeChatProblems.AlreadyClaimed.ToResult();
+
+            // From now on this WeChat user is the elder: the openid moves from the family record to the elder's file.
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                var claimed = await db.Elders.Where(e => e.Id == elder.Id && (e.WeChatOpenId == null || e.WeChatOpenId == openId))
+                    .ExecuteUpdateAsync(s => s.SetProperty(e => e.WeChatOpenId, openId).SetProperty(e => e.UsesWeChat, true), ct);
+                if (claimed == 0) return WeChatProblems.AlreadyClaimed.ToResult();
+                await db.FamilyMembers.Where(f => f.Id == actor.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.WeChatOpenId, (string?)null), ct);
+                await tx.CommitAsync(ct);
+            }
+            await sessions.EndAsync(SessionAuthenticationHandler.BearerToken(http.Request)!, ct);
+            return Results.Ok(new WeChatLoginResponse(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, Channel), ct),
+                nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, [new ActingFor(elder.Id, elder.Name, "本人")]));
+        }).RequireAuthorization().WithSummary("The elder claims their own file (name, last four of the ID number, the phone WeChat vouches for); the session becomes the elder's");
+    }
+
+    /// <summary>What a new mini-program user is called until they give a name.</summary>
+    private const string NewUserName = "微信用户";
+
+    /// <summary>The family record of this openid, created on first log-in. Two first log-ins at once make one record (a unique openid).</summary>
+    private static async Task<FamilyMember> FamilyMemberForAsync(EldercareDb db, string openId, CancellationToken ct)
+    {
+        var member = await db.FamilyMembers.AsNoTracking().FirstOrDefaultAsync(f => f.WeChatOpenId == openId, ct);
+        if (member is not null) return member;
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO family_members (name, phone, wechat_openid) VALUES ({NewUserName}, '', {openId})
+            ON CONFLICT (wechat_openid) DO NOTHING
+            """, ct);
+        return await db.FamilyMembers.AsNoTracking().SingleAsync(f => f.WeChatOpenId == openId, ct);
+    }
+
+    private static async Task<WeChatLoginResponse> FamilyLoginAsync(EldercareDb db, SessionStore sessions, FamilyMember member, CancellationToken ct)
+    {
+        var elders = await (from b in db.FamilyBindings
+                            join e in db.Elders on b.ElderId equals e.Id
+                            where b.FamilyMemberId == member.Id && b.Status == BindingStatus.Active
+                            orderby e.Name
+                            select new ActingFor(e.Id, e.Name, b.Relation)).ToListAsync(ct);
+        var token = await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Family, member.Id, Channel), ct);
+        return new WeChatLoginResponse(token, nameof(PrincipalKind.Family), member.Id, PhoneBound: member.Phone.Length > 0, elders);
+    }
+
+    /// <summary>A WeChat call, its failures turned into the problem the caller gets; the value when WeChat answered it.</summary>
+    private static async Task<(string? Value, IResult? Refused)> CallAsync(Func<Task<(string? Value, WeChatResult Result)>> call)
+    {
+        try
+        {
+            var (value, result) = await call();
+            if (value is not null) return (value, null);
+            return (null, result.CodeInvalid ? WeChatProblems.CodeInvalid.ToResult() : WeChatProblems.WeChatRefused.ToResult($"微信 {result.ErrCode}"));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (null, WeChatProblems.Unavailable.ToResult());
+        }
+    }
+
+}

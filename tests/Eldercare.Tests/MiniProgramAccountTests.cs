@@ -1,0 +1,203 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Eldercare.Api.Domain;
+using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using static Eldercare.Tests.Support.Scenario;
+
+namespace Eldercare.Tests;
+
+/// <summary>Mini-program accounts: WeChat log-in against the fake WeChat server, phone numbers, the elder's own file, family binding.</summary>
+public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeChatApi>
+{
+    private async Task<HttpResponseMessage> LogInAsync(string code) =>
+        await api.CreateClient().PostAsJsonAsync("/api/auth/wechat", new { code });
+
+    /// <summary>A mini-program user logged in through WeChat, with the client carrying their session.</summary>
+    private async Task<(HttpClient Client, JsonElement Login)> WeChatUserAsync(string openId, string? phone = null)
+    {
+        var login = await JsonAsync(await LogInAsync(api.WeChat.IssueLoginCode(openId)));
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
+        if (phone is not null)
+            Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/api/auth/wechat/phone", new { code = api.WeChat.IssuePhoneCode(phone) })).StatusCode);
+        return (client, login);
+    }
+
+    /// <summary>An elder of a new scenario, with a phone of their own (scenarios sharing this class's database repeat names and phones).</summary>
+    private static async Task<Elder> UniqueElderAsync(Scenario s)
+    {
+        var elder = await s.AddElderAsync();
+        elder.Phone = "137" + Random.Shared.Next(10_000_000, 99_999_999);
+        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, elder.Phone)));
+        return elder;
+    }
+
+    private static Task<HttpResponseMessage> AskToBindAsync(HttpClient family, Elder elder, string? last4 = null, string? phone = null) =>
+        family.PostAsJsonAsync("/api/family-bindings", new { elderName = elder.Name, idLast4 = last4 ?? elder.IdNumberLast4, elderPhone = phone ?? elder.Phone, relation = "女儿" });
+
+    [Fact]
+    public async Task A_first_log_in_makes_a_family_member_and_a_log_in_code_works_once_and_not_after_five_minutes()
+    {
+        var openId = "o-" + Guid.NewGuid().ToString("N");
+        var code = api.WeChat.IssueLoginCode(openId);
+
+        var first = await LogInAsync(code);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var body = await first.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("session_key", body, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("sessionKey", body, StringComparison.OrdinalIgnoreCase);
+        var login = JsonDocument.Parse(body).RootElement;
+        Assert.Equal(("Family", false, 0), (login.GetProperty("kind").GetString(), login.GetProperty("phoneBound").GetBoolean(), login.GetProperty("elders").GetArrayLength()));
+        var session = api.CreateClient();
+        session.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
+        Assert.Equal("Family", (await session.GetFromJsonAsync<JsonElement>("/api/session")).GetProperty("kind").GetString());
+
+        await HttpAssert.ProblemAsync(await LogInAsync(code), 400, "wechat-code-invalid"); // spent
+        var again = await JsonAsync(await LogInAsync(api.WeChat.IssueLoginCode(openId)));
+        Assert.Equal(login.GetProperty("id").GetInt32(), again.GetProperty("id").GetInt32()); // the same person, not a second record
+        var stale = api.WeChat.IssueLoginCode(openId);
+        api.WeChat.ClockOffset = TimeSpan.FromMinutes(6);
+        try
+        {
+            await HttpAssert.ProblemAsync(await LogInAsync(stale), 400, "wechat-code-invalid");
+        }
+        finally
+        {
+            api.WeChat.ClockOffset = TimeSpan.Zero;
+        }
+        await HttpAssert.ProblemAsync(await LogInAsync("made-up"), 400, "wechat-code-invalid");
+        await HttpAssert.ProblemAsync(await LogInAsync(""), 400, "validation-failed");
+        Assert.Equal(1, await (await CreateAsync(api)).WithDbAsync(db => db.FamilyMembers.CountAsync(f => f.WeChatOpenId == openId)));
+
+        api.WeChat.Down = true;
+        try
+        {
+            await HttpAssert.ProblemAsync(await LogInAsync(api.WeChat.IssueLoginCode(openId)), 503, "wechat-unavailable");
+        }
+        finally
+        {
+            api.WeChat.Down = false;
+        }
+    }
+
+    [Fact]
+    public async Task A_family_member_binds_an_elder_who_confirms_then_books_for_them_until_the_elder_unbinds()
+    {
+        var s = await CreateAsync(api);
+        var elder = await UniqueElderAsync(s);
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var (family, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
+
+        await HttpAssert.ProblemAsync(await AskToBindAsync(family, elder), 409, "phone-required");
+        var phone = await family.PostAsJsonAsync("/api/auth/wechat/phone", new { code = api.WeChat.IssuePhoneCode("13911112222") });
+        Assert.Equal("139****2222", (await JsonAsync(phone)).GetProperty("maskedPhone").GetString());
+        await HttpAssert.ProblemAsync(await AskToBindAsync(family, elder, last4: "9999"), 404, "elder-not-matched");
+        await HttpAssert.ProblemAsync(await AskToBindAsync(family, elder, phone: "13800009999"), 404, "elder-not-matched");
+        Assert.False(await s.WithDbAsync(db => db.FamilyBindings.AnyAsync(b => b.ElderId == elder.Id)));
+
+        var asked = await AskToBindAsync(family, elder);
+        Assert.Equal(HttpStatusCode.Created, asked.StatusCode);
+        var binding = await JsonAsync(asked);
+        var bindingId = binding.GetProperty("id").GetInt32();
+        Assert.Equal("Pending", binding.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await AskToBindAsync(family, elder)).StatusCode); // asked twice: the same binding
+        await HttpAssert.ProblemAsync(await family.GetAsync($"/api/bookings?elderId={elder.Id}"), 403, "not-bound"); // not yet confirmed
+        await HttpAssert.ProblemAsync(await family.PostAsync($"/api/family-bindings/{bindingId}/confirm", null), 403, "not-yourself");
+
+        var elderApp = await s.ElderClientAsync(elder);
+        var requests = await elderApp.GetFromJsonAsync<JsonElement>("/api/family-bindings");
+        Assert.Equal("139****2222", Assert.Single(requests.EnumerateArray()).GetProperty("familyPhone").GetString());
+        var confirmed = await elderApp.PostAsync($"/api/family-bindings/{bindingId}/confirm", null);
+        Assert.Equal("Active", (await JsonAsync(confirmed)).GetProperty("status").GetString());
+
+        var relogin = await WeChatUserAsync(await OpenIdOfAsync(s, binding));
+        Assert.Equal(elder.Id, Assert.Single(relogin.Login.GetProperty("elders").EnumerateArray()).GetProperty("elderId").GetInt32());
+        Assert.Equal(HttpStatusCode.Created, (await BookAsync(family, elder.Id, slot.Id, mode: ServiceModes.AtHome)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await elderApp.DeleteAsync($"/api/family-bindings/{bindingId}")).StatusCode);
+        await HttpAssert.ProblemAsync(await family.GetAsync($"/api/bookings?elderId={elder.Id}"), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await elderApp.PostAsync($"/api/family-bindings/{bindingId}/confirm", null), 409, "binding-ended");
+
+        // Asked again, and confirmed at the window this time; a clerk of another station cannot.
+        Assert.Equal(HttpStatusCode.Created, (await AskToBindAsync(family, elder)).StatusCode);
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id)).PostAsync($"/api/family-bindings/{bindingId}/confirm", null), 403, "forbidden");
+        var atWindow = await (await s.StaffClientAsync(StaffRole.Clerk)).PostAsync($"/api/family-bindings/{bindingId}/confirm", null);
+        Assert.Equal("Active", (await JsonAsync(atWindow)).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await family.GetAsync($"/api/bookings?elderId={elder.Id}")).StatusCode);
+        // Someone else's binding: not found, and untouched.
+        var (stranger, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
+        await HttpAssert.ProblemAsync(await stranger.DeleteAsync($"/api/family-bindings/{bindingId}"), 404, "binding-not-found");
+        Assert.Equal(BindingStatus.Active, await s.WithDbAsync(db => db.FamilyBindings.Where(b => b.Id == bindingId).Select(b => b.Status).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task An_elder_claims_their_own_file_with_the_phone_WeChat_vouches_for_and_logs_in_as_themself_from_then_on()
+    {
+        var s = await CreateAsync(api);
+        var elder = await UniqueElderAsync(s);
+        var openId = "o-" + Guid.NewGuid().ToString("N");
+        var (user, _) = await WeChatUserAsync(openId);
+        object Claim(string phone, string last4 = "0000") => new { name = elder.Name, idLast4 = last4, phoneCode = api.WeChat.IssuePhoneCode(phone) };
+
+        await HttpAssert.ProblemAsync(await user.PostAsJsonAsync("/api/auth/wechat/elder", Claim("13700000000")), 404, "elder-not-matched");
+        await HttpAssert.ProblemAsync(await user.PostAsJsonAsync("/api/auth/wechat/elder", Claim(elder.Phone, "1234")), 404, "elder-not-matched");
+        await HttpAssert.ProblemAsync(await user.PostAsJsonAsync("/api/auth/wechat/elder", new { name = elder.Name, idLast4 = "0000", phoneCode = "spent-or-made-up" }), 400, "wechat-code-invalid");
+
+        var claimed = await JsonAsync(await user.PostAsJsonAsync("/api/auth/wechat/elder", Claim(elder.Phone)));
+        Assert.Equal(("Elder", elder.Id), (claimed.GetProperty("kind").GetString(), claimed.GetProperty("id").GetInt32()));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await user.GetAsync("/api/session")).StatusCode); // the family session ended with the claim
+
+        var next = await JsonAsync(await LogInAsync(api.WeChat.IssueLoginCode(openId)));
+        Assert.Equal(("Elder", elder.Id), (next.GetProperty("kind").GetString(), next.GetProperty("id").GetInt32()));
+        var (impostor, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
+        await HttpAssert.ProblemAsync(await impostor.PostAsJsonAsync("/api/auth/wechat/elder", Claim(elder.Phone)), 409, "elder-already-claimed");
+    }
+
+    private static Task<string> OpenIdOfAsync(Scenario s, JsonElement binding) =>
+        s.WithDbAsync(db => db.FamilyMembers.Where(f => f.Id == binding.GetProperty("familyMemberId").GetInt32()).Select(f => f.WeChatOpenId!).SingleAsync());
+}
+
+/// <summary>Binding requests racing each other, on both databases.</summary>
+public sealed class FamilyBindingRaceTests
+{
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task Ten_identical_requests_at_once_make_one_binding(string provider)
+    {
+        using var database = TestDatabase.New(provider);
+        using var factory = new ApiFactory(database);
+        var s = await CreateAsync(factory);
+        var elder = await s.AddElderAsync();
+        var family = await s.FamilyClientAsync(await s.AddFamilyAsync());
+
+        var answers = await AllAtOnceAsync(10, _ => family.PostAsJsonAsync("/api/family-bindings",
+            new { elderName = elder.Name, idLast4 = elder.IdNumberLast4, elderPhone = elder.Phone, relation = "儿子" }));
+
+        Assert.All(answers, a => Assert.True(a.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, a.StatusCode.ToString()));
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Created);
+        var ids = await Task.WhenAll(answers.Select(async a => (await JsonAsync(a)).GetProperty("id").GetInt32()));
+        Assert.Single(ids.Distinct());
+        Assert.Equal(1, await s.WithDbAsync(db => db.FamilyBindings.CountAsync(b => b.ElderId == elder.Id)));
+    }
+
+    [Fact]
+    public async Task Details_that_fit_two_files_bind_neither_and_send_the_family_to_the_window()
+    {
+        using var database = TestDatabase.New("Sqlite");
+        using var factory = new ApiFactory(database);
+        var s = await CreateAsync(factory);
+        var elder = await s.AddElderAsync();
+        var twin = await s.AddElderAsync();
+        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == twin.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Name, elder.Name).SetProperty(e => e.Phone, elder.Phone)));
+        var family = await s.FamilyClientAsync(await s.AddFamilyAsync());
+
+        await HttpAssert.ProblemAsync(await family.PostAsJsonAsync("/api/family-bindings",
+            new { elderName = elder.Name, idLast4 = elder.IdNumberLast4, elderPhone = elder.Phone, relation = "儿子" }), 409, "elder-ambiguous");
+        Assert.Equal(0, await s.WithDbAsync(db => db.FamilyBindings.CountAsync()));
+    }
+}
