@@ -161,8 +161,8 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
         s.WithDbAsync(db => db.FamilyMembers.Where(f => f.Id == binding.GetProperty("familyMemberId").GetInt32()).Select(f => f.WeChatOpenId!).SingleAsync());
 }
 
-/// <summary>Binding requests racing each other, on both databases.</summary>
-public sealed class FamilyBindingRaceTests
+/// <summary>Binding requests on a database of their own: racing each other (both databases), and fitting two files.</summary>
+public sealed class FamilyBindingRequestTests
 {
     [Theory]
     [InlineData("Sqlite")]

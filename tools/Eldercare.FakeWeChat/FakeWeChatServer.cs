@@ -11,6 +11,7 @@ namespace Eldercare.FakeWeChat;
 /// - the stable access token, checked against the app's id and secret; a renewed token makes the old one invalid (40001);
 /// - jscode2session: a log-in code maps to an openid, works once (40163 afterwards) and expires after five minutes (40029);
 /// - getuserphonenumber: a phone code, from the button the user tapped, gives that user's number, once;
+/// - WeChat Pay API v3 (see <see cref="FakeWeChatPay"/>);
 /// - subscribeMessage.send: token, template and field lengths checked (thing fields at most 20 characters), 43101 for
 ///   users who accepted no more messages.
 /// </summary>
@@ -32,6 +33,8 @@ public sealed class FakeWeChatServer : IAsyncDisposable
     /// <summary>While set, every call answers 503, as during an outage.</summary>
     public volatile bool Down;
     public string BaseUrl { get; }
+    /// <summary>WeChat Pay (its keys, orders and notifications).</summary>
+    public FakeWeChatPay Pay { get; } = new();
     /// <summary>Moves the fake's clock, to see codes expire.</summary>
     public TimeSpan ClockOffset { get; set; }
 
@@ -122,6 +125,8 @@ public sealed class FakeWeChatServer : IAsyncDisposable
             Messages.Enqueue(new Message(user, template, root.GetProperty("page").GetString()!, data));
             return Results.Json(new { errcode = 0, errmsg = "ok", msgid = Messages.Count });
         });
+
+        Pay.Map(app);
 
         // For the offline demo: what WeChat would give the mini-program on the phone.
         app.MapGet("/fake/login-code", (string openid) => Results.Json(new { code = IssueLoginCode(openid) }));

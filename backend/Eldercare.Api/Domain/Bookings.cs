@@ -139,7 +139,8 @@ public class MealPlan
     public static int IsoWeekday(DateOnly day) => day.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)day.DayOfWeek;
 }
 
-public enum PaymentMethod { Cash, Card, WeChatScan }
+/// <summary>Cash, card and WeChatScan are taken at the window; WeChatPay is paid by the elder or family in the mini-program.</summary>
+public enum PaymentMethod { Cash, Card, WeChatScan, WeChatPay }
 
 public enum PaymentKind { Payment, Refund }
 

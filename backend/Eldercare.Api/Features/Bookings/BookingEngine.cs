@@ -172,6 +172,11 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             : booking.Status is BookingStatus.Confirmed or BookingStatus.Assigned or BookingStatus.InService ? null
             : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {BookingStatus.Completed}")), ct);
 
+    /// <summary>A booking that waited for payment is confirmed once WeChat Pay says it is paid.</summary>
+    public Task<BookingResult> ConfirmPaidAsync(long bookingId, CancellationToken ct) =>
+        ChangeStatusAsync(Actor.System with { Channel = Channel.MiniProgram }, bookingId, BookingStatus.Confirmed, "微信支付成功", (booking, _) =>
+            Task.FromResult<Refusal?>(booking.Status == BookingStatus.Requested ? null : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → Confirmed")), ct);
+
     /// <summary>
     /// Every status change after booking: under the elder's lock, checks the guard, records the history line, and
     /// settles what the new status means: a cancelled or rejected booking frees its place (once, since the status

@@ -6,6 +6,7 @@ using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.Time;
+using Eldercare.Api.Infrastructure.WeChat;
 using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Payments;
@@ -31,7 +32,7 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvi
     public static readonly Problem WindowOnly = new("window-only", 403, "收款由驿站窗口办理");
     public static readonly Problem PaymentNotFound = new("payment-not-found", 404, "没有找到这笔收款");
 
-    private static readonly BookingStatus[] Payable = [.. Booking.Holding, BookingStatus.Completed, BookingStatus.Rated];
+    public static readonly BookingStatus[] Payable = [.. Booking.Holding, BookingStatus.Completed, BookingStatus.Rated];
 
     public async Task<IResult> TakeAsync(Actor actor, long bookingId, TakePaymentRequest request, CancellationToken ct)
     {
@@ -104,7 +105,8 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvi
 
 public static class PaymentEndpoints
 {
-    public static IServiceCollection AddWindowPayments(this IServiceCollection services) => services.AddScoped<PaymentLedger>();
+    public static IServiceCollection AddPayments(this IServiceCollection services) =>
+        services.AddScoped<PaymentLedger>().AddScoped<WeChatPayNotifications>().AddWeChatPay();
 
     public static void MapWindowPayments(this IEndpointRouteBuilder app)
     {

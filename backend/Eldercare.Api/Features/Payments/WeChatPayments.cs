@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Bookings;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.WeChat;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Eldercare.Api.Features.Payments;
+
+/// <summary>
+/// The elder's self-paid part paid in the mini-program with WeChat Pay. The order number is the booking's
+/// ("EC" and the booking id), so asking to pay twice gives the same WeChat order; WeChat Pay's notification is
+/// the only thing that marks a booking paid, and it is applied once: the payment row is unique per booking, so a
+/// replayed or repeated notification finds it there and changes nothing.
+/// </summary>
+public static class WeChatPayments
+{
+    public static readonly Problem NotConfigured = new("wechat-pay-not-configured", 503, "微信支付暂未开通，请到驿站窗口付款");
+    public static readonly Problem MiniProgramOnly = new("wechat-pay-mini-program-only", 403, "微信支付只能在小程序里由老人或家属发起");
+    public static readonly Problem NoWeChat = new("wechat-not-linked", 409, "请先用微信登录小程序");
+    public static readonly Problem Refused = new("wechat-pay-refused", 502, "微信支付没有受理这笔订单，请稍后再试或到驿站窗口付款");
+
+    private const string OrderPrefix = "EC";
+
+    public static string OrderNumber(long bookingId) => OrderPrefix + bookingId.ToString("D10", CultureInfo.InvariantCulture);
+
+    public static void MapWeChatPayments(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/bookings/{id:long}/wechat-pay", async (long id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, WeChatPayClient pay,
+            IOptions<WeChatOptions> wechat, IOptions<WeChatPayOptions> payOptions, IOptions<BookingOptions> bookingOptions, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (!payOptions.Value.Enabled || !wechat.Value.Enabled) return NotConfigured.ToResult();
+            var actor = Actor.From(user);
+            if (actor.Kind is not (PrincipalKind.Elder or PrincipalKind.Family)) return MiniProgramOnly.ToResult();
+            var booking = await db.Bookings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
+            if (booking is null) return BookingProblems.BookingNotFound.ToResult();
+            if (await access.CheckElderAsync(actor, booking.ElderId, write: true, ct) is { } denied) return denied.ToResult();
+            if (!Booking.Holding.Contains(booking.Status)) return PaymentLedger.NotPayable.ToResult();
+            if (booking.PayableFen == 0) return PaymentLedger.NothingToPay.ToResult();
+            if (booking.PaidFen > 0) return PaymentLedger.AlreadyPaid.ToResult();
+            var openId = actor.Kind == PrincipalKind.Elder
+                ? await db.Elders.Where(e => e.Id == actor.Id).Select(e => e.WeChatOpenId).SingleAsync(ct)
+                : await db.FamilyMembers.Where(f => f.Id == actor.Id).Select(f => f.WeChatOpenId).SingleAsync(ct);
+            if (openId is null) return NoWeChat.ToResult();
+
+            // A booking waiting for payment is released at the end of its window: WeChat stops taking money a little before.
+            var now = clock.GetUtcNow().UtcDateTime;
+            var expiresAt = booking.Status == BookingStatus.Requested ? booking.CreatedAt + bookingOptions.Value.PaymentWindow - TimeSpan.FromMinutes(1) : now.AddMinutes(15);
+            if (expiresAt <= now) return PaymentLedger.NotPayable.ToResult("付款时间已过");
+            PayAnswer answer;
+            try
+            {
+                answer = await pay.CreateJsapiOrderAsync(wechat.Value.AppId, OrderNumber(booking.Id), $"{booking.ServiceName} {booking.Date:M月d日}",
+                    booking.PayableFen, openId, expiresAt, ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return Refused.ToResult("微信支付暂时连不上");
+            }
+            if (!answer.Ok) return answer.Code == "ORDERPAID" ? PaymentLedger.AlreadyPaid.ToResult("微信显示已付款，稍候会自动更新") : Refused.ToResult(answer.Message);
+            return Results.Ok(pay.ParametersFor(wechat.Value.AppId, answer.Body.GetProperty("prepay_id").GetString()!));
+        }).WithTags("Payments").RequireAuthorization()
+          .WithSummary("Pay a booking's self-paid part with WeChat Pay: the signed parameters for wx.requestPayment");
+
+        app.MapPost("/api/wechat-pay/notify", async (HttpRequest request, WeChatPayClient pay, WeChatPayNotifications notifications, CancellationToken ct) =>
+        {
+            // The exact bytes are what WeChat Pay signed; a body larger than any real notification is not read.
+            if (request.ContentLength is > 64 * 1024) return Fail(413, "通知太大");
+            using var reader = new StreamReader(request.Body);
+            var body = await reader.ReadToEndAsync(ct);
+            var h = request.Headers;
+            var (notification, refusal) = pay.ReadNotification(h["Wechatpay-Timestamp"].FirstOrDefault(), h["Wechatpay-Nonce"].FirstOrDefault(),
+                h["Wechatpay-Signature"].FirstOrDefault(), h["Wechatpay-Serial"].FirstOrDefault(), body);
+            if (notification is null)
+            {
+                notifications.Refused(refusal!);
+                return Fail(401, refusal!);
+            }
+            await notifications.ApplyAsync(notification, ct);
+            return Results.NoContent();
+        }).WithTags("Payments").AllowAnonymous().ExcludeFromDescription();
+    }
+
+    /// <summary>WeChat Pay reads {code, message} on a failure and sends the notification again later.</summary>
+    private static IResult Fail(int status, string message) => Results.Json(new { code = "FAIL", message }, statusCode: status);
+}
+
+/// <summary>Applies WeChat Pay notifications that passed their checks, each at most once.</summary>
+public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine, TimeProvider clock, ILogger<WeChatPayNotifications> log)
+{
+    public void Refused(string reason) => log.LogWarning("A WeChat Pay notification was refused: {Reason}", reason);
+
+    public async Task ApplyAsync(PayNotification notification, CancellationToken ct)
+    {
+        if (notification.EventType != "TRANSACTION.SUCCESS")
+        {
+            log.LogInformation("WeChat Pay notification {EventType} acknowledged", notification.EventType);
+            return;
+        }
+        var r = notification.Resource;
+        var outTradeNo = r.GetProperty("out_trade_no").GetString() ?? "";
+        var total = r.GetProperty("amount").GetProperty("total").GetInt64();
+        if (r.GetProperty("trade_state").GetString() != "SUCCESS" || !outTradeNo.StartsWith("EC", StringComparison.Ordinal)
+            || !long.TryParse(outTradeNo.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var bookingId))
+        {
+            log.LogWarning("WeChat Pay notification for order {OutTradeNo} is not a payment of a booking", outTradeNo);
+            return;
+        }
+        var booking = await db.Bookings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == bookingId, ct);
+        if (booking is null || total != booking.PayableFen)
+        {
+            // Money that does not fit any booking is left for the station's reconciliation, never booked as paid.
+            log.LogError("WeChat Pay order {OutTradeNo} paid {Total} fen does not fit booking {BookingId}", outTradeNo, total, bookingId);
+            return;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        bool recorded;
+        BookingStatus status;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            // Under the elder's lock, like every change of the elder's bookings: a cancel cannot slip in between.
+            await db.Elders.Where(e => e.Id == booking.ElderId).ExecuteUpdateAsync(s => s.SetProperty(e => e.BookingSequence, e => e.BookingSequence + 1), ct);
+            status = await db.Bookings.Where(b => b.Id == booking.Id).Select(b => b.Status).SingleAsync(ct);
+            // One payment per booking (a unique index): a repeated notification inserts nothing and changes nothing.
+            recorded = await InsertAsync(booking, PaymentKind.Payment, total, now, ct);
+            if (recorded && PaymentLedger.Payable.Contains(status))
+                await db.Bookings.Where(b => b.Id == booking.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.PaidFen, total), ct);
+            else if (recorded)
+                await InsertAsync(booking, PaymentKind.Refund, -total, now, ct); // paid after it was cancelled or released: owed back
+            await tx.CommitAsync(ct);
+        }
+        if (!recorded)
+        {
+            log.LogInformation("WeChat Pay order {OutTradeNo} was already applied", outTradeNo);
+            return;
+        }
+        log.LogInformation("Booking {BookingId} paid {Total} fen with WeChat Pay", booking.Id, total);
+        if (status == BookingStatus.Requested) await engine.ConfirmPaidAsync(booking.Id, ct);
+        else if (!PaymentLedger.Payable.Contains(status))
+            log.LogWarning("Booking {BookingId} was {Status} when its WeChat payment arrived; the payment is owed back", booking.Id, status);
+    }
+
+    private async Task<bool> InsertAsync(Booking booking, PaymentKind kind, long amountFen, DateTime at, CancellationToken ct) =>
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO payments (booking_id, elder_id, kind, method, amount_fen, at)
+            VALUES ({booking.Id}, {booking.ElderId}, {kind.ToString()}, {nameof(PaymentMethod.WeChatPay)}, {amountFen}, {at})
+            ON CONFLICT (booking_id, kind) DO NOTHING
+            """, ct) == 1;
+}

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Eldercare.Api.Domain;
+using Eldercare.FakeWeChat;
+using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using static Eldercare.Tests.Support.Scenario;
+
+namespace Eldercare.Tests;
+
+/// <summary>An API whose WeChat and WeChat Pay are the fake WeChat server.</summary>
+public sealed class WeChatPayApi : ApiFactory
+{
+    public const string NotifyPath = "/api/wechat-pay/notify";
+
+    public WeChatPayApi() : this(FakeWeChatServer.StartAsync().GetAwaiter().GetResult()) { }
+
+    private WeChatPayApi(FakeWeChatServer wechat) : base(null, new Dictionary<string, string?>
+    {
+        ["WeChat:ApiBaseUrl"] = wechat.BaseUrl,
+        ["WeChat:AppId"] = FakeWeChatServer.AppId,
+        ["WeChat:AppSecret"] = FakeWeChatServer.AppSecret,
+        ["WeChatPay:ApiBaseUrl"] = wechat.BaseUrl,
+        ["WeChatPay:MerchantId"] = FakeWeChatPay.MerchantId,
+        ["WeChatPay:MerchantSerialNo"] = FakeWeChatPay.MerchantSerialNo,
+        ["WeChatPay:MerchantPrivateKey"] = wechat.Pay.MerchantPrivateKeyPem,
+        ["WeChatPay:ApiV3Key"] = wechat.Pay.ApiV3Key,
+        ["WeChatPay:PlatformPublicKey"] = wechat.Pay.PlatformPublicKeyPem,
+        ["WeChatPay:PlatformSerialNo"] = FakeWeChatPay.PlatformSerialNo,
+        ["WeChatPay:NotifyUrl"] = "http://localhost" + NotifyPath,
+    }) => WeChat = wechat;
+
+    public FakeWeChatServer WeChat { get; }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await WeChat.DisposeAsync();
+    }
+}
+
+/// <summary>Paying the elder's part with WeChat Pay: the order, the mini-program's parameters, and notifications applied exactly once.</summary>
+public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayApi>
+{
+    private sealed record Setup(Scenario S, Elder Elder, HttpClient Family, long BookingId);
+
+    /// <summary>A family member, logged in through WeChat and bound to an elder, has booked the elder a ¥15 lunch.</summary>
+    private async Task<Setup> BookedLunchAsync()
+    {
+        var s = await CreateAsync(api);
+        var elder = await s.AddElderAsync();
+        var openId = "o-" + Guid.NewGuid().ToString("N");
+        var login = await JsonAsync(await api.CreateClient().PostAsJsonAsync("/api/auth/wechat", new { code = api.WeChat.IssueLoginCode(openId) }));
+        var familyId = login.GetProperty("id").GetInt32();
+        await s.WithDbAsync(async db =>
+        {
+            db.FamilyBindings.Add(new FamilyBinding { FamilyMemberId = familyId, ElderId = elder.Id, Relation = "女儿", Status = BindingStatus.Active, RequestedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+        var family = api.CreateClient();
+        family.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
+        var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
+        var booked = await BookAsync(family, elder.Id, lunch.Id, mode: ServiceModes.AtCentre);
+        Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
+        return new Setup(s, elder, family, (await JsonAsync(booked)).GetProperty("id").GetInt64());
+    }
+
+    private Task<HttpResponseMessage> NotifyAsync(FakeWeChatPay.Notification n) =>
+        api.CreateClient().SendAsync(FakeWeChatPay.RequestFor(WeChatPayApi.NotifyPath, n));
+
+    private static Task<List<Payment>> PaymentsAsync(Setup x) =>
+        x.S.WithDbAsync(db => db.Payments.AsNoTracking().Where(p => p.BookingId == x.BookingId).OrderBy(p => p.Id).ToListAsync());
+
+    [Fact]
+    public async Task A_family_member_pays_in_the_mini_program_and_the_booking_is_paid_once_however_often_WeChat_tells()
+    {
+        var x = await BookedLunchAsync();
+
+        var parameters = await JsonAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null));
+
+        var order = api.WeChat.Pay.Orders[$"EC{x.BookingId:D10}"];
+        Assert.Equal(1500, order.Total);
+        Assert.Equal($"prepay_id={order.PrepayId}", parameters.GetProperty("package").GetString());
+        Assert.Equal("RSA", parameters.GetProperty("signType").GetString());
+        Assert.True(api.WeChat.Pay.PaySignIsValid(FakeWeChatServer.AppId, parameters.GetProperty("timeStamp").GetString()!,
+            parameters.GetProperty("nonceStr").GetString()!, parameters.GetProperty("package").GetString()!, parameters.GetProperty("paySign").GetString()!));
+        var again = await JsonAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null)); // the payer closed the sheet and tapped again
+        Assert.Equal(parameters.GetProperty("package").GetString(), again.GetProperty("package").GetString());
+        Assert.Empty(await PaymentsAsync(x)); // asking to pay is not paying
+
+        var paid = api.WeChat.Pay.MarkPaid(order.OutTradeNo);
+        var answers = await AllAtOnceAsync(5, _ => NotifyAsync(paid)); // WeChat Pay retries, and a replay arrives at the same moment
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.NoContent, a.StatusCode));
+        Assert.Equal(HttpStatusCode.NoContent, (await NotifyAsync(paid)).StatusCode);
+
+        var payment = Assert.Single(await PaymentsAsync(x));
+        Assert.Equal((PaymentKind.Payment, PaymentMethod.WeChatPay, 1500L), (payment.Kind, payment.Method, payment.AmountFen));
+        var booking = await x.Family.GetFromJsonAsync<JsonElement>($"/api/bookings/{x.BookingId}");
+        Assert.Equal(1500, booking.GetProperty("price").GetProperty("paidFen").GetInt64());
+        await HttpAssert.ProblemAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null), 409, "already-paid");
+    }
+
+    [Fact]
+    public async Task Forged_altered_stale_and_unknown_key_notifications_are_refused_and_change_nothing()
+    {
+        var x = await BookedLunchAsync();
+        await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null);
+        var order = api.WeChat.Pay.Orders[$"EC{x.BookingId:D10}"];
+        var genuine = api.WeChat.Pay.MarkPaid(order.OutTradeNo);
+
+        using var forger = RSA.Create(2048);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await NotifyAsync(FakeWeChatPay.ForgedBy(forger, genuine))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await NotifyAsync(genuine with { Body = genuine.Body.Replace("TRANSACTION.SUCCESS", "TRANSACTION.SUCCESS ") })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await NotifyAsync(genuine with { Serial = "PUB_KEY_ID_OLD" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await NotifyAsync(genuine with { Signature = "" })).StatusCode);
+        var stale = api.WeChat.Pay.NotificationFor(order, order.Total, DateTimeOffset.UtcNow.AddMinutes(-10)); // recorded earlier, replayed now
+        Assert.Equal(HttpStatusCode.Unauthorized, (await NotifyAsync(stale)).StatusCode);
+        var refusal = await (await NotifyAsync(stale)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("FAIL", refusal.GetProperty("code").GetString());
+        // Signed properly, but the amount paid is not what the booking costs: never booked as paid.
+        Assert.Equal(HttpStatusCode.NoContent, (await NotifyAsync(api.WeChat.Pay.NotificationFor(order, 1))).StatusCode);
+        Assert.Empty(await PaymentsAsync(x));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await NotifyAsync(genuine)).StatusCode); // the real one still counts
+        Assert.Single(await PaymentsAsync(x));
+    }
+
+    [Fact]
+    public async Task A_payment_that_arrives_after_the_booking_was_cancelled_is_recorded_as_owed_back()
+    {
+        var x = await BookedLunchAsync();
+        await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null);
+        var order = api.WeChat.Pay.Orders[$"EC{x.BookingId:D10}"];
+        Assert.Equal(HttpStatusCode.OK, (await x.Family.PostAsJsonAsync($"/api/bookings/{x.BookingId}/cancel", new { reason = "不去了" })).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await NotifyAsync(api.WeChat.Pay.MarkPaid(order.OutTradeNo))).StatusCode);
+
+        Assert.Equal([1500L, -1500L], (await PaymentsAsync(x)).Select(p => p.AmountFen));
+        var booking = await x.Family.GetFromJsonAsync<JsonElement>($"/api/bookings/{x.BookingId}");
+        Assert.Equal(("Cancelled", 0L), (booking.GetProperty("status").GetString(), booking.GetProperty("price").GetProperty("paidFen").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Only_the_elder_or_bound_family_pay_online_and_only_what_is_owed()
+    {
+        var x = await BookedLunchAsync();
+        var stranger = await x.S.FamilyClientAsync(await x.S.AddFamilyAsync());
+        await HttpAssert.ProblemAsync(await stranger.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await (await x.S.StaffClientAsync(StaffRole.Clerk)).PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null), 403, "wechat-pay-mini-program-only");
+        // A family member the test made without WeChat cannot be a WeChat payer.
+        var withoutWeChat = await x.S.FamilyClientAsync(await x.S.AddFamilyAsync(x.Elder.Id));
+        await HttpAssert.ProblemAsync(await withoutWeChat.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null), 409, "wechat-not-linked");
+        await HttpAssert.ProblemAsync(await x.Family.PostAsync("/api/bookings/999999/wechat-pay", null), 404, "booking-not-found");
+        Assert.DoesNotContain(api.WeChat.Pay.Orders.Keys, k => k == $"EC{x.BookingId:D10}");
+    }
+}
