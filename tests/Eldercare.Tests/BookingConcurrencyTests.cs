@@ -34,7 +34,7 @@ public sealed class BookingConcurrencyTests
 
         Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
         Assert.Equal(15, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        Assert.Equal(5, await s.WithDbAsync(db => db.Bookings.CountAsync(b => b.SlotId == slot.Id && b.Status == BookingStatus.Confirmed)));
+        Assert.Equal(5, await s.WithDbAsync(db => db.Bookings.CountAsync(b => b.SlotId == slot.Id && b.Status == BookingStatus.Requested))); // each waits for its payment
         Assert.Equal(5, await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).Select(x => x.Booked).SingleAsync()));
     }
 

@@ -27,7 +27,7 @@ public abstract class BookingTests(ApiFactory factory)
         var created = await BookAsync(client, elder.Id, slot.Id);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var booking = await JsonAsync(created);
-        Assert.Equal("Confirmed", booking.GetProperty("status").GetString());
+        Assert.Equal("Requested", booking.GetProperty("status").GetString()); // ¥80 to pay in the mini-program: held until paid
         Assert.Equal("MiniProgram", booking.GetProperty("channel").GetString());
         Assert.Equal("Elder", booking.GetProperty("bookedBy").GetString());
         Assert.Equal(1, booking.GetProperty("serviceVersion").GetInt32());
@@ -36,7 +36,7 @@ public abstract class BookingTests(ApiFactory factory)
         var id = booking.GetProperty("id").GetInt64();
         Assert.Equal($"/api/bookings/{id}", created.Headers.Location!.OriginalString);
 
-        var list = await client.GetFromJsonAsync<List<System.Text.Json.JsonElement>>($"/api/bookings?elderId={elder.Id}&status=Confirmed");
+        var list = await client.GetFromJsonAsync<List<System.Text.Json.JsonElement>>($"/api/bookings?elderId={elder.Id}&status=Requested");
         Assert.Single(list!);
 
         var cancelled = await client.PostAsJsonAsync($"/api/bookings/{id}/cancel", new { reason = "临时有事" });
@@ -44,7 +44,7 @@ public abstract class BookingTests(ApiFactory factory)
         var after = await JsonAsync(cancelled);
         Assert.Equal("Cancelled", after.GetProperty("status").GetString());
         var history = after.GetProperty("history").EnumerateArray().ToList();
-        Assert.Equal(["Confirmed", "Cancelled"], history.Select(h => h.GetProperty("to").GetString()));
+        Assert.Equal(["Requested", "Cancelled"], history.Select(h => h.GetProperty("to").GetString()));
         Assert.Equal("临时有事", history[1].GetProperty("note").GetString());
         Assert.Equal(0, await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).Select(x => x.Booked).SingleAsync()));
 
@@ -186,7 +186,7 @@ public abstract class BookingLifeTests(ApiFactory factory)
         var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
         var self = await s.ElderClientAsync(elder);
         var clerk = await s.StaffClientAsync(StaffRole.Clerk, s.Station1.Id);
-        var id = (await JsonAsync(await BookAsync(self, elder.Id, slot.Id))).GetProperty("id").GetInt64();
+        var id = (await JsonAsync(await BookAsync(clerk, elder.Id, slot.Id))).GetProperty("id").GetInt64(); // at the window: confirmed at once
 
         await HttpAssert.ProblemAsync(await self.PostAsJsonAsync($"/api/bookings/{id}/transitions", new { to = "Completed" }, Json), 403, "staff-only");
         await HttpAssert.ProblemAsync(await clerk.PostAsJsonAsync($"/api/bookings/{id}/transitions", new { to = "Completed" }, Json), 409, "invalid-transition");

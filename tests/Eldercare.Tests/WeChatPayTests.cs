@@ -79,6 +79,9 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
     {
         var x = await BookedLunchAsync();
 
+        var before = await x.Family.GetFromJsonAsync<JsonElement>($"/api/bookings/{x.BookingId}");
+        Assert.Equal("Requested", before.GetProperty("status").GetString()); // the place is held while the family pays
+
         var parameters = await JsonAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null));
 
         var order = api.WeChat.Pay.Orders[$"EC{x.BookingId:D10}"];
@@ -99,7 +102,10 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
         var payment = Assert.Single(await PaymentsAsync(x));
         Assert.Equal((PaymentKind.Payment, PaymentMethod.WeChatPay, 1500L), (payment.Kind, payment.Method, payment.AmountFen));
         var booking = await x.Family.GetFromJsonAsync<JsonElement>($"/api/bookings/{x.BookingId}");
-        Assert.Equal(1500, booking.GetProperty("price").GetProperty("paidFen").GetInt64());
+        Assert.Equal((1500L, "Confirmed"), (booking.GetProperty("price").GetProperty("paidFen").GetInt64(), booking.GetProperty("status").GetString()));
+        Assert.Equal(["Requested", "Confirmed"], booking.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("to").GetString()));
+        var notices = await x.S.WithDbAsync(db => db.Reminders.AsNoTracking().Where(r => r.BookingId == x.BookingId && r.Kind == ReminderKind.BookingConfirmed).ToListAsync());
+        Assert.StartsWith("已付款15元，预约成功", Assert.Single(notices).Text); // told once, when paid
         await HttpAssert.ProblemAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null), 409, "already-paid");
     }
 
@@ -155,5 +161,20 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
         await HttpAssert.ProblemAsync(await withoutWeChat.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null), 409, "wechat-not-linked");
         await HttpAssert.ProblemAsync(await x.Family.PostAsync("/api/bookings/999999/wechat-pay", null), 404, "booking-not-found");
         Assert.DoesNotContain(api.WeChat.Pay.Orders.Keys, k => k == $"EC{x.BookingId:D10}");
+    }
+
+    [Fact]
+    public async Task A_fully_subsidised_booking_in_the_mini_program_is_confirmed_at_once_with_nothing_to_pay()
+    {
+        var s = await CreateAsync(api);
+        await s.AddRuleAsync(new SubsidyRule { Name = "特困助洁" + s.Tag, Line = ServiceLine.Cleaning, Kind = SubsidyKind.FixedAmount, Amount = 8000, Priority = 1 });
+        var elder = await s.AddElderAsync();
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var self = await s.ElderClientAsync(elder);
+
+        var booking = await JsonAsync(await BookAsync(self, elder.Id, slot.Id));
+
+        Assert.Equal(("Confirmed", 0L), (booking.GetProperty("status").GetString(), booking.GetProperty("price").GetProperty("payableFen").GetInt64()));
+        await HttpAssert.ProblemAsync(await self.PostAsync($"/api/bookings/{booking.GetProperty("id").GetInt64()}/wechat-pay", null), 409, "nothing-to-pay");
     }
 }

@@ -91,11 +91,13 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         db.Bookings.Add(booking);
         await db.SaveChangesAsync(ct);
 
-        // The history line, price, idempotency record and reminders go in one batch once the booking has its id.
-        booking.History.Add(Event(null, BookingStatus.Confirmed, actor, now, null));
+        // The price, history line, idempotency record and reminders go in one batch once the booking has its id.
         var grants = subsidies.Grant(elder, item, booking, await queries.ActiveSubsidyRules(db).ToListAsync(ct), found.Budgets);
         booking.SubsidyFen = grants.Sum(g => g.AmountFen);
         booking.PayableFen = booking.ListPriceFen - booking.SubsidyFen;
+        // Booked in the mini-program with something to pay: the place is held for the payment window, confirmed once paid.
+        if (booking.PayableFen > 0 && actor.Channel == Channel.MiniProgram && !actor.IsSystem) booking.Status = BookingStatus.Requested;
+        booking.History.Add(Event(null, booking.Status, actor, now, null));
         db.IdempotencyRecords.Add(new IdempotencyRecord { Scope = actor.IdempotencyScope, Key = idempotencyKey, RequestHash = requestHash, BookingId = booking.Id, CreatedAt = now });
         reminders.AddForNewBooking(booking, now);
         await db.SaveChangesAsync(ct);
@@ -111,7 +113,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             return SlotFull(slot, elder);
         }
         await tx.CommitAsync(ct);
-        log.LogInformation("Booking {BookingId} confirmed for slot {SlotId} through {Channel}", booking.Id, slot.Id, booking.Channel);
+        log.LogInformation("Booking {BookingId} {Status} for slot {SlotId} through {Channel}", booking.Id, booking.Status, slot.Id, booking.Channel);
         return new BookingResult(booking, true, null);
     }
 
@@ -174,8 +176,12 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
 
     /// <summary>A booking that waited for payment is confirmed once WeChat Pay says it is paid.</summary>
     public Task<BookingResult> ConfirmPaidAsync(long bookingId, CancellationToken ct) =>
-        ChangeStatusAsync(Actor.System with { Channel = Channel.MiniProgram }, bookingId, BookingStatus.Confirmed, "微信支付成功", (booking, _) =>
-            Task.FromResult<Refusal?>(booking.Status == BookingStatus.Requested ? null : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → Confirmed")), ct);
+        ChangeStatusAsync(Actor.System with { Channel = Channel.MiniProgram }, bookingId, BookingStatus.Confirmed, "微信支付成功", (booking, now) =>
+        {
+            if (booking.Status != BookingStatus.Requested) return Task.FromResult<Refusal?>(new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → Confirmed"));
+            reminders.AddConfirmedAfterPayment(booking, now);
+            return Task.FromResult<Refusal?>(null);
+        }, ct);
 
     /// <summary>
     /// Every status change after booking: under the elder's lock, checks the guard, records the history line, and

@@ -15,10 +15,16 @@ public sealed class BookingReminders(EldercareDb db, IOptions<ReminderOptions> o
     /// <summary>Adds to the booking's batch the confirmation (due at once) and the reminders before the service.</summary>
     public void AddForNewBooking(Booking booking, DateTime nowUtc)
     {
-        AddNotice(booking.ElderId, ReminderKind.BookingConfirmed, booking.Id, nowUtc,
-            $"已为您预约：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}，需付{booking.PayableFen / 100m:0.##}元。");
+        // A booking waiting for payment is confirmed to the elder once paid; whoever booked it is paying right now.
+        if (booking.Status != BookingStatus.Requested)
+            AddNotice(booking.ElderId, ReminderKind.BookingConfirmed, booking.Id, nowUtc,
+                $"已为您预约：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}，需付{booking.PayableFen / 100m:0.##}元。");
         AddBeforeService(booking, nowUtc);
     }
+
+    public void AddConfirmedAfterPayment(Booking booking, DateTime nowUtc) =>
+        AddNotice(booking.ElderId, ReminderKind.BookingConfirmed, booking.Id, nowUtc,
+            $"已付款{booking.PayableFen / 100m:0.##}元，预约成功：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}。");
 
     /// <summary>A notice for an elder (and their family), due at once.</summary>
     public void AddNotice(int elderId, ReminderKind kind, long? bookingId, DateTime nowUtc, string text) =>
