@@ -4,7 +4,9 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Payments;
 using Eldercare.FakeWeChat;
+using Microsoft.Extensions.DependencyInjection;
 using Eldercare.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using static Eldercare.Tests.Support.Scenario;
@@ -176,5 +178,30 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
 
         Assert.Equal(("Confirmed", 0L), (booking.GetProperty("status").GetString(), booking.GetProperty("price").GetProperty("payableFen").GetInt64()));
         await HttpAssert.ProblemAsync(await self.PostAsync($"/api/bookings/{booking.GetProperty("id").GetInt64()}/wechat-pay", null), 409, "nothing-to-pay");
+    }
+
+    private async Task<int> SendRefundsAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<WeChatRefunds>().SendPendingAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_booking_paid_in_the_mini_program_gives_the_money_back_through_WeChat_Pay_once()
+    {
+        var x = await BookedLunchAsync();
+        await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null);
+        var order = api.WeChat.Pay.Orders[$"EC{x.BookingId:D10}"];
+        await NotifyAsync(api.WeChat.Pay.MarkPaid(order.OutTradeNo));
+        Assert.Equal(HttpStatusCode.OK, (await x.Family.PostAsJsonAsync($"/api/bookings/{x.BookingId}/cancel", new { reason = "老人住院了" })).StatusCode);
+
+        await SendRefundsAsync(); // what the minutely job does (it may have got there first)
+        Assert.Equal(0, await SendRefundsAsync()); // the next run finds nothing owed
+
+        var refundRow = (await PaymentsAsync(x)).Single(p => p.Kind == PaymentKind.Refund);
+        Assert.NotNull(refundRow.SentAt);
+        var refund = api.WeChat.Pay.Refunds[$"RF{refundRow.Id:D10}"];
+        Assert.Equal((order.OutTradeNo, 1500L), (refund.OutTradeNo, refund.Amount));
+        Assert.Single(api.WeChat.Pay.Refunds.Values, r => r.OutTradeNo == order.OutTradeNo);
     }
 }

@@ -160,6 +160,8 @@ public class Payment
     public int? StationId { get; set; }
     public int? StaffAccountId { get; set; }
     public DateTime At { get; set; }
+    /// <summary>When WeChat Pay accepted a refund of a mini-program payment (sent by <c>WeChatRefunds</c>); null until then.</summary>
+    public DateTime? SentAt { get; set; }
 
     /// <summary>The number printed on the receipt: station, Beijing day and the payment's id.</summary>
     public string ReceiptNumber(DateOnly day) => $"{StationId ?? 0:00}{day:yyyyMMdd}{Id:000000}";

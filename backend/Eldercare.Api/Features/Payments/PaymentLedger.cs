@@ -106,7 +106,7 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvi
 public static class PaymentEndpoints
 {
     public static IServiceCollection AddPayments(this IServiceCollection services) =>
-        services.AddScoped<PaymentLedger>().AddScoped<WeChatPayNotifications>().AddWeChatPay();
+        services.AddScoped<PaymentLedger>().AddScoped<WeChatPayNotifications>().AddScoped<WeChatRefunds>().AddWeChatPay();
 
     public static void MapWindowPayments(this IEndpointRouteBuilder app)
     {

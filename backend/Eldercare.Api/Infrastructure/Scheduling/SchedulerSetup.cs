@@ -7,6 +7,7 @@ using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Infrastructure.Configuration;
 using Eldercare.Api.Infrastructure.WeChat;
+using Eldercare.Api.Features.Payments;
 using Quartz;
 
 namespace Eldercare.Api.Infrastructure.Scheduling;
@@ -41,6 +42,7 @@ public static class SchedulerSetup
         var database = configuration.GetSection("Database").Get<DatabaseOptions>() ?? new DatabaseOptions();
         var reminders = configuration.GetSection("Reminders").Get<ReminderOptions>() ?? new ReminderOptions();
         var wechat = configuration.GetSection("WeChat").Get<WeChatOptions>() ?? new WeChatOptions();
+        var wechatPay = configuration.GetSection("WeChatPay").Get<WeChatPayOptions>() ?? new WeChatPayOptions();
 
         services.AddQuartz(Name, q =>
         {
@@ -107,6 +109,14 @@ public static class SchedulerSetup
                     .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(5)).RepeatForever()
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(WaitlistSweepJob.Key).DisallowConcurrentExecution().WithDescription("Waitlist safety net"));
+
+            // Refunds owed on mini-program payments go back through WeChat Pay.
+            if (wechatPay.Enabled)
+                q.ScheduleJob<WeChatRefundsJob>(
+                    trigger => trigger.WithIdentity("wechat-refunds", "payments").StartNow()
+                        .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()
+                            .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                    job => job.WithIdentity(WeChatRefundsJob.Key).WithDescription("Refunds of mini-program payments"));
 
             // Due reminders go out to WeChat, the hotline's dialler and the staff console; check-in calls are written daily.
             q.ScheduleReminderDuties(reminders, wechat);
