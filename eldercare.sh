@@ -39,18 +39,23 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-build_console() {
+# npm packages of a front-end folder, installed only when its lock file changed since the last install (it takes a
+# while; the builds and tests themselves take seconds). `npm install` with the committed lock file, not `npm ci`:
+# npm ci refuses a lock file written on another platform for missing other platforms' optional packages such as
+# rollup's native builds.
+npm_install_if_changed() { # folder, what it is
+  local dir="$1"
   command -v npm >/dev/null || apt_install nodejs npm
-  local console="$ROOT/backend/console"
-  # Install only when the lock file changed since the last install: it takes a while, the build itself seconds.
-  # (`npm install` with the committed lock file, not `npm ci`: npm ci refuses a lock file written on another
-  # platform for missing other platforms' optional packages such as rollup's native builds.)
-  if [ ! -f "$console/node_modules/.package-lock.json" ] || [ "$console/package-lock.json" -nt "$console/node_modules/.package-lock.json" ]; then
-    say "installing the console's packages (npm install from package-lock.json)"
-    (cd "$console" && npm install --no-audit --no-fund --loglevel=error --no-update-notifier)
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "installing the $2's packages (npm install from package-lock.json)"
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --no-update-notifier)
   fi
+}
+
+build_console() {
+  npm_install_if_changed "$ROOT/backend/console" console
   say "building the staff console (vite)"
-  (cd "$console" && npx vite build --logLevel error)
+  (cd "$ROOT/backend/console" && npx vite build --logLevel error)
 }
 
 build() {
@@ -190,9 +195,14 @@ cmd_test() {
   say "running the console's component tests (vitest)"
   (cd "$ROOT/backend/console" && npx vitest run --reporter=verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  say "checking the mini-program: WeChat's compilers (wcc, wcsc), eslint with eslint-plugin-wxml, page tests (jest + miniprogram-simulate)"
+  npm_install_if_changed "$ROOT/miniprogram" mini-program
+  (cd "$ROOT/miniprogram" && node tools/compile.js && npx eslint --ext .js,.wxml . && npx jest --verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   # One closing line for the whole run, summed over the test assemblies.
   awk '/^ +Passed: [0-9]+$/ { p += $2 } /^ +Failed: [0-9]+$/ { f += $2 }
        /^ +Tests +[0-9]+ passed/ { p += $2 } /^ +Tests +[0-9]+ failed/ { f += $2 } /^ +Tests +[0-9]+ failed \| [0-9]+ passed/ { p += $5 }
+       /^Tests: +[0-9]+ passed/ { p += $2 } /^Tests: +[0-9]+ failed, [0-9]+ passed/ { f += $2; p += $4 }
        END { printf "Tests: %d passed, %d failed\n", p, f }' "$run_dir/test.log"
   return "$status"
 }

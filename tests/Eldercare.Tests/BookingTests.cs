@@ -179,6 +179,33 @@ public abstract class BookingLifeTests(ApiFactory factory)
     private readonly ApiFactory _factory = factory;
 
     [Fact]
+    public async Task The_elder_or_bound_family_rate_a_completed_service_once()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync();
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk, s.Station1.Id);
+        var daughter = await s.FamilyClientAsync(await s.AddFamilyAsync(elder.Id));
+        var stranger = await s.FamilyClientAsync(await s.AddFamilyAsync());
+        var id = (await JsonAsync(await BookAsync(clerk, elder.Id, slot.Id))).GetProperty("id").GetInt64();
+        Task<HttpResponseMessage> Rate(HttpClient c, object body) => c.PostAsJsonAsync($"/api/bookings/{id}/rating", body);
+
+        await HttpAssert.ProblemAsync(await Rate(daughter, new { score = 5 }), 409, "not-yet-completed");
+        foreach (var step in new[] { "InService", "Completed" })
+            await clerk.PostAsJsonAsync($"/api/bookings/{id}/transitions", new { to = step }, Json);
+        await HttpAssert.ProblemAsync(await Rate(clerk, new { score = 5 }), 403, "elders-and-family-rate");
+        await HttpAssert.ProblemAsync(await Rate(stranger, new { score = 5 }), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await Rate(daughter, new { score = 6 }), 400, "validation-failed");
+
+        var rated = await Rate(daughter, new { score = 4, comment = " 阿姨很细心 " });
+        Assert.Equal(HttpStatusCode.OK, rated.StatusCode);
+        var booking = await JsonAsync(rated);
+        Assert.Equal(("Rated", 4, "阿姨很细心"), (booking.GetProperty("status").GetString(), booking.GetProperty("ratingScore").GetInt32(), booking.GetProperty("ratingComment").GetString()));
+        Assert.Equal("FamilyMember", booking.GetProperty("history").EnumerateArray().Last().GetProperty("actor").GetString());
+        await HttpAssert.ProblemAsync(await Rate(await s.ElderClientAsync(elder), new { score = 1 }), 409, "already-rated");
+    }
+
+    [Fact]
     public async Task Staff_move_a_booking_through_its_life_and_every_step_is_in_the_history()
     {
         var s = await CreateAsync(_factory);

@@ -36,6 +36,9 @@ public class Booking
     /// <summary>What the elder has paid of <see cref="PayableFen"/> (back to 0 once refunded).</summary>
     public long PaidFen { get; set; }
     public string? CancelReason { get; set; }
+    /// <summary>The elder's or family's rating of a completed service, 1-5, and what they said.</summary>
+    public int? RatingScore { get; set; }
+    public string? RatingComment { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public List<BookingEvent> History { get; set; } = [];

@@ -17,6 +17,8 @@ public sealed record CreateBookingRequest(
 /// <summary>Staff move a booking along: Assigned, InService, Completed, NoShow or Rejected.</summary>
 public sealed record TransitionBookingRequest(BookingStatus To, [property: StringLength(200)] string? Note);
 
+public sealed record RateBookingRequest([property: Range(1, 5)] int Score, [property: StringLength(200)] string? Comment);
+
 public sealed record CancelBookingRequest([property: Required, StringLength(200, MinimumLength = 1)] string Reason);
 
 public static class BookingEndpoints
@@ -85,6 +87,16 @@ public static class BookingEndpoints
             var result = await engine.TransitionAsync(actor, id, body.To, body.Note?.Trim(), ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");
+
+        group.MapPost("/{id:long}/rating", async (long id, RateBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
+            EldercareDb db, BookingEngine engine, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind is not (PrincipalKind.Elder or PrincipalKind.Family)) return BookingProblems.RatersOnly.ToResult();
+            if (await RefuseChangeAsync(db, access, actor, id, ct) is { } refused) return refused;
+            var result = await engine.RateAsync(actor, id, body.Score, body.Comment, ct);
+            return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
+        }).WithSummary("The elder or bound family rate a completed service, 1-5 with a comment");
     }
 
     /// <summary>Not found, or not this caller's to change; null when the caller may change the booking.</summary>

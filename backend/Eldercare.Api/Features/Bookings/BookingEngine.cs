@@ -174,6 +174,17 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             : booking.Status is BookingStatus.Confirmed or BookingStatus.Assigned or BookingStatus.InService ? null
             : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {BookingStatus.Completed}")), ct);
 
+    /// <summary>The elder or their family rate a completed service (1-5, a comment); a service is rated once.</summary>
+    public Task<BookingResult> RateAsync(Actor actor, long bookingId, int score, string? comment, CancellationToken ct) =>
+        ChangeStatusAsync(actor, bookingId, BookingStatus.Rated, $"评分{score}", (booking, _) =>
+        {
+            if (booking.Status == BookingStatus.Rated) return Task.FromResult<Refusal?>(BookingProblems.AlreadyRated);
+            if (booking.Status != BookingStatus.Completed) return Task.FromResult<Refusal?>(BookingProblems.NotYetCompleted);
+            booking.RatingScore = score;
+            booking.RatingComment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
+            return Task.FromResult<Refusal?>(null);
+        }, ct);
+
     /// <summary>A booking that waited for payment is confirmed once WeChat Pay says it is paid.</summary>
     public Task<BookingResult> ConfirmPaidAsync(long bookingId, CancellationToken ct) =>
         ChangeStatusAsync(Actor.System with { Channel = Channel.MiniProgram }, bookingId, BookingStatus.Confirmed, "微信支付成功", (booking, now) =>

@@ -1,0 +1,25 @@
+const api = require('../../utils/api.js');
+const { lineNames, yuan } = require('../../utils/format.js');
+
+// One service line's services with what this elder pays after subsidy; the ones the elder cannot have say why.
+Component({
+  data: { line: '', lineName: '', acting: null, services: [], loaded: false, error: '' },
+  methods: {
+    onLoad(query) {
+      const acting = api.actingFor();
+      this.setData({ line: query.line, lineName: lineNames[query.line] || '', acting });
+      if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
+      return api.request(`/api/catalog?elderId=${acting.elderId}`).then((all) => {
+        const services = all.filter((s) => s.line === query.line).map((s) => Object.assign({}, s, {
+          list: yuan(s.price.listFen), subsidy: yuan(s.price.subsidyFen), payable: yuan(s.price.payableFen),
+        }));
+        this.setData({ services, loaded: true, error: '' });
+      }, (e) => this.setData({ error: e.title, loaded: true }));
+    },
+    pick(event) {
+      const service = this.data.services[event.currentTarget.dataset.index];
+      if (service.eligible === false) return;
+      wx.navigateTo({ url: `/pages/book/index?serviceId=${service.id}&name=${encodeURIComponent(service.name)}` });
+    },
+  },
+});

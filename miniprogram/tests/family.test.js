@@ -1,0 +1,52 @@
+const { fakeWx, familySession, mount, settle, tap, text } = require('./helpers.js');
+
+const active = { id: 5, elderId: 7, elderName: '王建国', relation: '女儿', status: 'Active', familyName: '王丽', familyPhone: '139****2222' };
+const pending = { id: 6, elderId: 8, elderName: '李秀英', relation: '女儿', status: 'Pending', familyName: '王丽', familyPhone: '139****2222' };
+
+describe('family', () => {
+  beforeEach(() => jest.resetModules());
+
+  it('asks to bind an elder with the details the station has, and refuses to send an incomplete form', async () => {
+    const { calls } = fakeWx({
+      'GET /api/family-bindings': [200, [active]],
+      'POST /api/family-bindings': [201, pending],
+    }, { storage: familySession });
+    const page = mount('family');
+    await page.instance.onShow();
+    expect(text(page)).toContain('王建国（女儿）');
+
+    await tap(page, '#ask');
+    expect(page.querySelector('#error').dom.textContent).toContain('请把老人姓名');
+    expect(calls.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
+
+    for (const [field, value] of Object.entries({ elderName: '李秀英', idLast4: '123X', elderPhone: '13800001111', relation: '女儿' }))
+      page.instance.input({ currentTarget: { dataset: { field } }, detail: { value } });
+    await tap(page, '#ask');
+    expect(calls.requests.find((r) => r.method === 'POST').data).toEqual({ elderName: '李秀英', idLast4: '123X', elderPhone: '13800001111', relation: '女儿' });
+  });
+
+  it('switches the elder the family member acts for, and learns of bindings confirmed since log-in', async () => {
+    const other = { ...pending, status: 'Active' };
+    const { calls, storage } = fakeWx({ 'GET /api/family-bindings': [200, [active, other]] }, { storage: familySession });
+    const page = mount('family');
+    await page.instance.onShow();
+    expect(storage.get('eldercare.session').elders.map((e) => e.elderId)).toEqual([7, 8]);
+    await tap(page, '#act-6');
+    expect(storage.get('eldercare.acting')).toBe(8);
+    expect(calls.navigations).toEqual(['/pages/home/index']);
+  });
+
+  it('lets an elder agree to a family member\'s request, and shows a refusal in the backend\'s words', async () => {
+    const elderSession = { 'eldercare.session': { token: 'tk', kind: 'Elder', id: 8, phoneBound: true, elders: [{ elderId: 8, name: '李秀英', relation: '本人' }] }, 'eldercare.acting': 8 };
+    const { calls } = fakeWx({
+      'GET /api/family-bindings': [200, [pending]],
+      'POST /api/family-bindings/6/confirm': [409, { type: 'binding-ended', title: '这条绑定已经解除，需要家属重新申请' }],
+    }, { storage: elderSession });
+    const page = mount('family');
+    await page.instance.onShow();
+    expect(text(page)).toContain('王丽（女儿，139****2222）');
+    await tap(page, '#confirm-6');
+    await settle();
+    expect(calls.modals[0].content).toContain('这条绑定已经解除');
+  });
+});

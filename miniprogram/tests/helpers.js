@@ -1,0 +1,67 @@
+// A stand-in for the wx API the pages use: answers by "METHOD path", remembers every request, navigation, dialog and
+// toast; storage in memory; dialogs are confirmed and payments succeed unless a test says otherwise.
+const path = require('path');
+const simulate = require('miniprogram-simulate');
+
+const root = path.join(__dirname, '..');
+
+function fakeWx(answers = {}, options = {}) {
+  const calls = { requests: [], navigations: [], modals: [], toasts: [], payments: [] };
+  const storage = new Map(Object.entries(options.storage || {}));
+  global.wx = {
+    request({ url, method = 'GET', data, header, success, fail }) {
+      const pathOnly = url.replace(/^https?:\/\/[^/]+/, '');
+      calls.requests.push({ method, path: pathOnly, data, header });
+      const answer = answers[`${method} ${pathOnly}`];
+      setTimeout(() => {
+        if (!answer) fail({ errMsg: 'request:fail' });
+        else success({ statusCode: answer[0], data: answer[1] });
+      }, 0);
+    },
+    login({ success }) { setTimeout(() => success({ code: 'login-code-1' }), 0); },
+    getStorageSync: (key) => (storage.has(key) ? storage.get(key) : ''),
+    setStorageSync: (key, value) => storage.set(key, value),
+    removeStorageSync: (key) => storage.delete(key),
+    navigateTo: ({ url }) => calls.navigations.push(url),
+    switchTab: ({ url }) => calls.navigations.push(url),
+    reLaunch: ({ url }) => calls.navigations.push(url),
+    showModal(args) {
+      calls.modals.push(args);
+      if (args.success) args.success({ confirm: options.confirm !== false, cancel: options.confirm === false });
+    },
+    showToast: (args) => calls.toasts.push(args.title),
+    requestPayment(args) {
+      calls.payments.push(args);
+      setTimeout(() => (options.payment === 'cancel' ? args.fail({ errMsg: 'requestPayment:fail cancel' }) : args.success({ errMsg: 'requestPayment:ok' })), 0);
+    },
+  };
+  return { calls, storage };
+}
+
+/** A family member logged in and acting for 王建国. */
+const familySession = {
+  'eldercare.session': { token: 'tk', kind: 'Family', id: 3, phoneBound: true, elders: [{ elderId: 7, name: '王建国', relation: '女儿' }] },
+  'eldercare.acting': 7,
+};
+
+function mount(page) {
+  const id = simulate.load(path.join(root, 'pages', page, 'index'), { rootPath: root });
+  const comp = simulate.render(id);
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+/** Taps an element and waits for what the tap started. */
+async function tap(comp, selector) {
+  const node = comp.querySelector(selector);
+  if (!node) throw new Error(`nothing matches ${selector}`);
+  node.dispatchEvent('tap');
+  await settle();
+  await settle();
+}
+
+const text = (comp) => comp.dom.textContent.replace(/\s+/g, ' ');
+
+module.exports = { fakeWx, familySession, mount, settle, tap, text };

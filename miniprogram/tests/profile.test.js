@@ -1,0 +1,42 @@
+const { fakeWx, mount, tap, text } = require('./helpers.js');
+
+const newUser = { 'eldercare.session': { token: 'tk', kind: 'Family', id: 3, phoneBound: false, elders: [] } };
+
+describe('profile', () => {
+  beforeEach(() => jest.resetModules());
+
+  it('binds the phone number WeChat gives for the button the user tapped', async () => {
+    const { calls, storage } = fakeWx({ 'POST /api/auth/wechat/phone': [200, { phoneBound: true, maskedPhone: '139****2222' }] }, { storage: newUser });
+    const page = mount('profile');
+    await page.instance.onShow();
+    await page.instance.onPhone({ detail: { code: 'phone-code-1' } });
+    expect(calls.requests[0]).toMatchObject({ path: '/api/auth/wechat/phone', data: { code: 'phone-code-1' } });
+    expect(text(page)).toContain('已绑定手机号 139****2222');
+    expect(storage.get('eldercare.session').phoneBound).toBe(true);
+  });
+
+  it('lets an elder claim their own file and then acts as the elder', async () => {
+    const login = { token: 'tk2', kind: 'Elder', id: 8, phoneBound: true, elders: [{ elderId: 8, name: '李秀英', relation: '本人' }] };
+    const { calls, storage } = fakeWx({ 'POST /api/auth/wechat/elder': [200, login] }, { storage: newUser });
+    const page = mount('profile');
+    await page.instance.onShow();
+    await page.instance.onClaim({ detail: { code: 'p' } });
+    expect(page.querySelector('#error').dom.textContent).toContain('请填好姓名');
+    page.instance.input({ currentTarget: { dataset: { field: 'name' } }, detail: { value: '李秀英' } });
+    page.instance.input({ currentTarget: { dataset: { field: 'idLast4' } }, detail: { value: '0021' } });
+    await page.instance.onClaim({ detail: { code: 'phone-code-2' } });
+    expect(calls.requests[0].data).toEqual({ name: '李秀英', idLast4: '0021', phoneCode: 'phone-code-2' });
+    expect(storage.get('eldercare.session').kind).toBe('Elder');
+    expect(storage.get('eldercare.acting')).toBe(8);
+    expect(text(page)).toContain('您是老人本人');
+  });
+
+  it('logs out', async () => {
+    const { calls, storage } = fakeWx({}, { storage: newUser });
+    const page = mount('profile');
+    await page.instance.onShow();
+    await tap(page, '#logout');
+    expect(storage.has('eldercare.session')).toBe(false);
+    expect(calls.navigations).toEqual(['/pages/home/index']);
+  });
+});

@@ -1,0 +1,99 @@
+// The mini-program's one way to the API: the session token travels as a bearer token; a refusal rejects with the
+// ProblemDetails (its Chinese title is shown to the user as it is).
+const config = require('../config.js');
+
+const SESSION = 'eldercare.session';
+const ACTING = 'eldercare.acting';
+
+function session() {
+  return wx.getStorageSync(SESSION) || null;
+}
+
+function request(path, { method = 'GET', data, header = {} } = {}) {
+  const current = session();
+  const headers = Object.assign({ Accept: 'application/json' }, header);
+  if (current && current.token) headers.Authorization = `Bearer ${current.token}`;
+  return new Promise((resolve, reject) => {
+    wx.request({
+      url: config.apiBaseUrl + path,
+      method,
+      data,
+      header: headers,
+      success(res) {
+        if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.data);
+        else {
+          if (res.statusCode === 401) wx.removeStorageSync(SESSION);
+          const problem = res.data && typeof res.data === 'object' ? res.data : {};
+          reject({ status: res.statusCode, type: problem.type || 'unknown', title: problem.title || `请求失败（${res.statusCode}）`, detail: problem.detail || '' });
+        }
+      },
+      fail() {
+        reject({ status: 0, type: 'network', title: '连不上服务器，请检查网络后再试', detail: '' });
+      },
+    });
+  });
+}
+
+/** Logs in with WeChat (wx.login gives a one-use code) unless a session is kept; resolves the session. */
+function ensureLogin() {
+  const current = session();
+  if (current) return Promise.resolve(current);
+  return new Promise((resolve, reject) => {
+    wx.login({
+      success: ({ code }) => request('/api/auth/wechat', { method: 'POST', data: { code } }).then((login) => {
+        keep(login);
+        resolve(login);
+      }, reject),
+      fail: () => reject({ status: 0, type: 'wechat', title: '微信登录没有成功，请稍后再试', detail: '' }),
+    });
+  });
+}
+
+/** Keeps a log-in, and acts for the first elder it may act for unless one is chosen already. */
+function keep(login) {
+  wx.setStorageSync(SESSION, login);
+  const acting = wx.getStorageSync(ACTING);
+  if (!login.elders.some((e) => e.elderId === acting)) {
+    if (login.elders.length) wx.setStorageSync(ACTING, login.elders[0].elderId);
+    else wx.removeStorageSync(ACTING);
+  }
+}
+
+/** The elder the user acts for now: { elderId, name, relation }, or null. */
+function actingFor() {
+  const current = session();
+  if (!current) return null;
+  const id = wx.getStorageSync(ACTING);
+  return current.elders.find((e) => e.elderId === id) || null;
+}
+
+function actFor(elderId) {
+  wx.setStorageSync(ACTING, elderId);
+}
+
+function logOut() {
+  wx.removeStorageSync(SESSION);
+  wx.removeStorageSync(ACTING);
+}
+
+/** A key per attempt: a retried request (weak signal, a double tap) never books twice. */
+function idempotencyKey() {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+}
+
+/** Pays a booking's own part with WeChat Pay; resolves when WeChat says it is paid. */
+function pay(bookingId) {
+  return request(`/api/bookings/${bookingId}/wechat-pay`, { method: 'POST' }).then((p) => new Promise((resolve, reject) => {
+    wx.requestPayment({
+      timeStamp: p.timeStamp, nonceStr: p.nonceStr, package: p.package, signType: p.signType, paySign: p.paySign,
+      success: resolve,
+      fail: (e) => reject({ status: 0, type: 'payment', title: e && /cancel/.test(e.errMsg) ? '已取消付款，可以在"我的订单"里再付' : '付款没有成功，请稍后再试', detail: '' }),
+    });
+  }));
+}
+
+function showError(e) {
+  wx.showModal({ title: '没有办成', content: e.detail ? `${e.title}（${e.detail}）` : e.title, showCancel: false, confirmText: '知道了' });
+}
+
+module.exports = { request, ensureLogin, keep, session, actingFor, actFor, logOut, idempotencyKey, pay, showError };
