@@ -187,6 +187,8 @@ cmd_test() {
   export ELDERCARE_TEST_REDIS="127.0.0.1:$redis_port"
   export ELDERCARE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50"
 
+  # The mini-program's packages first: its end-to-end test runs from the .NET tests.
+  npm_install_if_changed "$ROOT/miniprogram" mini-program
   say "running the test suites"
   local status=0
   dotnet test "$ROOT/Eldercare.sln" -c "$CONFIGURATION" --no-build --nologo \
@@ -196,7 +198,6 @@ cmd_test() {
   (cd "$ROOT/backend/console" && npx vitest run --reporter=verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   say "checking the mini-program: WeChat's compilers (wcc, wcsc), eslint with eslint-plugin-wxml, page tests (jest + miniprogram-simulate)"
-  npm_install_if_changed "$ROOT/miniprogram" mini-program
   (cd "$ROOT/miniprogram" && node tools/compile.js && npx eslint --ext .js,.wxml . && npx jest --verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   # One closing line for the whole run, summed over the test assemblies.

@@ -1,5 +1,5 @@
 module.exports = {
   testEnvironment: 'jsdom',
-  testMatch: ['<rootDir>/tests/**/*.test.js'],
+  testMatch: ['<rootDir>/tests/*.test.js'], // tests/e2e needs a running API: see jest.e2e.config.js
   testTimeout: 20000,
 };

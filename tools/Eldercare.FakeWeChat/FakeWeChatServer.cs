@@ -131,6 +131,14 @@ public sealed class FakeWeChatServer : IAsyncDisposable
         // For the offline demo: what WeChat would give the mini-program on the phone.
         app.MapGet("/fake/login-code", (string openid) => Results.Json(new { code = IssueLoginCode(openid) }));
         app.MapGet("/fake/phone-code", (string phone) => Results.Json(new { code = IssuePhoneCode(phone) }));
+        // What the payer's confirming in WeChat's payment sheet does: the order is paid and the merchant told.
+        app.MapPost("/fake/pay", async (string prepayId) =>
+        {
+            var order = Pay.Orders.Values.FirstOrDefault(o => o.PrepayId == prepayId);
+            if (order is null) return Results.Json(new { errMsg = "requestPayment:fail prepay_id not found" }, statusCode: 404);
+            var answer = await Pay.PayAsync(order.OutTradeNo);
+            return Results.Json(new { errMsg = "requestPayment:ok", merchantAnswered = answer });
+        });
     }
 
     private string Issue(ConcurrentDictionary<string, (string, DateTime)> codes, string subject)

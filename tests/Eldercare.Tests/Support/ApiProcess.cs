@@ -32,9 +32,11 @@ public sealed class ApiProcess : IDisposable
         ["DemoData__StaffPassword"] = ApiFactory.DemoPassword,
     };
 
-    public static ApiProcess Start(IDictionary<string, string> environment, params string[] args)
+    public static ApiProcess Start(IDictionary<string, string> environment, params string[] args) => StartOn(FreePort(), environment, args);
+
+    /// <summary>Starts the API on a port chosen beforehand (when its own address must be in its settings, e.g. WeChat Pay's notify URL).</summary>
+    public static ApiProcess StartOn(int port, IDictionary<string, string> environment, params string[] args)
     {
-        var port = FreePort();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(RepoPaths.ApiDll);
         foreach (var a in args) info.ArgumentList.Add(a);
