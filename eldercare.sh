@@ -5,6 +5,7 @@
 #   ./eldercare.sh demo-reset   put the demo street back as it was first loaded
 #   ./eldercare.sh demo-token clerk1   print a session token for a demo account (while `run` is running)
 #   ./eldercare.sh hotline      run the hotline service against the local API
+#   ./eldercare.sh fake-wechat  the fake WeChat server on :5090 for an offline demo; writes data/fake-wechat.env for `run`
 #   ./eldercare.sh bench booking [--seconds N] [--clients N]   measure the booking engine (prints figures)
 #   ./eldercare.sh bench reminders [--reminders N]            measure reminder dispatch on one and two nodes
 # On a fresh Debian 12 machine with the .NET SDK, it installs what is missing (apt, NuGet) by itself.
@@ -15,6 +16,7 @@ DATA="${ELDERCARE_DATA:-$ROOT/data}"
 CONFIGURATION="${ELDERCARE_BUILD_CONFIGURATION:-Debug}"
 API_DLL="$ROOT/backend/Eldercare.Api/bin/$CONFIGURATION/net10.0/Eldercare.Api.dll"
 HOTLINE_DLL="$ROOT/hotline-ivr/Eldercare.Hotline/bin/$CONFIGURATION/net10.0/Eldercare.Hotline.dll"
+FAKE_WECHAT_DLL="$ROOT/tools/Eldercare.FakeWeChat/bin/$CONFIGURATION/net10.0/Eldercare.FakeWeChat.dll"
 API_URL="${ELDERCARE_URL:-http://127.0.0.1:5080}"
 REDIS_PORT="${ELDERCARE_REDIS_PORT:-6380}"
 
@@ -171,6 +173,13 @@ cmd_hotline() {
   dotnet "$HOTLINE_DLL"
 }
 
+cmd_fake_wechat() {
+  build
+  mkdir -p "$DATA"
+  # The settings that point the API at it are written for `source data/fake-wechat.env` before `run`.
+  dotnet "$FAKE_WECHAT_DLL" "${1:-5090}" --env-file "$DATA/fake-wechat.env"
+}
+
 cmd_test() {
   # Debian's Chromium (never a browser download) and a Chinese font drive the console's end-to-end tests.
   apt_install redis-server postgresql chromium fonts-wqy-microhei
@@ -233,7 +242,7 @@ cmd_bench() {
 }
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in
@@ -242,6 +251,7 @@ case "${1:-}" in
   demo-reset) shift; cmd_demo_reset "$@" ;;
   demo-token) shift; cmd_demo_token "$@" ;;
   hotline) shift; cmd_hotline "$@" ;;
+  fake-wechat) shift; cmd_fake_wechat "$@" ;;
   bench) shift; cmd_bench "$@" ;;
   *) usage; exit 2 ;;
 esac
