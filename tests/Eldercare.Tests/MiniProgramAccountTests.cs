@@ -201,3 +201,41 @@ public sealed class FamilyBindingRequestTests
         Assert.Equal(0, await s.WithDbAsync(db => db.FamilyBindings.CountAsync()));
     }
 }
+
+/// <summary>Two API nodes share WeChat's access token through Redis.</summary>
+public sealed class WeChatTokenTests
+{
+    [Fact]
+    public async Task Two_nodes_fetch_the_access_token_once_between_them_and_both_move_on_when_WeChat_renews_it()
+    {
+        await using var wechat = await Eldercare.FakeWeChat.FakeWeChatServer.StartAsync();
+        using var database = TestDatabase.NewSqlite();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Redis:KeyPrefix"] = $"test-{Guid.NewGuid():N}:",
+            ["WeChat:ApiBaseUrl"] = wechat.BaseUrl,
+            ["WeChat:AppId"] = Eldercare.FakeWeChat.FakeWeChatServer.AppId,
+            ["WeChat:AppSecret"] = Eldercare.FakeWeChat.FakeWeChatServer.AppSecret,
+        };
+        await using var nodeA = new ApiFactory(database, settings);
+        await using var nodeB = new ApiFactory(database, settings);
+        var login = await JsonAsync(await nodeA.CreateClient().PostAsJsonAsync("/api/auth/wechat", new { code = wechat.IssueLoginCode("o-" + Guid.NewGuid().ToString("N")) }));
+        HttpClient On(ApiFactory node)
+        {
+            var client = node.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
+            return client;
+        }
+        async Task SharePhoneAsync(ApiFactory node) =>
+            Assert.Equal(HttpStatusCode.OK, (await On(node).PostAsJsonAsync("/api/auth/wechat/phone", new { code = wechat.IssuePhoneCode("13911112222") })).StatusCode);
+
+        await SharePhoneAsync(nodeA);
+        await SharePhoneAsync(nodeB);
+        Assert.Equal(1, wechat.TokenRequests);
+
+        wechat.RenewToken(); // as when WeChat renews it: the token both nodes hold stops working
+        await SharePhoneAsync(nodeB);
+        await SharePhoneAsync(nodeA);
+        Assert.Equal(2, wechat.TokenRequests); // B fetched the new one; A found it in Redis
+    }
+}

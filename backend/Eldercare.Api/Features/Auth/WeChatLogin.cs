@@ -90,7 +90,7 @@ public static class WeChatLogin
             var name = body.Name.Trim();
             var last4 = body.IdLast4.ToUpperInvariant();
             var matches = await db.Elders.Where(e => e.Name == name && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
-                .Select(e => new { e.Id, e.Name, e.WeChatOpenId }).Take(2).ToListAsync(ct);
+                .OrderBy(e => e.Id).Select(e => new { e.Id, e.Name, e.WeChatOpenId }).Take(2).ToListAsync(ct);
             if (matches.Count == 0) return WeChatProblems.ElderNotMatched.ToResult();
             if (matches.Count > 1) return WeChatProblems.ElderAmbiguous.ToResult();
             var elder = matches[0];

@@ -47,7 +47,7 @@ public static class FamilyBindings
             var name = body.ElderName.Trim();
             var last4 = body.IdLast4.ToUpperInvariant();
             var matches = await db.Elders.Where(e => e.Name == name && e.IdNumberLast4 == last4 && (e.Phone == body.ElderPhone || e.SecondPhone == body.ElderPhone))
-                .Select(e => e.Id).Take(2).ToListAsync(ct);
+                .OrderBy(e => e.Id).Select(e => e.Id).Take(2).ToListAsync(ct);
             if (matches.Count == 0) return WeChatProblems.ElderNotMatched.ToResult();
             if (matches.Count > 1) return WeChatProblems.ElderAmbiguous.ToResult();
             int? elderId = matches[0];

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using Eldercare.Api.Infrastructure.Configuration;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
 
 namespace Eldercare.Api.Infrastructure.WeChat;
@@ -35,12 +36,15 @@ public sealed record WeChatResult([property: JsonPropertyName("errcode")] int Er
 }
 
 /// <summary>
-/// The few WeChat server APIs the hub calls. The access token comes from the stable-token API, which hands every node
-/// the same token, so several nodes never invalidate each other's; it is renewed before it expires or when WeChat
-/// says it no longer holds.
+/// The few WeChat server APIs the hub calls. The access token comes from the stable-token API and is shared by all
+/// API nodes through Redis, so one node fetches it and the others use it (WeChat limits how often a token may be
+/// fetched a day); each node also keeps it in memory. It is renewed before it expires, or when WeChat says it no
+/// longer holds.
 /// </summary>
-public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> options, TimeProvider clock)
+public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> options, IDistributedCache shared, TimeProvider clock)
 {
+    private const string SharedTokenKey = "wechat:access-token";
+
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
     private (string Token, DateTime ExpiresAt)? _token;
 
@@ -58,7 +62,7 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
             response.EnsureSuccessStatusCode();
             var result = await response.Content.ReadFromJsonAsync<WeChatResult>(ct) ?? new WeChatResult(-1, "empty answer");
             if (result.ErrCode is not (40001 or 42001) || attempt == 2) return result;
-            _token = null; // invalid or expired token: fetch it again once
+            await ForgetTokenAsync(token, ct); // invalid or expired token: fetch it again once
         }
     }
 
@@ -90,7 +94,7 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
             var result = new WeChatResult(answer?.ErrCode ?? -1, answer?.ErrMsg);
             if (result.Ok) return (answer!.PhoneInfo?.PurePhoneNumber, result);
             if (result.ErrCode is not (40001 or 42001) || attempt == 2) return (null, result);
-            _token = null;
+            await ForgetTokenAsync(token, ct);
         }
     }
 
@@ -102,6 +106,9 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
         try
         {
             if (_token is { } fresh && fresh.ExpiresAt > now) return fresh.Token;
+            if (await shared.GetStringAsync(SharedTokenKey, ct) is { } kept && Parse(kept) is { } fromRedis && fromRedis.ExpiresAt > now)
+                return (_token = fromRedis).Value.Token;
+
             var o = options.Value;
             using var response = await http.PostAsJsonAsync("cgi-bin/stable_token",
                 new { grant_type = "client_credential", appid = o.AppId, secret = o.AppSecret, force_refresh = false }, ct);
@@ -110,13 +117,28 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
             if (answer?.AccessToken is not { Length: > 0 } token)
                 throw new HttpRequestException($"WeChat gave no access token: {answer?.ErrCode} {answer?.ErrMsg}");
             // Renewed a little before WeChat's expiry, so a token never dies between reading it and using it.
-            _token = (token, now.AddSeconds(Math.Max(60, answer.ExpiresIn - 300)));
+            var expiresAt = now.AddSeconds(Math.Max(60, answer.ExpiresIn - 300));
+            _token = (token, expiresAt);
+            await shared.SetStringAsync(SharedTokenKey, $"{expiresAt.Ticks}|{token}", new DistributedCacheEntryOptions { AbsoluteExpiration = expiresAt }, ct);
             return token;
         }
         finally
         {
             _tokenLock.Release();
         }
+    }
+
+    /// <summary>WeChat refused this token: drop it here and, unless another node has already put a newer one there, in Redis.</summary>
+    private async Task ForgetTokenAsync(string token, CancellationToken ct)
+    {
+        _token = null;
+        if (await shared.GetStringAsync(SharedTokenKey, ct) is { } kept && Parse(kept)?.Token == token) await shared.RemoveAsync(SharedTokenKey, ct);
+    }
+
+    private static (string Token, DateTime ExpiresAt)? Parse(string kept)
+    {
+        var bar = kept.IndexOf('|');
+        return bar > 0 && long.TryParse(kept.AsSpan(0, bar), out var ticks) ? (kept[(bar + 1)..], new DateTime(ticks, DateTimeKind.Utc)) : null;
     }
 
     private sealed record SessionAnswer(
@@ -152,7 +174,7 @@ public static class WeChatSetup
                 BaseAddress = new Uri(options.Value.ApiBaseUrl.TrimEnd('/') + "/"),
                 Timeout = TimeSpan.FromSeconds(10),
             };
-            return new WeChatClient(http, options, sp.GetRequiredService<TimeProvider>());
+            return new WeChatClient(http, options, sp.GetRequiredService<IDistributedCache>(), sp.GetRequiredService<TimeProvider>());
         });
         return services;
     }
