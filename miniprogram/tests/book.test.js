@@ -14,6 +14,7 @@ describe('book', () => {
   it('offers the bookable times in words, books with an idempotency key, pays with WeChat Pay and goes to the orders', async () => {
     const { calls } = fakeWx({
       [`GET ${path}`]: [200, slots],
+      'GET /api/auth/wechat/templates': [200, { forBooking: ['tmpl-confirmed', 'tmpl-before', 'tmpl-completed'], forWaitlist: [] }],
       'POST /api/bookings': [201, requested],
       'POST /api/bookings/90/wechat-pay': [200, { appId: 'wx1', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'RSA', paySign: 'sig' }],
     }, { storage: familySession });
@@ -25,6 +26,7 @@ describe('book', () => {
     await tap(page, '#slot-12');
 
     expect(calls.modals[0].content).toContain('12月2日 周三 上午11:00');
+    expect(calls.subscriptions).toEqual(['tmpl-confirmed', 'tmpl-before', 'tmpl-completed']); // offered on the confirming tap
     const booking = calls.requests.find((r) => r.path === '/api/bookings');
     expect(booking.data).toEqual({ elderId: 7, slotId: 12 });
     expect(booking.header['Idempotency-Key']).toMatch(/.+/);

@@ -30,6 +30,7 @@ function fakeWx(answers = {}, options = {}) {
       if (args.success) args.success({ confirm: options.confirm !== false, cancel: options.confirm === false });
     },
     showToast: (args) => calls.toasts.push(args.title),
+    requestSubscribeMessage(args) { calls.subscriptions = args.tmplIds; if (args.complete) args.complete(); },
     requestPayment(args) {
       calls.payments.push(args);
       setTimeout(() => (options.payment === 'cancel' ? args.fail({ errMsg: 'requestPayment:fail cancel' }) : args.success({ errMsg: 'requestPayment:ok' })), 0);

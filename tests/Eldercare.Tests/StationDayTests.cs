@@ -116,6 +116,8 @@ public sealed class StationDayTests
         }
         var history = await s.WithDbAsync(db => db.BookingEvents.AsNoTracking().Where(h => h.BookingId == bookingId).OrderBy(h => h.Id).ToListAsync());
         Assert.Equal([BookingStatus.Confirmed, BookingStatus.Completed], history.Select(h => h.ToStatus));
+        // Lunch is every day: nobody is asked to rate each one.
+        Assert.False(await s.WithDbAsync(db => db.Reminders.AnyAsync(r => r.BookingId == bookingId && r.Kind == ReminderKind.ServiceCompleted)));
         var day = await clerk.GetFromJsonAsync<JsonElement>($"/api/stations/{s.Station1.Id}/today");
         Assert.Equal(1, day.GetProperty("arrived").GetInt32());
         Assert.Equal(1, Assert.Single(day.GetProperty("meals").EnumerateArray()).GetProperty("served").GetInt32());

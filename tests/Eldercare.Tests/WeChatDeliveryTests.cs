@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Eldercare.Api.Domain;
 using Eldercare.FakeWeChat;
 using Eldercare.Tests.Support;
@@ -18,6 +19,7 @@ public sealed class WeChatApi : ApiFactory
         ["WeChat:AppId"] = FakeWeChatServer.AppId,
         ["WeChat:AppSecret"] = FakeWeChatServer.AppSecret,
         ["WeChat:ReminderTemplateId"] = FakeWeChatServer.TemplateId,
+        ["WeChat:ServiceCompletedTemplateId"] = FakeWeChatServer.CompletedTemplateId,
     }) => WeChat = wechat;
 
     public FakeWeChatServer WeChat { get; }
@@ -56,7 +58,7 @@ public sealed class WeChatDeliveryTests(WeChatApi api) : IClassFixture<WeChatApi
         await WaitAsync(() => _api.WeChat.Messages.Count(m => m.ToUser == elderOpenId || m.ToUser == sonOpenId) == 2, "both messages");
         var toElder = _api.WeChat.Messages.Single(m => m.ToUser == elderOpenId);
         Assert.Equal(FakeWeChatServer.TemplateId, toElder.TemplateId);
-        Assert.Equal($"pages/reminders/detail?id={reminders[0].Id}", toElder.Page);
+        Assert.Equal($"pages/orders/index?reminder={reminders[0].Id}", toElder.Page);
         Assert.Equal("服务提醒", toElder.Data["thing1"]);
         Assert.Equal(text[..19] + "…", toElder.Data["thing2"]); // WeChat takes 20 characters; the rest is one tap away
         Assert.Single(_api.WeChat.Messages, m => m.ToUser == sonOpenId);
@@ -120,5 +122,32 @@ public sealed class WeChatDeliveryTests(WeChatApi api) : IClassFixture<WeChatApi
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "timed out waiting for a delivery");
             await Task.Delay(100);
         }
+    }
+
+    [Fact]
+    public async Task A_finished_visit_asks_elder_and_family_to_rate_it_with_its_own_template()
+    {
+        var s = await CreateAsync(_api);
+        var elder = await s.AddElderAsync();
+        var daughter = await s.AddFamilyAsync(elder.Id);
+        var (elderOpenId, daughterOpenId) = ($"o-{s.Tag}-rate-elder", $"o-{s.Tag}-rate-daughter");
+        await s.WithDbAsync(async db =>
+        {
+            await db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.WeChatOpenId, elderOpenId));
+            await db.FamilyMembers.Where(f => f.Id == daughter.Id).ExecuteUpdateAsync(x => x.SetProperty(f => f.WeChatOpenId, daughterOpenId));
+        });
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk);
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0));
+        var id = (await JsonAsync(await BookAsync(clerk, elder.Id, slot.Id))).GetProperty("id").GetInt64();
+        foreach (var step in new[] { "InService", "Completed" })
+            await clerk.PostAsJsonAsync($"/api/bookings/{id}/transitions", new { to = step }, Json);
+
+        await WaitAsync(() => _api.WeChat.Messages.Count(m => m.TemplateId == FakeWeChatServer.CompletedTemplateId && (m.ToUser == elderOpenId || m.ToUser == daughterOpenId)) == 2, "the rate-it messages");
+        var toElder = _api.WeChat.Messages.Single(m => m.ToUser == elderOpenId && m.TemplateId == FakeWeChatServer.CompletedTemplateId);
+        Assert.Equal("服务已完成，请评价", toElder.Data["thing1"]);
+        Assert.StartsWith("pages/orders/index", toElder.Page);
+
+        var templates = await (await s.ElderClientAsync(elder)).GetFromJsonAsync<System.Text.Json.JsonElement>("/api/auth/wechat/templates");
+        Assert.Equal([FakeWeChatServer.TemplateId, FakeWeChatServer.CompletedTemplateId], templates.GetProperty("forBooking").EnumerateArray().Select(t => t.GetString()));
     }
 }

@@ -17,7 +17,10 @@ namespace Eldercare.FakeWeChat;
 /// </summary>
 public sealed class FakeWeChatServer : IAsyncDisposable
 {
-    public const string AppId = "wx-test-app", AppSecret = "test-secret", TemplateId = "tmpl-reminder-1";
+    public const string AppId = "wx-test-app", AppSecret = "test-secret", TemplateId = "tmpl-reminder-1", CompletedTemplateId = "tmpl-completed-1";
+
+    /// <summary>The app's subscribe-message templates: the general reminder and the rate-it message.</summary>
+    public static readonly string[] TemplateIds = [TemplateId, CompletedTemplateId];
     private static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(5);
 
     private readonly WebApplication _app;
@@ -115,7 +118,7 @@ public sealed class FakeWeChatServer : IAsyncDisposable
             if (request.Query["access_token"] != _token) return Error(40001, "invalid credential, access_token is invalid or not latest");
             var root = (await JsonDocument.ParseAsync(request.Body)).RootElement;
             var template = root.GetProperty("template_id").GetString()!;
-            if (template != TemplateId) return Error(40037, "invalid template_id");
+            if (!TemplateIds.Contains(template)) return Error(40037, "invalid template_id");
             var data = root.GetProperty("data").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetProperty("value").GetString() ?? "");
             foreach (var (key, value) in data)
                 if (key.StartsWith("thing", StringComparison.Ordinal) && (value.Length == 0 || value.Length > 20))

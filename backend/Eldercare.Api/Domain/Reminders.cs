@@ -15,6 +15,8 @@ public enum ReminderKind
     MealOrderDue,
     /// <summary>A booking waiting for payment was released when its payment window closed.</summary>
     UnpaidBookingReleased,
+    /// <summary>A service was done: the elder and family are asked to rate it.</summary>
+    ServiceCompleted,
 }
 
 public enum ReminderStatus { Pending, Dispatching, Sent, Cancelled }

@@ -34,6 +34,7 @@ function phone(openId, phoneNumber) {
         setStorageSync: (k, v) => storage.set(k, v),
         removeStorageSync: (k) => storage.delete(k),
         navigateTo() {}, switchTab() {}, reLaunch() {},
+        requestSubscribeMessage({ complete }) { if (complete) complete(); },
         showModal(args) { seen.modals.push(args.content); if (args.success) args.success({ confirm: true, cancel: false }); },
         showToast(args) { seen.toasts.push(args.title); },
       };

@@ -67,6 +67,17 @@ public static class WeChatLogin
             return Results.Ok(await FamilyLoginAsync(db, sessions, member, ct));
         }).AllowAnonymous().WithSummary("Log in from the mini-program with the wx.login code: a session token and the elders this user may act for");
 
+        // The mini-program asks the user to accept these (at most three at a time, WeChat's limit) when booking; WeChat
+        // itself then refuses messages a user did not accept (43101), and the hub reaches them another way.
+        group.MapGet("/templates", (IOptions<WeChatOptions> options) =>
+        {
+            var o = options.Value;
+            var forBooking = new[] { o.TemplateFor(ReminderKind.BookingConfirmed), o.TemplateFor(ReminderKind.BookingEveningBefore), o.TemplateFor(ReminderKind.ServiceCompleted) }
+                .Where(t => t.Length > 0).Distinct().ToList();
+            var forWaitlist = new[] { o.TemplateFor(ReminderKind.WaitlistPromoted) }.Where(t => t.Length > 0).ToList();
+            return Results.Ok(new { forBooking, forWaitlist });
+        }).RequireAuthorization().WithSummary("The subscribe-message templates the mini-program asks users to accept");
+
         group.MapPost("/phone", async (WeChatCodeRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, CancellationToken ct) =>
         {
             var actor = Actor.From(user);

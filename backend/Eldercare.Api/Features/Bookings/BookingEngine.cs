@@ -224,6 +224,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             if (freesPlace || to == BookingStatus.NoShow)
                 await subsidies.ReverseAsync(booking, ct);
             if (freesPlace) await payments.AddRefundAsync(booking, actor, now, ct);
+            if (to == BookingStatus.Completed) reminders.AddCompleted(booking, now);
             if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService or BookingStatus.Completed)
                 await reminders.CancelBeforeServiceAsync(booking.Id, ct);
             await db.SaveChangesAsync(ct);

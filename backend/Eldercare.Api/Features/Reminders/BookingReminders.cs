@@ -22,6 +22,14 @@ public sealed class BookingReminders(EldercareDb db, IOptions<ReminderOptions> o
         AddBeforeService(booking, nowUtc);
     }
 
+    /// <summary>A service (other than a meal, which is daily) was done: the elder and family are asked to rate it.</summary>
+    public void AddCompleted(Booking booking, DateTime nowUtc)
+    {
+        if (booking.Line == ServiceLine.Meals) return;
+        AddNotice(booking.ElderId, ReminderKind.ServiceCompleted, booking.Id, nowUtc,
+            $"{booking.Date:M月d日}的{booking.ServiceName}已完成。服务怎么样？请在小程序\"我的订单\"里打个分。");
+    }
+
     public void AddConfirmedAfterPayment(Booking booking, DateTime nowUtc) =>
         AddNotice(booking.ElderId, ReminderKind.BookingConfirmed, booking.Id, nowUtc,
             $"已付款{booking.PayableFen / 100m:0.##}元，预约成功：{booking.Date:M月d日} {booking.Start:HH:mm} {booking.ServiceName}。");

@@ -42,7 +42,8 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
             WeChatResult result;
             try
             {
-                result = await wechat.SendSubscribeMessageAsync(openId, options.Value.ReminderTemplateId, $"pages/reminders/detail?id={delivery.ReminderId}",
+                // A tap on the message opens the orders page, where the booking can be paid, cancelled or rated.
+                result = await wechat.SendSubscribeMessageAsync(openId, options.Value.TemplateFor(kind), $"pages/orders/index?reminder={delivery.ReminderId}",
                     new Dictionary<string, string> { ["thing1"] = Subject(kind), ["thing2"] = Fit(delivery.Text) }, ct);
             }
             catch (HttpRequestException e)
@@ -78,6 +79,7 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
         ReminderKind.CheckInUnanswered => "问候电话未接通",
         ReminderKind.MealOrderDue => "订餐提醒",
         ReminderKind.UnpaidBookingReleased => "未付款预约已取消",
+        ReminderKind.ServiceCompleted => "服务已完成，请评价",
         _ => "通知",
     };
 

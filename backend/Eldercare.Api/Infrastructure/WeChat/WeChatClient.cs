@@ -17,6 +17,28 @@ public sealed class WeChatOptions
     public string AppSecret { get; set; } = "";
     /// <summary>The subscribe-message template of reminders: thing1 = what about, thing2 = the message, both at most 20 characters.</summary>
     public string ReminderTemplateId { get; set; } = "";
+    /// <summary>
+    /// Templates of their own (same thing1/thing2 fields) for the messages users subscribe to one by one in the
+    /// mini-program; an empty one falls back to <see cref="ReminderTemplateId"/>.
+    /// </summary>
+    public string BookingConfirmedTemplateId { get; set; } = "";
+    public string BeforeServiceTemplateId { get; set; } = "";
+    public string ServiceCompletedTemplateId { get; set; } = "";
+    public string WaitlistPromotedTemplateId { get; set; } = "";
+
+    /// <summary>The template a reminder of this kind is sent with.</summary>
+    public string TemplateFor(Domain.ReminderKind kind)
+    {
+        var own = kind switch
+        {
+            Domain.ReminderKind.BookingConfirmed => BookingConfirmedTemplateId,
+            Domain.ReminderKind.BookingEveningBefore or Domain.ReminderKind.BookingSoon => BeforeServiceTemplateId,
+            Domain.ReminderKind.ServiceCompleted => ServiceCompletedTemplateId,
+            Domain.ReminderKind.WaitlistPromoted => WaitlistPromotedTemplateId,
+            _ => "",
+        };
+        return own.Length > 0 ? own : ReminderTemplateId;
+    }
     /// <summary>Which version of the mini-program a tapped message opens: developer, trial or formal.</summary>
     [AllowedValues("developer", "trial", "formal")] public string MiniProgramState { get; set; } = "formal";
 
