@@ -31,6 +31,7 @@ describe('book', () => {
     expect(booking.data).toEqual({ elderId: 7, slotId: 12 });
     expect(booking.header['Idempotency-Key']).toMatch(/.+/);
     expect(calls.payments[0]).toMatchObject({ package: 'prepay_id=wx9', signType: 'RSA', paySign: 'sig' });
+    expect(calls.requests.some((r) => r.method === 'POST' && r.path === '/api/bookings/90/wechat-pay/check')).toBe(true); // in case WeChat Pay's word is late
     expect(calls.navigations).toEqual(['/pages/orders/index']);
   });
 

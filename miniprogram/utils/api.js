@@ -81,7 +81,10 @@ function idempotencyKey() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 }
 
-/** Pays a booking's own part with WeChat Pay; resolves when WeChat says it is paid. */
+/**
+ * Pays a booking's own part with WeChat Pay; resolves when WeChat says it is paid, after asking the API to check
+ * with WeChat Pay (its notification may come a little later).
+ */
 function pay(bookingId) {
   return request(`/api/bookings/${bookingId}/wechat-pay`, { method: 'POST' }).then((p) => new Promise((resolve, reject) => {
     wx.requestPayment({
@@ -89,7 +92,7 @@ function pay(bookingId) {
       success: resolve,
       fail: (e) => reject({ status: 0, type: 'payment', title: e && /cancel/.test(e.errMsg) ? '已取消付款，可以在"我的订单"里再付' : '付款没有成功，请稍后再试', detail: '' }),
     });
-  }));
+  })).then(() => request(`/api/bookings/${bookingId}/wechat-pay/check`, { method: 'POST' }).catch(() => null));
 }
 
 function showError(e) {

@@ -204,4 +204,36 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
         Assert.Equal((order.OutTradeNo, 1500L), (refund.OutTradeNo, refund.Amount));
         Assert.Single(api.WeChat.Pay.Refunds.Values, r => r.OutTradeNo == order.OutTradeNo);
     }
+
+    [Fact]
+    public async Task A_payment_whose_notification_is_lost_is_found_by_asking_WeChat_Pay()
+    {
+        var x = await BookedLunchAsync();
+        await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null);
+        api.WeChat.Pay.MarkPaid($"EC{x.BookingId:D10}"); // paid in WeChat; the notification never arrives
+
+        var booking = await JsonAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay/check", null));
+
+        Assert.Equal(("Confirmed", 1500L), (booking.GetProperty("status").GetString(), booking.GetProperty("price").GetProperty("paidFen").GetInt64()));
+        Assert.Single(await PaymentsAsync(x));
+    }
+
+    [Fact]
+    public async Task Before_an_unpaid_booking_gives_its_place_back_WeChat_Pay_is_asked_whether_it_was_paid_after_all()
+    {
+        var paidQuietly = await BookedLunchAsync();
+        var neverPaid = await BookedLunchAsync();
+        foreach (var x in new[] { paidQuietly, neverPaid }) await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null);
+        api.WeChat.Pay.MarkPaid($"EC{paidQuietly.BookingId:D10}");
+        var ids = new[] { paidQuietly.BookingId, neverPaid.BookingId };
+        await paidQuietly.S.WithDbAsync(db => db.Bookings.Where(b => ids.Contains(b.Id))
+            .ExecuteUpdateAsync(u => u.SetProperty(b => b.CreatedAt, b => b.CreatedAt.AddMinutes(-30)))); // the payment window has closed
+
+        await using (var scope = api.Services.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<Eldercare.Api.Features.Bookings.UnpaidBookings>().ReleaseExpiredAsync(CancellationToken.None);
+
+        var statuses = await paidQuietly.S.WithDbAsync(db => db.Bookings.Where(b => ids.Contains(b.Id)).ToDictionaryAsync(b => b.Id, b => b.Status));
+        Assert.Equal(BookingStatus.Confirmed, statuses[paidQuietly.BookingId]);
+        Assert.Equal(BookingStatus.Cancelled, statuses[neverPaid.BookingId]);
+    }
 }

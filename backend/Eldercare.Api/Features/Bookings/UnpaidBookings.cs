@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Payments;
 using Eldercare.Api.Features.Reminders;
+using Eldercare.Api.Infrastructure.WeChat;
 using Eldercare.Api.Features.Sessions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,7 +25,8 @@ public sealed class BookingOptions
 /// Releases bookings whose payment window closed without payment: the place goes back (and to the waitlist), the
 /// subsidy is given back, and the elder is told why.
 /// </summary>
-public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, BookingReminders reminders, IOptions<BookingOptions> options, TimeProvider clock, ILogger<UnpaidBookings> log)
+public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, BookingReminders reminders, IOptions<BookingOptions> options,
+    IOptions<WeChatPayOptions> payOptions, WeChatPayNotifications payments, TimeProvider clock, ILogger<UnpaidBookings> log)
 {
     public async Task<int> ReleaseExpiredAsync(CancellationToken ct)
     {
@@ -34,6 +37,7 @@ public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, Booking
         var released = 0;
         foreach (var booking in expired)
         {
+            if (await PaidAfterAllAsync(booking.Id, ct)) continue;
             var result = await engine.CancelAsync(Actor.System, booking.Id, "未在规定时间内付款", ignoreCutoff: true, ct);
             if (result.Booking is null) continue; // paid or cancelled in the meantime
             reminders.AddNotice(booking.ElderId, ReminderKind.UnpaidBookingReleased, booking.Id, clock.GetUtcNow().UtcDateTime,
@@ -43,6 +47,24 @@ public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, Booking
         }
         if (released > 0) log.LogInformation("Released {Count} unpaid bookings", released);
         return released;
+    }
+
+    /// <summary>
+    /// A booking whose WeChat payment went through but whose notification has not arrived must not lose its place:
+    /// WeChat Pay is asked first. If it cannot be asked, the booking waits for the next run rather than being released.
+    /// </summary>
+    private async Task<bool> PaidAfterAllAsync(long bookingId, CancellationToken ct)
+    {
+        if (!payOptions.Value.Enabled) return false;
+        try
+        {
+            return await payments.CheckAsync(bookingId, ct);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            log.LogWarning("WeChat Pay could not be asked about booking {BookingId}; it is released on a later run", bookingId);
+            return true;
+        }
     }
 }
 

@@ -67,6 +67,28 @@ public static class WeChatPayments
         }).WithTags("Payments").RequireAuthorization()
           .WithSummary("Pay a booking's self-paid part with WeChat Pay: the signed parameters for wx.requestPayment");
 
+        app.MapPost("/api/bookings/{id:long}/wechat-pay/check", async (long id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db,
+            WeChatPayNotifications notifications, IOptions<WeChatPayOptions> payOptions, CancellationToken ct) =>
+        {
+            if (!payOptions.Value.Enabled) return NotConfigured.ToResult();
+            var actor = Actor.From(user);
+            if (actor.Kind is not (PrincipalKind.Elder or PrincipalKind.Family)) return MiniProgramOnly.ToResult();
+            var elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+            if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
+            if (await access.CheckElderAsync(actor, elderId.Value, write: false, ct) is { } denied) return denied.ToResult();
+            try
+            {
+                await notifications.CheckAsync(id, ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // WeChat Pay unreachable: the notification will still come; the booking is shown as it stands.
+            }
+            var booking = await db.Bookings.AsNoTracking().Include(b => b.History).SingleAsync(b => b.Id == id, ct);
+            return Results.Ok(booking.ToResponse());
+        }).WithTags("Payments").RequireAuthorization()
+          .WithSummary("After paying: asks WeChat Pay about the order, in case its notification is late, and answers the booking");
+
         app.MapPost("/api/wechat-pay/notify", async (HttpRequest request, WeChatPayClient pay, WeChatPayNotifications notifications, CancellationToken ct) =>
         {
             // The exact bytes are what WeChat Pay signed; a body larger than any real notification is not read.
@@ -91,7 +113,7 @@ public static class WeChatPayments
 }
 
 /// <summary>Applies WeChat Pay notifications that passed their checks, each at most once.</summary>
-public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine, TimeProvider clock, ILogger<WeChatPayNotifications> log)
+public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine, WeChatPayClient pay, TimeProvider clock, ILogger<WeChatPayNotifications> log)
 {
     public void Refused(string reason) => log.LogWarning("A WeChat Pay notification was refused: {Reason}", reason);
 
@@ -102,7 +124,24 @@ public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine,
             log.LogInformation("WeChat Pay notification {EventType} acknowledged", notification.EventType);
             return;
         }
-        var r = notification.Resource;
+        await ApplyTransactionAsync(notification.Resource, ct);
+    }
+
+    /// <summary>
+    /// Asks WeChat Pay about a booking's order and applies it if it was paid: for when a notification is late or lost
+    /// (the payer is back in the mini-program, or the payment window is closing). True when the booking is paid.
+    /// </summary>
+    public async Task<bool> CheckAsync(long bookingId, CancellationToken ct)
+    {
+        var answer = await pay.QueryAsync(WeChatPayments.OrderNumber(bookingId), ct);
+        if (!answer.Ok || answer.Body.GetProperty("trade_state").GetString() != "SUCCESS") return false;
+        await ApplyTransactionAsync(answer.Body, ct);
+        return true;
+    }
+
+    /// <summary>A WeChat Pay transaction (from a notification or a query), applied at most once.</summary>
+    private async Task ApplyTransactionAsync(JsonElement r, CancellationToken ct)
+    {
         var outTradeNo = r.GetProperty("out_trade_no").GetString() ?? "";
         var total = r.GetProperty("amount").GetProperty("total").GetInt64();
         if (r.GetProperty("trade_state").GetString() != "SUCCESS" || !outTradeNo.StartsWith("EC", StringComparison.Ordinal)
