@@ -260,7 +260,9 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         {
             var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == "clerk1");
             var zone = db.Elders.Where(e => e.Status == ElderStatus.Active && db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == clerk.StationId));
-            var lunch = await db.CatalogItems.FirstAsync(i => i.Name == "午餐·普通套餐");
+            // The counter serves the meal of the hour (lunch until 15:00 Beijing time, then dinner): book that one.
+            var dinnerTime = BusinessTime.ToBusinessTime(DateTime.UtcNow).Hour >= 15;
+            var lunch = await db.CatalogItems.FirstAsync(i => i.Name == (dinnerTime ? "晚餐·普通套餐" : "午餐·普通套餐"));
             var cleaning = await db.CatalogItems.FirstAsync(i => i.Line == ServiceLine.Cleaning);
             var candidates = await zone.OrderBy(e => e.Id).Take(50).ToListAsync();
             diner = candidates.First(e => lunch.IneligibilityReason(e, today) is null);
@@ -268,7 +270,11 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
             var kitchen = await db.ServiceResources.FirstAsync(r => r.StationId == clerk.StationId && r.Kind == ResourceKind.MealPoint);
             var pool = await db.ServiceResources.FirstAsync(r => r.StationId == clerk.StationId && r.Kind == ResourceKind.CaregiverPool);
             var lateCutoff = BusinessTime.ToUtc(today, new TimeOnly(23, 59));
-            var lunchSlot = new Slot { CatalogItemId = lunch.Id, ResourceId = kitchen.Id, Date = today, Start = new(11, 15), End = new(12, 45), MealPeriod = MealPeriod.Lunch, Capacity = 20, CutoffAt = lateCutoff };
+            var lunchSlot = new Slot
+            {
+                CatalogItemId = lunch.Id, ResourceId = kitchen.Id, Date = today, Start = dinnerTime ? new(17, 15) : new(11, 15), End = dinnerTime ? new(18, 45) : new(12, 45),
+                MealPeriod = dinnerTime ? MealPeriod.Dinner : MealPeriod.Lunch, Capacity = 20, CutoffAt = lateCutoff,
+            };
             var cleaningSlot = new Slot { CatalogItemId = cleaning.Id, ResourceId = pool.Id, Date = today, Start = new(15, 15), End = new(17, 15), Capacity = 3, CutoffAt = lateCutoff };
             db.Slots.AddRange(lunchSlot, cleaningSlot);
             await db.SaveChangesAsync();
