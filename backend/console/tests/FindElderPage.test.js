@@ -36,4 +36,29 @@ describe('FindElderPage', () => {
     await flushPromises();
     expect(wrapper.find('[data-test=search-error]').text()).toContain('您没有权限办理这项业务');
   });
+
+  it('shows the family bound to an elder in the file and confirms a waiting request at the window', async () => {
+    const file = { id: 7, name: '王建国', gender: 'Male', age: 81, maskedIdNumber: '**************0012', phone: '13912345678', address: '学院路1号', community: '幸福里社区', abilityLevel: 0, groups: 'LivingAlone', status: 'Active', emergencyContacts: [] };
+    const waiting = { id: 5, elderId: 7, elderName: '王建国', familyMemberId: 3, familyName: '王丽', familyPhone: '139****2222', relation: '女儿', status: 'Pending' };
+    const requests = fakeApi({
+      'GET /api/elders?q=wjg': [200, [wang]],
+      'GET /api/elders/7': [200, file],
+      'GET /api/family-bindings?elderId=7': [200, [waiting]],
+      'POST /api/family-bindings/5/confirm': [200, { ...waiting, status: 'Active' }],
+    });
+    const { wrapper } = await mountAt('/elders', FindElderPage);
+    await wrapper.find('input[name=query]').setValue('wjg');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    const openButton = wrapper.findAll('[data-test=results] button').find((b) => b.text() === '查看档案');
+    await openButton.trigger('click');
+    await flushPromises();
+
+    const bindings = document.querySelector('[data-test=bindings]');
+    expect(bindings.textContent).toContain('王丽');
+    expect(bindings.textContent).toContain('待确认');
+    document.querySelector('[data-test=confirm-binding-5]').click();
+    await flushPromises();
+    expect(requests.some((r) => r.method === 'POST' && r.path === '/api/family-bindings/5/confirm')).toBe(true);
+  });
 });
