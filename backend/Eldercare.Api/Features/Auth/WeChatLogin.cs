@@ -98,13 +98,8 @@ public static class WeChatLogin
             var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.PhoneCode, ct));
             if (refused is not null) return refused;
 
-            var name = body.Name.Trim();
-            var last4 = body.IdLast4.ToUpperInvariant();
-            var matches = await db.Elders.Where(e => e.Name == name && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
-                .OrderBy(e => e.Id).Select(e => new { e.Id, e.Name, e.WeChatOpenId }).Take(2).ToListAsync(ct);
-            if (matches.Count == 0) return WeChatProblems.ElderNotMatched.ToResult();
-            if (matches.Count > 1) return WeChatProblems.ElderAmbiguous.ToResult();
-            var elder = matches[0];
+            var (elder, notFound) = await ElderByDetails.FindAsync(db, body.Name, body.IdLast4, phone!, ct);
+            if (elder is null) return notFound!.ToResult();
             if (elder.WeChatOpenId is not null && elder.WeChatOpenId != openId) return WeChatProblems.AlreadyClaimed.ToResult();
 
             // From now on this WeChat user is the elder: the openid moves from the family record to the elder's file.

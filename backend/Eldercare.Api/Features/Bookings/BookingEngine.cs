@@ -292,8 +292,11 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
 
     private static bool IsSingleMode(ServiceModes mode) => mode != ServiceModes.None && (mode & (mode - 1)) == 0;
 
-    /// <summary>Takes the elder's row lock for the rest of the transaction; false when there is no such elder.</summary>
-    private async Task<bool> LockElderAsync(int elderId, CancellationToken ct) =>
+    /// <summary>
+    /// Takes the elder's row lock for the rest of the caller's transaction; false when there is no such elder. Whatever
+    /// changes an elder's bookings outside the engine (a WeChat payment arriving) takes it too.
+    /// </summary>
+    public async Task<bool> LockElderAsync(int elderId, CancellationToken ct) =>
         await db.Elders.Where(e => e.Id == elderId).ExecuteUpdateAsync(s => s.SetProperty(e => e.BookingSequence, e => e.BookingSequence + 1), ct) == 1;
 
     private static BookingEvent Event(BookingStatus? from, BookingStatus to, Actor actor, DateTime at, string? note) => new()

@@ -44,13 +44,9 @@ public static class FamilyBindings
             if (actor.Kind != PrincipalKind.Family) return FamilyOnly.ToResult();
             var member = await db.FamilyMembers.AsNoTracking().SingleAsync(f => f.Id == actor.Id, ct);
             if (member.Phone.Length == 0) return PhoneRequired.ToResult();
-            var name = body.ElderName.Trim();
-            var last4 = body.IdLast4.ToUpperInvariant();
-            var matches = await db.Elders.Where(e => e.Name == name && e.IdNumberLast4 == last4 && (e.Phone == body.ElderPhone || e.SecondPhone == body.ElderPhone))
-                .OrderBy(e => e.Id).Select(e => e.Id).Take(2).ToListAsync(ct);
-            if (matches.Count == 0) return WeChatProblems.ElderNotMatched.ToResult();
-            if (matches.Count > 1) return WeChatProblems.ElderAmbiguous.ToResult();
-            int? elderId = matches[0];
+            var (elder, notFound) = await ElderByDetails.FindAsync(db, body.ElderName, body.IdLast4, body.ElderPhone, ct);
+            if (notFound is not null) return notFound.ToResult();
+            int? elderId = elder!.Id;
 
             var now = clock.GetUtcNow().UtcDateTime;
             var relation = body.Relation.Trim();

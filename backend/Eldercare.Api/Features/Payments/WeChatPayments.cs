@@ -164,7 +164,7 @@ public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine,
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             // Under the elder's lock, like every change of the elder's bookings: a cancel cannot slip in between.
-            await db.Elders.Where(e => e.Id == booking.ElderId).ExecuteUpdateAsync(s => s.SetProperty(e => e.BookingSequence, e => e.BookingSequence + 1), ct);
+            await engine.LockElderAsync(booking.ElderId, ct);
             status = await db.Bookings.Where(b => b.Id == booking.Id).Select(b => b.Status).SingleAsync(ct);
             // One payment per booking (a unique index): a repeated notification inserts nothing and changes nothing.
             recorded = await InsertAsync(booking, PaymentKind.Payment, total, now, ct);
