@@ -21,4 +21,21 @@ public sealed class HotlineOptions
 
     /// <summary>Mandarin prompts are spoken at about this many words a minute (elder-friendly: 130-145).</summary>
     [Range(100, 180)] public int SpeechRate { get; set; } = 140;
+
+    /// <summary>How long the hotline waits for a key before saying it heard none.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:00:30")] public TimeSpan KeyTimeout { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Missed or wrong keys in a row after which the caller is put through to a person.</summary>
+    [Range(1, 10)] public int MaxFailures { get; set; } = 3;
+
+    /// <summary>Where "a person" is: the agents' queue (a SIP URI or number).</summary>
+    [Required] public string AgentLine { get; set; } = "sip:agents@127.0.0.1";
+
+    /// <summary>The duty line emergencies are put through to.</summary>
+    [Required] public string DutyLine { get; set; } = "sip:duty@127.0.0.1";
+
+    /// <summary>Secret: the hotline's key for the API (Hotline__ServiceKey), the same as the API's Services:HotlineKey.</summary>
+    public string ServiceKey { get; set; } = "";
+
+    public Calls.Prompts Prompts { get; set; } = new();
 }

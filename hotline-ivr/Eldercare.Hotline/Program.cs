@@ -1,15 +1,23 @@
 using Eldercare.Api.Infrastructure.Configuration;
-using Eldercare.Hotline;
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Configuration.AddConfigFolder(builder.Environment.EnvironmentName, baseName: "hotline");
-builder.Logging.ClearProviders();
-builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
+namespace Eldercare.Hotline;
 
-builder.Services.AddValidatedOptions<HotlineOptions>("Hotline");
-builder.Services.AddHostedService<HotlineService>();
+/// <summary>The hotline service's entry point (a named class, so tests can reference this assembly beside the API's).</summary>
+public static class HotlineProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Configuration.AddConfigFolder(builder.Environment.EnvironmentName, baseName: "hotline");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
 
-var host = builder.Build();
-if (!host.Services.SettingsAreValid()) return 1;
-await host.RunAsync();
-return 0;
+        builder.Services.AddValidatedOptions<HotlineOptions>("Hotline");
+        builder.Services.AddHostedService<HotlineService>();
+
+        var host = builder.Build();
+        if (!host.Services.SettingsAreValid()) return 1;
+        await host.RunAsync();
+        return 0;
+    }
+}

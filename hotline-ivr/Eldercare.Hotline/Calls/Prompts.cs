@@ -1,0 +1,30 @@
+namespace Eldercare.Hotline.Calls;
+
+/// <summary>
+/// Every fixed sentence the hotline says, from configuration (section "Hotline:Prompts"), so a district can reword
+/// them or have them recorded. Plain Chinese, short sentences, the way out (0, a person) said often.
+/// </summary>
+public sealed class Prompts
+{
+    public string Greeting { get; set; } = "您好，这里是社区养老服务热线。";
+    public string Hello { get; set; } = "{0}，您好。";
+    public string AskIdTail { get; set; } = "请输入您身份证号码的最后四位，最后一位是字母X的请按星号。";
+    public string NotIdentified { get; set; } = "没有查到您的档案。";
+    public string Menu { get; set; } = "订餐请按1，助浴请按2，保洁请按3，看病请按4，查询或取消预约请按5，找工作人员请按0，紧急求助请按9，再听一遍请按星号。";
+    public string NoKey { get; set; } = "没有听到按键。";
+    public string WrongKey { get; set; } = "按键不对。";
+    public string ToAgent { get; set; } = "正在为您转接工作人员，请稍等。";
+    public string EmergencyConfirm { get; set; } = "您选择了紧急求助。确认需要帮助请按1，按错了请按2。";
+    public string EmergencyTransfer { get; set; } = "已通知驿站和您的家人，正在为您转接值班电话，请不要挂机。";
+    public string NoService { get; set; } = "这一项暂时没有您可以预约的服务。";
+    public string ChooseService { get; set; } = "{0}请按{1}。";
+    public string NoSlot { get; set; } = "最近一周都约满了。";
+    public string ChooseSlot { get; set; } = "{0}请按{1}。";
+    public string ConfirmBooking { get; set; } = "您要预约{0}，{1}，自付{2}。确认请按1，重新选择请按2。";
+    public string Booked { get; set; } = "已为您预约{0}，{1}，自付{2}。";
+    public string NoBookings { get; set; } = "您最近没有预约。";
+    public string BookingItem { get; set; } = "{0}，{1}，{2}。取消这个预约请按{3}。";
+    public string ConfirmCancel { get; set; } = "确定取消{0}的{1}吗？确定请按1，不取消请按2。";
+    public string Cancelled { get; set; } = "已经取消。";
+    public string Goodbye { get; set; } = "感谢您的来电，再见。";
+}
