@@ -59,6 +59,7 @@ app.MapSessionEndpoints();
 app.MapStaffLogin();
 app.MapServiceLogin();
 app.MapCallerIdentification();
+app.MapHotlineRecords();
 app.MapWeChatLogin();
 app.MapFamilyBindings();
 app.MapElderEndpoints();

@@ -31,8 +31,8 @@ public sealed class HotlineOptions
     /// <summary>Where "a person" is: the agents' queue (a SIP URI or number).</summary>
     [Required] public string AgentLine { get; set; } = "sip:agents@127.0.0.1";
 
-    /// <summary>The duty line emergencies are put through to.</summary>
-    [Required] public string DutyLine { get; set; } = "sip:duty@127.0.0.1";
+    /// <summary>The duty line emergencies are put through to: {0} is the elder's station's duty phone.</summary>
+    [Required] public string DutyLine { get; set; } = "sip:{0}@127.0.0.1";
 
     /// <summary>Secret: the hotline's key for the API (Hotline__ServiceKey), the same as the API's Services:HotlineKey.</summary>
     public string ServiceKey { get; set; } = "";

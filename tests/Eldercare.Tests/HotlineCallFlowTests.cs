@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Json;
 using Eldercare.Api.Domain;
 using Eldercare.Hotline;
 using HotlineBackend = Eldercare.Hotline.Backend.HotlineBackend;
@@ -35,7 +36,7 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
 public sealed class HotlineCallFlowTests
 {
     private const string Key = "hotline-key-for-tests-0123456789abcdef";
-    private static readonly HotlineOptions Options = new() { ApiBaseUrl = "http://unused", AgentLine = "sip:agents@test", DutyLine = "sip:duty@test", ServiceKey = Key };
+    private static readonly HotlineOptions Options = new() { ApiBaseUrl = "http://unused", AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test", ServiceKey = Key };
 
     private sealed record World(ApiFactory Api, Scenario S, Elder Elder, Slot Lunch, HotlineBackend Backend) : IDisposable
     {
@@ -128,8 +129,37 @@ public sealed class HotlineCallFlowTests
         Assert.Equal(["sip:agents@test"], mistake.Transfers);
 
         var (emergency, flow) = await CallAsync(w, w.Elder.Phone, '9', '1');
-        Assert.Equal(["sip:duty@test"], emergency.Transfers);
+        Assert.Equal([$"sip:{w.S.Station1.DutyPhone}@duty.test"], emergency.Transfers); // the elder's own station's duty line
         Assert.Contains("emergency", flow.Path);
+
+        // A case is open for the station, which has a task in its list; the family hear of it too.
+        var station = await w.S.StaffClientAsync(StaffRole.Clerk);
+        var cases = await (await station.GetAsync("/api/emergencies?status=Open")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var opened = Assert.Single(cases.EnumerateArray());
+        Assert.Equal(w.Elder.Id, opened.GetProperty("elderId").GetInt32());
+        Assert.True(await w.S.WithDbAsync(db => db.Reminders.AnyAsync(r => r.ElderId == w.Elder.Id && r.Kind == ReminderKind.Emergency)));
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk, w.S.Station2.Id)).PostAsJsonAsync(
+            $"/api/emergencies/{opened.GetProperty("id").GetInt64()}/close", new { note = "x" }), 403, "forbidden");
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await station.PostAsJsonAsync($"/api/emergencies/{opened.GetProperty("id").GetInt64()}/close", new { note = "已上门，老人摔倒，已送医" })).StatusCode);
+        await HttpAssert.ProblemAsync(await station.PostAsJsonAsync($"/api/emergencies/{opened.GetProperty("id").GetInt64()}/close", new { note = "again" }), 409, "emergency-closed");
+    }
+
+    [Fact]
+    public async Task Every_call_is_logged_with_caller_elder_keys_and_outcome_for_staff_to_read()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+
+        var (call, _) = await CallAsync(w, w.Elder.Phone, '1', '1', '1', '0');
+
+        var agent = await w.S.ClientForAsync(await w.S.AddStaffAccountAsync(StaffRole.HotlineAgent, null));
+        var log = await (await agent.GetAsync($"/api/hotline/calls?elderId={w.Elder.Id}")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var line = Assert.Single(log.EnumerateArray());
+        Assert.Equal((call.Id, w.Elder.Phone, "Inbound"), (line.GetProperty("callId").GetString(), line.GetProperty("number").GetString(), line.GetProperty("direction").GetString()));
+        Assert.StartsWith("1,1,1,booked:", line.GetProperty("path").GetString());
+        Assert.Matches("^booked:[0-9]+,agent$", line.GetProperty("outcome").GetString());
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Caregiver)).GetAsync($"/api/hotline/calls?elderId={w.Elder.Id}"), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk)).GetAsync("/api/hotline/calls"), 400, "validation-failed");
     }
 
     [Fact]

@@ -47,6 +47,8 @@ public class EldercareDb : DbContext
     public DbSet<Reminder> Reminders => Set<Reminder>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<SubsidySummary> SubsidySummaries => Set<SubsidySummary>();
+    public DbSet<EmergencyCase> EmergencyCases => Set<EmergencyCase>();
+    public DbSet<CallRecord> CallRecords => Set<CallRecord>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {

@@ -21,6 +21,33 @@ internal sealed class ReminderConfiguration : IEntityTypeConfiguration<Reminder>
     }
 }
 
+internal sealed class EmergencyCaseConfiguration : IEntityTypeConfiguration<EmergencyCase>
+{
+    public void Configure(EntityTypeBuilder<EmergencyCase> e)
+    {
+        e.Property(x => x.Source).HasMaxLength(20);
+        e.Property(x => x.CallId).HasMaxLength(64);
+        e.Property(x => x.Note).HasMaxLength(500);
+        e.HasIndex(x => new { x.StationId, x.Status });
+        e.HasIndex(x => x.ElderId);
+        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class CallRecordConfiguration : IEntityTypeConfiguration<CallRecord>
+{
+    public void Configure(EntityTypeBuilder<CallRecord> e)
+    {
+        e.Property(x => x.CallId).HasMaxLength(64);
+        e.Property(x => x.Number).HasMaxLength(20);
+        e.Property(x => x.Path).HasMaxLength(1000);
+        e.Property(x => x.Outcome).HasMaxLength(100);
+        e.HasIndex(x => x.CallId).IsUnique();
+        e.HasIndex(x => new { x.ElderId, x.StartedAt });
+        e.HasIndex(x => x.StartedAt);
+    }
+}
+
 internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
 {
     public void Configure(EntityTypeBuilder<Delivery> e)

@@ -17,6 +17,8 @@ public enum ReminderKind
     UnpaidBookingReleased,
     /// <summary>A service was done: the elder and family are asked to rate it.</summary>
     ServiceCompleted,
+    /// <summary>The elder pressed 9 on the hotline: the station must act at once, the family is told.</summary>
+    Emergency,
 }
 
 public enum ReminderStatus { Pending, Dispatching, Sent, Cancelled }
@@ -112,7 +114,7 @@ public static class Reach
         IEnumerable<DeliveryChannel> order = kind switch
         {
             ReminderKind.CheckInCall => [DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask],
-            ReminderKind.CheckInUnanswered => [DeliveryChannel.ConsoleTask],
+            ReminderKind.CheckInUnanswered or ReminderKind.Emergency => [DeliveryChannel.ConsoleTask],
             _ => preferred is { } first
                 ? new[] { DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask }.Where(c => c != first).Prepend(first)
                 : [DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask],

@@ -16,6 +16,7 @@ public sealed record Price(long ListFen, long SubsidyFen, long PayableFen, long 
 public sealed record Service(int Id, string Line, string Name, bool? Eligible, string? IneligibleReason, Price Price);
 public sealed record Slot(long SlotId, DateOnly Date, TimeOnly Start, TimeOnly End, string ResourceName, bool Bookable);
 public sealed record Booking(long Id, string ServiceName, DateOnly Date, TimeOnly Start, string Status, Price Price);
+public sealed record Emergency(long Id, string Station, string DutyPhone);
 
 /// <summary>
 /// The Eldercare API as the hotline uses it, under the hotline's own service log-in. Every booking carries the
@@ -42,6 +43,12 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
     public Task<List<Booking>> BookingsAsync(int elderId, DateOnly from, CancellationToken ct) =>
         SendAsync<List<Booking>>(HttpMethod.Get, $"/api/bookings?elderId={elderId}&from={from:yyyy-MM-dd}", null, null, ct);
 
+    public Task<Emergency> ReportEmergencyAsync(int elderId, string callId, CancellationToken ct) =>
+        SendAsync<Emergency>(HttpMethod.Post, "/api/hotline/emergencies", new { elderId, callId }, null, ct);
+
+    public Task<JsonElement> RecordCallAsync(object record, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, "/api/hotline/calls", record, null, ct);
+
     public Task<Booking> CancelAsync(long bookingId, CancellationToken ct) =>
         SendAsync<Booking>(HttpMethod.Post, $"/api/bookings/{bookingId}/cancel", new { reason = "老人通过服务热线取消" }, null, ct);
 
@@ -55,7 +62,8 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
             if (body is not null) request.Content = JsonContent.Create(body, options: Json);
             if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
             using var response = await http.SendAsync(request, ct);
-            if (response.IsSuccessStatusCode) return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+            if (response.IsSuccessStatusCode)
+                return response.Content.Headers.ContentLength == 0 ? default! : (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
             if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && attempt == 1)
             {
                 _token = null; // the session ended: log in again once

@@ -15,17 +15,20 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
     private readonly Prompts _say = options.Prompts;
     private int _failures;
     private int _step;
+    private int? _elderId;
 
     /// <summary>What happened, for the call log: the keys pressed and how the call ended.</summary>
     public List<string> Path { get; } = [];
 
     public async Task RunAsync(CancellationToken ct)
     {
+        var started = clock.GetUtcNow();
         try
         {
             await call.SayAsync(_say.Greeting, ct);
             var elder = await IdentifyAsync(ct);
             if (elder is null) { await ToAgentAsync(ct); return; }
+            _elderId = elder.Value.Id;
             await call.SayAsync(string.Format(_say.Hello, elder.Value.Name), ct);
             await MenuAsync(elder.Value.Id, ct);
         }
@@ -37,6 +40,36 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         {
             await call.SayAsync(e.Title, ct);
             await ToAgentAsync(ct);
+        }
+        finally
+        {
+            await RecordAsync(started);
+        }
+    }
+
+    /// <summary>What the call achieved, in order (e.g. "booked:12,agent"), or "ended" when the caller hung up without any.</summary>
+    private string Outcome()
+    {
+        var results = Path.Where(p => p is "agent" or "emergency" || p.StartsWith("booked:", StringComparison.Ordinal)
+            || p.StartsWith("cancelled:", StringComparison.Ordinal) || p.StartsWith("refused:", StringComparison.Ordinal)).ToList();
+        return results.Count == 0 ? "ended" : string.Join(",", results);
+    }
+
+    /// <summary>The call log's line for this call; a log that cannot be written never troubles the caller.</summary>
+    private async Task RecordAsync(DateTimeOffset started)
+    {
+        try
+        {
+            await backend.RecordCallAsync(new
+            {
+                callId = call.Id, direction = "Inbound", number = call.CallerNumber, elderId = _elderId, path = string.Join(",", Path),
+                outcome = Outcome(),
+                startedAt = started.UtcDateTime, durationSeconds = (int)(clock.GetUtcNow() - started).TotalSeconds,
+            }, CancellationToken.None);
+        }
+        catch (Exception e) when (e is BackendRefusal or HttpRequestException or TaskCanceledException)
+        {
+            log.LogWarning("The log of call {CallId} could not be written: {Reason}", call.Id, e.Message);
         }
     }
 
@@ -73,8 +106,18 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
     {
         if (await AskAsync(_say.EmergencyConfirm, "12", ct) != '1') return false;
         Path.Add("emergency");
-        await call.SayAsync(_say.EmergencyTransfer, ct);
-        await call.TransferAsync(options.DutyLine, ct);
+        try
+        {
+            var opened = await backend.ReportEmergencyAsync(_elderId!.Value, call.Id, ct);
+            await call.SayAsync(_say.EmergencyTransfer, ct);
+            await call.TransferAsync(string.Format(options.DutyLine, opened.DutyPhone), ct);
+        }
+        catch (Exception e) when (e is BackendRefusal or HttpRequestException)
+        {
+            // The hub could not be told: a person takes the call at once all the same.
+            log.LogError("Emergency on call {CallId} could not be reported: {Reason}", call.Id, e.Message);
+            await ToAgentAsync(ct);
+        }
         return true;
     }
 

@@ -1,0 +1,119 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Claims;
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Eldercare.Api.Features.Hotline;
+
+public sealed record ReportEmergencyRequest([property: Range(1, int.MaxValue)] int ElderId, [property: StringLength(64)] string? CallId);
+
+public sealed record EmergencyResponse(long Id, int ElderId, string ElderName, int StationId, string Station, string DutyPhone, string Status, DateTime OpenedAt, DateTime? ClosedAt, string? Note);
+
+public sealed record CloseEmergencyRequest([property: Required, StringLength(500, MinimumLength = 1)] string Note);
+
+public sealed record CallRecordRequest(
+    [property: Required, StringLength(64, MinimumLength = 1)] string CallId,
+    CallDirection Direction,
+    [property: StringLength(20)] string? Number,
+    int? ElderId,
+    [property: Required, StringLength(1000)] string Path,
+    [property: Required, StringLength(100, MinimumLength = 1)] string Outcome,
+    DateTime StartedAt,
+    [property: Range(0, 86_400)] int DurationSeconds);
+
+public sealed record CallRecordResponse(long Id, string CallId, string Direction, string? Number, int? ElderId, string Path, string Outcome, DateTime StartedAt, int DurationSeconds);
+
+/// <summary>
+/// What the hotline leaves behind: emergency cases (key 9), which alert the station at once (a console task) and the
+/// bound family (WeChat) and stay open until staff close them; and the call log, readable by staff.
+/// </summary>
+public static class HotlineRecords
+{
+    public static readonly Problem CaseNotFound = new("emergency-not-found", 404, "没有找到这条紧急求助");
+    public static readonly Problem AlreadyClosed = new("emergency-closed", 409, "这条紧急求助已经处理完了");
+
+    public static void MapHotlineRecords(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/hotline/emergencies", async (ReportEmergencyRequest body, ClaimsPrincipal user, EldercareDb db, BookingReminders reminders,
+            TimeProvider clock, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind != PrincipalKind.Service && actor.Role != StaffRole.HotlineAgent) return CallerIdentification.HotlineOnly.ToResult();
+            var elder = await (from e in db.Elders
+                               join c in db.Communities on e.CommunityId equals c.Id
+                               join s in db.Stations on c.StationId equals s.Id
+                               where e.Id == body.ElderId
+                               select new { e.Id, e.Name, StationId = s.Id, Station = s.Name, s.DutyPhone }).SingleOrDefaultAsync(ct);
+            if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
+            var now = clock.GetUtcNow().UtcDateTime;
+            var found = new EmergencyCase { ElderId = elder.Id, StationId = elder.StationId, Source = "hotline", CallId = body.CallId, Status = EmergencyStatus.Open, OpenedAt = now };
+            db.EmergencyCases.Add(found);
+            // The station sees it in its task list at once; the bound family get a WeChat message.
+            reminders.AddNotice(elder.Id, ReminderKind.Emergency, null, now,
+                $"{elder.Name}在{Infrastructure.Time.BusinessTime.ToBusinessTime(now):HH:mm}拨打热线紧急求助，电话已转驿站值班电话，请立即联系老人。");
+            await db.SaveChangesAsync(ct);
+            return Results.Created($"/api/emergencies/{found.Id}", ToResponse(found, elder.Name, elder.Station, elder.DutyPhone));
+        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline opens an emergency case: the station and the family are alerted; answers the station's duty phone");
+
+        app.MapGet("/api/emergencies", async (EmergencyStatus? status, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind != PrincipalKind.Staff) return Problems.Forbidden.ToResult();
+            var query = from x in db.EmergencyCases.AsNoTracking()
+                        join e in db.Elders on x.ElderId equals e.Id
+                        join s in db.Stations on x.StationId equals s.Id
+                        select new { Case = x, e.Name, Station = s.Name, s.DutyPhone };
+            if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent)) query = query.Where(x => x.Case.StationId == actor.StationId);
+            if (status is { } st) query = query.Where(x => x.Case.Status == st);
+            var rows = await query.OrderByDescending(x => x.Case.OpenedAt).Take(200).ToListAsync(ct);
+            return Results.Ok(rows.Select(x => ToResponse(x.Case, x.Name, x.Station, x.DutyPhone)));
+        }).WithTags("Hotline").RequireAuthorization().WithSummary("Emergency cases: a station's own, or all for officers and hotline agents");
+
+        app.MapPost("/api/emergencies/{id:long}/close", async (long id, CloseEmergencyRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            var found = await db.EmergencyCases.SingleOrDefaultAsync(x => x.Id == id, ct);
+            if (found is null) return CaseNotFound.ToResult();
+            if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } || actor.StationId != found.StationId)
+                return Problems.Forbidden.ToResult();
+            var closed = await db.EmergencyCases.Where(x => x.Id == id && x.Status == EmergencyStatus.Open).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, EmergencyStatus.Closed).SetProperty(x => x.ClosedAt, clock.GetUtcNow().UtcDateTime)
+                .SetProperty(x => x.ClosedByStaffId, actor.Id).SetProperty(x => x.Note, body.Note.Trim()), ct);
+            return closed == 0 ? AlreadyClosed.ToResult() : Results.NoContent();
+        }).WithTags("Hotline").RequireAuthorization().WithSummary("Station staff close an emergency case with what was done");
+
+        app.MapPost("/api/hotline/calls", async (CallRecordRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        {
+            if (Actor.From(user).Kind != PrincipalKind.Service) return CallerIdentification.HotlineOnly.ToResult();
+            // One record per call: the hotline may send it again after a lost answer.
+            var written = await db.Database.ExecuteSqlInterpolatedAsync($"""
+                INSERT INTO call_records (call_id, direction, number, elder_id, path, outcome, started_at, duration_seconds)
+                VALUES ({body.CallId}, {body.Direction.ToString()}, {body.Number}, {body.ElderId}, {body.Path}, {body.Outcome}, {body.StartedAt.ToUniversalTime()}, {body.DurationSeconds})
+                ON CONFLICT (call_id) DO NOTHING
+                """, ct);
+            return written == 1 ? Results.Created($"/api/hotline/calls?callId={body.CallId}", null) : Results.Ok();
+        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline records a finished call");
+
+        app.MapGet("/api/hotline/calls", async (int? elderId, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor.Kind != PrincipalKind.Staff || actor.Role == StaffRole.Caregiver) return Problems.Forbidden.ToResult();
+            var query = db.CallRecords.AsNoTracking();
+            if (elderId is { } id)
+            {
+                if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
+                query = query.Where(c => c.ElderId == id);
+            }
+            else if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent)) return Problems.ValidationFailed.ToResult("elderId is required");
+            var calls = await query.OrderByDescending(c => c.StartedAt).Take(200).ToListAsync(ct);
+            return Results.Ok(calls.Select(c => new CallRecordResponse(c.Id, c.CallId, c.Direction.ToString(), c.Number, c.ElderId, c.Path, c.Outcome, c.StartedAt, c.DurationSeconds)));
+        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline's call log: an elder's calls, or all calls for officers and hotline agents");
+    }
+
+    private static EmergencyResponse ToResponse(EmergencyCase x, string elderName, string station, string dutyPhone) =>
+        new(x.Id, x.ElderId, elderName, x.StationId, station, dutyPhone, x.Status.ToString(), x.OpenedAt, x.ClosedAt, x.Note);
+}
