@@ -181,8 +181,9 @@ cmd_fake_wechat() {
 }
 
 cmd_test() {
-  # Debian's Chromium (never a browser download) and a Chinese font drive the console's end-to-end tests.
-  apt_install redis-server postgresql chromium fonts-wqy-microhei
+  # Debian's Chromium (never a browser download) and a Chinese font drive the console's end-to-end tests;
+  # espeak-ng and sox render the hotline's prompts.
+  apt_install redis-server postgresql chromium fonts-wqy-microhei espeak-ng sox
   build
   # Globals, not locals: the EXIT trap that stops the servers runs after this function has returned.
   TEST_RUN_DIR="$(mktemp -d /tmp/eldercare-test.XXXXXX)"

@@ -38,4 +38,10 @@ public sealed class HotlineOptions
     public string ServiceKey { get; set; } = "";
 
     public Calls.Prompts Prompts { get; set; } = new();
+
+    /// <summary>Where rendered prompts are cached (by a hash of text and speed).</summary>
+    [Required] public string PromptCache { get; set; } = "data/prompts";
+
+    /// <summary>Recordings that replace rendered prompts: a file named as the rendered one (see the cache) is played instead.</summary>
+    public string? RecordedPrompts { get; set; }
 }

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Eldercare.Hotline.Telephony;
+
+/// <summary>A prompt as a WAV file baresip can play (8 kHz, mono, 16-bit), and how long it takes to say.</summary>
+public sealed record PromptFile(string Path, TimeSpan Duration);
+
+/// <summary>
+/// Turns what the hotline says into audio: Mandarin speech from espeak-ng (the cmn-latn-pinyin voice, which reads
+/// Chinese characters with the right tones), converted by sox to 8 kHz mono 16-bit and padded with a second of
+/// silence (baresip ends a call when a prompt file runs out, so prompts are timed from their length instead).
+/// Files are cached by a hash of the text and the speed; a recording with the same name in the recordings folder
+/// is used instead, so any fixed prompt can be replaced by a human voice.
+/// </summary>
+public sealed class PromptAudio(string cacheFolder, string? recordingsFolder, int wordsPerMinute)
+{
+    private readonly SemaphoreSlim _rendering = new(2, 2); // espeak-ng and sox are quick; two at a time keeps calls responsive
+
+    /// <summary>How many prompts were rendered (not found in the cache or the recordings) since start.</summary>
+    public int Rendered;
+
+    public string FileNameFor(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{wordsPerMinute}|{text}")))[..20] + ".wav";
+
+    public async Task<PromptFile> FileForAsync(string text, CancellationToken ct)
+    {
+        var name = FileNameFor(text);
+        if (recordingsFolder is not null && File.Exists(Path.Combine(recordingsFolder, name)))
+            return Describe(Path.Combine(recordingsFolder, name));
+        var cached = Path.Combine(cacheFolder, name);
+        if (File.Exists(cached)) return Describe(cached);
+
+        await _rendering.WaitAsync(ct);
+        try
+        {
+            if (File.Exists(cached)) return Describe(cached);
+            Directory.CreateDirectory(cacheFolder);
+            var speech = Path.Combine(cacheFolder, $"{Guid.NewGuid():N}.22k.wav");
+            var converted = Path.Combine(cacheFolder, $"{Guid.NewGuid():N}.8k.wav");
+            try
+            {
+                await RunAsync("espeak-ng", ["-v", "cmn-latn-pinyin", "-s", wordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", speech, text], ct);
+                await RunAsync("sox", [speech, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", converted, "pad", "0", "1"], ct);
+                File.Move(converted, cached, overwrite: true); // whole files only: another line may be reading it
+                Interlocked.Increment(ref Rendered);
+            }
+            finally
+            {
+                File.Delete(speech);
+                File.Delete(converted);
+            }
+            return Describe(cached);
+        }
+        finally
+        {
+            _rendering.Release();
+        }
+    }
+
+    /// <summary>The duration from the WAV header: data bytes over bytes per second.</summary>
+    private static PromptFile Describe(string path)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path));
+        reader.BaseStream.Seek(28, SeekOrigin.Begin);
+        var bytesPerSecond = reader.ReadInt32();
+        reader.BaseStream.Seek(12, SeekOrigin.Begin);
+        while (reader.BaseStream.Position < reader.BaseStream.Length - 8)
+        {
+            var chunk = Encoding.ASCII.GetString(reader.ReadBytes(4));
+            var size = reader.ReadInt32();
+            if (chunk == "data") return new PromptFile(path, TimeSpan.FromSeconds((double)size / bytesPerSecond));
+            reader.BaseStream.Seek(size, SeekOrigin.Current);
+        }
+        throw new InvalidDataException($"{path} has no data chunk");
+    }
+
+    private static async Task RunAsync(string program, string[] args, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        await process.StandardOutput.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {await errors}");
+    }
+}
