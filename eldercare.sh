@@ -182,8 +182,8 @@ cmd_fake_wechat() {
 
 cmd_test() {
   # Debian's Chromium (never a browser download) and a Chinese font drive the console's end-to-end tests;
-  # espeak-ng and sox render the hotline's prompts.
-  apt_install redis-server postgresql chromium fonts-wqy-microhei espeak-ng sox
+  # espeak-ng and sox render the hotline's prompts; baresip carries its SIP calls (and plays the caller in tests).
+  apt_install redis-server postgresql chromium fonts-wqy-microhei espeak-ng sox baresip-core
   build
   # Globals, not locals: the EXIT trap that stops the servers runs after this function has returned.
   TEST_RUN_DIR="$(mktemp -d /tmp/eldercare-test.XXXXXX)"

@@ -19,6 +19,7 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
 
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
+    public bool Ended => false;
     public List<string> Said { get; } = [];
     public List<string> Transfers { get; } = [];
     public string Everything => string.Join(" | ", Said);

@@ -32,9 +32,13 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
             await call.SayAsync(string.Format(_say.Hello, elder.Value.Name), ct);
             await MenuAsync(elder.Value.Id, ct);
         }
-        catch (GiveUp)
+        catch (GiveUp) when (!call.Ended)
         {
             await ToAgentAsync(ct);
+        }
+        catch (GiveUp)
+        {
+            Path.Add("hung-up"); // the caller is gone: nobody to put through
         }
         catch (BackendRefusal e) when (e.Type == "login")
         {
@@ -194,7 +198,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
             if (key is { } k && allowed.Contains(k)) { _failures = 0; return k; }
             if (key == '*') { prefix = ""; continue; }
             if (key == '0') throw new GiveUp();
-            if (++_failures >= options.MaxFailures) throw new GiveUp();
+            if (call.Ended || ++_failures >= options.MaxFailures) throw new GiveUp();
             prefix = key is null ? _say.NoKey : _say.WrongKey;
         }
     }

@@ -11,6 +11,9 @@ public interface ICall
     /// <summary>The caller's number, or null when withheld.</summary>
     string? CallerNumber { get; }
 
+    /// <summary>True once the caller hung up or the line failed.</summary>
+    bool Ended { get; }
+
     /// <summary>Says the text (rendered to speech, or a recorded prompt for a known text) and returns when it has been said.</summary>
     Task SayAsync(string text, CancellationToken ct);
 

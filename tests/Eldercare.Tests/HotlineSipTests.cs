@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Eldercare.Api.Domain;
+using Eldercare.Hotline;
+using Eldercare.Hotline.Calls;
+using Eldercare.Hotline.Telephony;
+using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using static Eldercare.Tests.Support.Scenario;
+using HotlineBackend = Eldercare.Hotline.Backend.HotlineBackend;
+
+namespace Eldercare.Tests;
+
+/// <summary>
+/// The hotline on real SIP over loopback: its lines on baresip, and a second baresip as the caller, dialling in and
+/// pressing keys (RFC 4733 DTMF), against the API in-process.
+/// </summary>
+public sealed class HotlineSipTests : IAsyncLifetime
+{
+    private const string Key = "hotline-key-for-tests-0123456789abcdef";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "eldercare-sip-" + Guid.NewGuid().ToString("N"));
+    private readonly List<Process> _processes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        foreach (var p in _processes.Where(p => !p.HasExited)) p.Kill();
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A baresip that places calls, as a softphone would, with its control port for the test to drive.</summary>
+    private async Task<(BaresipControl Control, ConcurrentQueue<JsonElement> Events)> CallerAsync(string number)
+    {
+        var folder = Path.Combine(_folder, "caller");
+        Directory.CreateDirectory(folder);
+        var (sip, control) = (ApiProcess.FreePort(), ApiProcess.FreePort());
+        var silence = Path.Combine(_folder, "caller-silence.wav");
+        File.Copy(Path.Combine(_folder, "lines", "silence.wav"), silence);
+        File.WriteAllText(Path.Combine(folder, "config"), string.Join('\n', "poll_method epoll", $"sip_listen 127.0.0.1:{sip}", "net_interface 127.0.0.1",
+            "module_path /usr/lib/baresip/modules", "module g711.so", "module aufile.so", "module aubridge.so", "module_tmp uuid.so", "module_tmp account.so",
+            "module_app menu.so", "module_app ctrl_tcp.so", $"ctrl_tcp_listen 127.0.0.1:{control}", "audio_player aubridge,csink", $"audio_source aufile,{silence}", ""));
+        File.WriteAllText(Path.Combine(folder, "accounts"), $"<sip:{number}@127.0.0.1:{sip}>;regint=0;audio_codecs=PCMU;audio_source=aufile,{silence};audio_player=aubridge,csink\n");
+        var info = new ProcessStartInfo("baresip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        info.ArgumentList.Add("-f");
+        info.ArgumentList.Add(folder);
+        var process = Process.Start(info)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                var connected = await BaresipControl.ConnectAsync("127.0.0.1", control, CancellationToken.None);
+                var events = new ConcurrentQueue<JsonElement>();
+                connected.Events += events.Enqueue;
+                return (connected, events);
+            }
+            catch (System.Net.Sockets.SocketException) when (i < 50) { await Task.Delay(100); }
+        }
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> done, string what, int seconds = 30)
+    {
+        for (var i = 0; i < seconds * 10; i++)
+        {
+            if (await done()) return;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"waited {seconds} s for {what}");
+    }
+
+    [Fact]
+    public async Task A_caller_books_lunch_with_keys_on_a_real_SIP_call_hears_it_booked_and_is_put_through_to_a_person()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = new ApiFactory(database, new Dictionary<string, string?> { ["Services:HotlineKey"] = Key });
+        var s = await CreateAsync(api);
+        var elder = await s.AddElderAsync();
+        var number = "139" + Random.Shared.Next(10_000_000, 99_999_999);
+        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, number)));
+        await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
+        var backend = new HotlineBackend(api.CreateClient(), Key);
+        var agents = $"sip:agents@127.0.0.1:{ApiProcess.FreePort()}";
+        var options = new HotlineOptions { ApiBaseUrl = "http://unused", AgentLine = agents, ServiceKey = Key, KeyTimeout = TimeSpan.FromSeconds(6) };
+        var flows = new ConcurrentQueue<InboundCallFlow>();
+        var settings = new BaresipSettings(2, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), async call =>
+        {
+            var flow = new InboundCallFlow(call, backend, options, TimeProvider.System, NullLogger.Instance);
+            flows.Enqueue(flow);
+            await flow.RunAsync(CancellationToken.None);
+        }, NullLogger.Instance, CancellationToken.None);
+
+        var (caller, events) = await CallerAsync(number);
+        await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "CALL_ESTABLISHED")), "the hotline to answer");
+        foreach (var key in "1110") // meals, the first time offered, confirm; then a person
+        {
+            await caller.CommandAsync("sndcode", key.ToString(), CancellationToken.None);
+            await Task.Delay(400);
+        }
+
+        await UntilAsync(async () => await s.WithDbAsync(db => db.Bookings.AnyAsync(b => b.ElderId == elder.Id)), "the booking");
+        var booking = await s.WithDbAsync(db => db.Bookings.AsNoTracking().SingleAsync(b => b.ElderId == elder.Id));
+        Assert.Equal(Channel.Hotline, booking.Channel);
+        await UntilAsync(() => Task.FromResult(flows.TryPeek(out var f) && f.Path.Contains("agent")), "the transfer to a person");
+        Assert.Contains($"booked:{booking.Id}", flows.Single().Path);
+        // The caller's phone was asked to call the agents (a SIP REFER), and the hotline's leg ended.
+        await UntilAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "TRANSFER" && e.GetProperty("param").GetString() == agents)), "the REFER to the agents");
+        await UntilAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "CALL_CLOSED")), "the call to end");
+        var logged = await s.WithDbAsync(db => db.CallRecords.AsNoTracking().SingleAsync(c => c.ElderId == elder.Id));
+        Assert.Equal((number, $"booked:{booking.Id},agent"), (logged.Number, logged.Outcome));
+        await caller.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task When_baresip_dies_the_call_in_progress_ends_and_the_lines_answer_again()
+    {
+        var answered = new ConcurrentQueue<ICall>();
+        var ended = new ConcurrentQueue<string>();
+        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), async call =>
+        {
+            answered.Enqueue(call);
+            // A caller who never presses anything: the flow would wait; baresip's end must end the wait.
+            while (await call.ReadKeyAsync(TimeSpan.FromSeconds(1), CancellationToken.None) is null && !call.Ended) { }
+            ended.Enqueue(call.Id);
+        }, NullLogger.Instance, CancellationToken.None);
+        var (caller, events) = await CallerAsync("13900000001");
+
+        await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(answered.Count == 1), "the first call");
+        lines.KillBaresip();
+        await UntilAsync(() => Task.FromResult(ended.Count == 1), "the call in progress to end");
+
+        // Started again: the same line answers the next call.
+        await UntilAsync(async () =>
+        {
+            try { await caller.CommandAsync("hangup", null, CancellationToken.None); } catch (InvalidOperationException) { }
+            try { await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None); } catch (InvalidOperationException) { }
+            await Task.Delay(1000);
+            return answered.Count >= 2;
+        }, "a call after the restart");
+        await caller.DisposeAsync();
+    }
+}
