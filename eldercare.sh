@@ -123,7 +123,10 @@ load_local_secrets() {
     umask 077
     printf 'PersonalData__IdNumberKey=%s\n' "$(head -c 32 /dev/urandom | base64)" >"$secrets"
   fi
+  # The hotline's key for the API, shared by `run` and `hotline` on this machine.
+  grep -q '^Services__HotlineKey=' "$secrets" || printf 'Services__HotlineKey=%s\n' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=')local" >>"$secrets"
   set -a; . "$secrets"; set +a
+  export Hotline__ServiceKey="${Hotline__ServiceKey:-$Services__HotlineKey}"
   export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
   export Database__Provider="${Database__Provider:-Sqlite}"
   export Database__ConnectionString="${Database__ConnectionString:-Data Source=$DATA/eldercare.db}"
@@ -168,8 +171,11 @@ cmd_demo_token() {
 }
 
 cmd_hotline() {
+  apt_install baresip-core espeak-ng sox
   build
+  load_local_secrets
   export Hotline__ApiBaseUrl="${Hotline__ApiBaseUrl:-$API_URL}"
+  export Hotline__PromptCache="${Hotline__PromptCache:-$DATA/prompts}"
   dotnet "$HOTLINE_DLL"
 }
 

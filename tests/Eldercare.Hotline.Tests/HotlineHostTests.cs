@@ -46,7 +46,7 @@ public sealed class HotlineHostTests
         }
         finally
         {
-            process.Kill();
+            process.Kill(entireProcessTree: true); // baresip too
             await process.WaitForExitAsync();
         }
     }
