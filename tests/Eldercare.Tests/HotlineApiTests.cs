@@ -12,7 +12,7 @@ namespace Eldercare.Tests;
 /// <summary>What the hotline service needs from the API: its own log-in, and caller ID to elder.</summary>
 public sealed class HotlineApiTests
 {
-    private const string Key = "hotline-key-for-tests-0123456789abcdef";
+    private const string Key = ApiFactory.HotlineKey;
 
     private static ApiFactory Api(TestDatabase database) => new(database, new Dictionary<string, string?> { ["Services:HotlineKey"] = Key });
 

@@ -36,7 +36,7 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
 /// <summary>The inbound call flow against the real API (in-process) with a fake telephony adapter: every branch, timeouts, repeats, refusals.</summary>
 public sealed class HotlineCallFlowTests
 {
-    private const string Key = "hotline-key-for-tests-0123456789abcdef";
+    private const string Key = ApiFactory.HotlineKey;
     private static readonly HotlineOptions Options = new() { ApiBaseUrl = "http://unused", AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test", ServiceKey = Key };
 
     private sealed record World(ApiFactory Api, Scenario S, Elder Elder, Slot Lunch, HotlineBackend Backend) : IDisposable

@@ -19,7 +19,7 @@ namespace Eldercare.Tests;
 /// </summary>
 public sealed class HotlineSipTests : IAsyncLifetime
 {
-    private const string Key = "hotline-key-for-tests-0123456789abcdef";
+    private const string Key = ApiFactory.HotlineKey;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "eldercare-sip-" + Guid.NewGuid().ToString("N"));
     private readonly List<Process> _processes = [];
 

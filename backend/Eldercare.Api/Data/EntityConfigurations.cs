@@ -145,7 +145,8 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.RegisteredAtStationId).HasColumnName("registered_at_station_id");
         e.Property(x => x.RegisteredByStaffId).HasColumnName("registered_by_staff_id");
         e.Property(x => x.BookingSequence).HasColumnName("booking_sequence").HasDefaultValue(0L);
-        e.Property(x => x.MealCode).HasColumnName("meal_code").HasMaxLength(MealCode.Length);
+        // Every new file gets a code when it is added; elders read from the database are not given one they throw away.
+        e.Property(x => x.MealCode).HasColumnName("meal_code").HasMaxLength(MealCode.Length).HasValueGenerator<MealCodeGenerator>();
         e.Ignore(x => x.MaskedIdNumber);
         e.HasIndex(x => x.IdNumberHash).IsUnique().HasDatabaseName("ux_elders_id_number_hash");
         e.HasIndex(x => x.Phone).HasDatabaseName("ix_elders_phone");
@@ -247,4 +248,12 @@ internal static class GeoPointMapping
         point.Property(p => p.Latitude).HasColumnName(prefix + "lat");
         point.Property(p => p.Longitude).HasColumnName(prefix + "lng");
     }
+}
+
+/// <summary>A fresh random meal code for an elder added without one.</summary>
+internal sealed class MealCodeGenerator : Microsoft.EntityFrameworkCore.ValueGeneration.ValueGenerator<string>
+{
+    public override bool GeneratesTemporaryValues => false;
+
+    public override string Next(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry) => MealCode.New();
 }

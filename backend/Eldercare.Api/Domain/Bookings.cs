@@ -139,7 +139,10 @@ public class MealPlan
 
     public bool RunsOn(DateOnly day) => (Weekdays & (1 << IsoWeekday(day))) != 0;
 
-    public static int IsoWeekday(DateOnly day) => day.DayOfWeek == DayOfWeek.Sunday ? 7 : (int)day.DayOfWeek;
+    public static int IsoWeekday(DateOnly day) => IsoWeekday(day.DayOfWeek);
+
+    /// <summary>1 = Monday ... 7 = Sunday, as elders and staff count the week.</summary>
+    public static int IsoWeekday(DayOfWeek day) => day == DayOfWeek.Sunday ? 7 : (int)day;
 }
 
 /// <summary>Cash, card and WeChatScan are taken at the window; WeChatPay is paid by the elder or family in the mini-program.</summary>

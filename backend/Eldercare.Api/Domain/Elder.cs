@@ -65,8 +65,8 @@ public class Elder
     public int? RegisteredAtStationId { get; set; }
     public int? RegisteredByStaffId { get; set; }
     public List<EmergencyContact> EmergencyContacts { get; set; } = [];
-    /// <summary>The elder's one meal code (see <see cref="Domain.MealCode"/>); every new elder gets one.</summary>
-    public string? MealCode { get; set; } = Domain.MealCode.New();
+    /// <summary>The elder's one meal code (see <see cref="Domain.MealCode"/>); given when the file is saved (a value generator).</summary>
+    public string? MealCode { get; set; }
     /// <summary>Bumped by every booking change of this elder: taking its row lock serialises them (no double booking).</summary>
     public long BookingSequence { get; set; }
 

@@ -34,6 +34,9 @@ public class ApiFactory : WebApplicationFactory<Program>
 
     public const string DemoPassword = "Test-demo-2026";
 
+    /// <summary>The hotline service's key in tests that log the hotline in (the API's Services:HotlineKey).</summary>
+    public const string HotlineKey = "hotline-key-for-tests-0123456789abcdef";
+
     /// <summary>One key per test run, like a real deployment's key from the environment.</summary>
     public static readonly string IdNumberKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 

@@ -31,9 +31,6 @@ public static class WeChatProblems
     public static readonly Problem CodeInvalid = new("wechat-code-invalid", 400, "微信登录已失效，请关闭小程序后重新打开");
     public static readonly Problem WeChatRefused = new("wechat-refused", 502, "微信没有通过这次请求，请稍后再试");
     public static readonly Problem MiniProgramOnly = new("mini-program-only", 403, "这项操作只能在小程序里办理");
-    public static readonly Problem ElderNotMatched = new("elder-not-matched", 404, "没有找到相符的老人档案，请核对姓名、身份证后四位和手机号，或到驿站办理");
-    /// <summary>Two files answer to the same details (a data error to be put right at the window, not guessed at).</summary>
-    public static readonly Problem ElderAmbiguous = new("elder-ambiguous", 409, "有不止一份档案与这些信息相符，请到驿站办理");
     public static readonly Problem AlreadyClaimed = new("elder-already-claimed", 409, "这位老人的档案已经绑定了另一个微信，如需更换请到驿站办理");
 }
 

@@ -1,6 +1,5 @@
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
-using Eldercare.Api.Features.Auth;
 using Eldercare.Api.Infrastructure.Errors;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,6 +12,10 @@ namespace Eldercare.Api.Features.Elders;
 /// </summary>
 public static class ElderByDetails
 {
+    public static readonly Problem NotMatched = new("elder-not-matched", 404, "没有找到相符的老人档案，请核对姓名、身份证后四位和手机号，或到驿站办理");
+    /// <summary>Two files answer to the same details (a data error to be put right at the window, not guessed at).</summary>
+    public static readonly Problem Ambiguous = new("elder-ambiguous", 409, "有不止一份档案与这些信息相符，请到驿站办理");
+
     public static async Task<(Elder? Elder, Problem? Refusal)> FindAsync(EldercareDb db, string name, string idLast4, string phone, CancellationToken ct)
     {
         var trimmed = name.Trim();
@@ -22,9 +25,9 @@ public static class ElderByDetails
             .OrderBy(e => e.Id).Take(2).ToListAsync(ct);
         return matches.Count switch
         {
-            0 => (null, WeChatProblems.ElderNotMatched),
+            0 => (null, NotMatched),
             1 => (matches[0], null),
-            _ => (null, WeChatProblems.ElderAmbiguous),
+            _ => (null, Ambiguous),
         };
     }
 }

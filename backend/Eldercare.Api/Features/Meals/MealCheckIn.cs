@@ -73,7 +73,7 @@ public static class MealCheckIn
                 return refusal.Problem.ToResult($"{elder.Name}的{meal.ServiceName}已在{BusinessTime.ToBusinessTime(servedAt ?? meal.UpdatedAt):HH:mm}领取");
             }
             var served = result.Booking!;
-            return Results.Ok(new MealCheckInResponse(served.Id, elder.Id, elder.Name, Age(elder.BirthDate, today), served.ServiceName,
+            return Results.Ok(new MealCheckInResponse(served.Id, elder.Id, elder.Name, ElderRules.AgeOn(elder.BirthDate, today), served.ServiceName,
                 period.ToString(), served.Mode.ToString(), served.UpdatedAt));
         }).WithTags("Meals").RequireAuthorization().WithSummary("Hand out a meal: the elder's meal code, typed or scanned; the meal is marked served once");
 
@@ -100,6 +100,4 @@ public static class MealCheckIn
     }
 
     private static string PeriodName(MealPeriod? period) => period == MealPeriod.Dinner ? "晚餐" : "午餐";
-
-    private static int Age(DateOnly birth, DateOnly today) => today.Year - birth.Year - (today < birth.AddYears(today.Year - birth.Year) ? 1 : 0);
 }

@@ -100,7 +100,7 @@ public static class StationManagement
                     select new { t, ResourceName = r.Name, ServiceName = i.Name })
                 .ToListAsync(ct);
             return Results.Ok(templates
-                .OrderBy(x => IsoWeekday(x.t.Weekday)).ThenBy(x => x.t.Start).ThenBy(x => x.ResourceName)
+                .OrderBy(x => MealPlan.IsoWeekday(x.t.Weekday)).ThenBy(x => x.t.Start).ThenBy(x => x.ResourceName)
                 .Select(x => ToResponse(x.t, x.ServiceName, x.ResourceName)));
         }).WithSummary("The station's weekly capacity templates");
 
@@ -207,11 +207,9 @@ public static class StationManagement
         return null;
     }
 
-    private static int IsoWeekday(DayOfWeek day) => day == DayOfWeek.Sunday ? 7 : (int)day;
-
     private static CaregiverResponse ToResponse(Caregiver c, int upcoming) => new(c.Id, c.StationId, c.Name, c.Phone, c.CanBathe, c.IsActive, upcoming);
 
     private static SlotTemplateResponse ToResponse(SlotTemplate t, string serviceName, string resourceName) => new(
-        t.Id, t.CatalogItemId, serviceName, t.ResourceId, resourceName, IsoWeekday(t.Weekday), t.Start, t.End, t.MealPeriod?.ToString(),
+        t.Id, t.CatalogItemId, serviceName, t.ResourceId, resourceName, MealPlan.IsoWeekday(t.Weekday), t.Start, t.End, t.MealPeriod?.ToString(),
         t.Capacity, t.CutoffDaysBefore, t.CutoffTime, t.IsActive);
 }
