@@ -1,4 +1,4 @@
-const { fakeWx, mount, tap, text } = require('./helpers.js');
+const { fakeWx, familySession, mount, tap, text } = require('./helpers.js');
 
 const newUser = { 'eldercare.session': { token: 'tk', kind: 'Family', id: 3, phoneBound: false, elders: [] } };
 
@@ -38,5 +38,14 @@ describe('profile', () => {
     await tap(page, '#logout');
     expect(storage.has('eldercare.session')).toBe(false);
     expect(calls.navigations).toEqual(['/pages/home/index']);
+  });
+
+  it('shows the acting elder\'s meal card as a QR code with its number', async () => {
+    const { calls } = fakeWx({ 'GET /api/elders/7/meal-card': [200, { elderId: 7, name: '王建国', community: '幸福里', station: '学院路一站', mealCode: '5232 7917 06', qrPng: 'data:image/png;base64,iVBORw0KGgo=' }] }, { storage: familySession });
+    const page = mount('profile');
+    await page.instance.onShow();
+    expect(calls.requests[0].path).toBe('/api/elders/7/meal-card');
+    expect(page.querySelector('#meal-code').dom.textContent).toBe('5232 7917 06');
+    expect(text(page)).toContain('王建国的助餐卡');
   });
 });

@@ -1,11 +1,18 @@
 const api = require('../../utils/api.js');
 
-// The user's own account: share a phone number through WeChat, or (an elder) claim their own file.
+// The user's own account: the meal card of the elder they act for, sharing a phone number through WeChat, or
+// (an elder) claiming their own file.
 Component({
-  data: { isElder: false, phoneBound: false, maskedPhone: '', claim: { name: '', idLast4: '' }, error: '' },
+  data: { isElder: false, phoneBound: false, maskedPhone: '', claim: { name: '', idLast4: '' }, card: null, error: '' },
   methods: {
     onShow() {
-      return api.ensureLogin().then((s) => this.setData({ isElder: s.kind === 'Elder', phoneBound: s.phoneBound, error: '' }), (e) => this.setData({ error: e.title }));
+      return api.ensureLogin().then((s) => {
+        this.setData({ isElder: s.kind === 'Elder', phoneBound: s.phoneBound, error: '' });
+        const acting = api.actingFor();
+        // The meal code as a QR code, shown at the meal point's counter instead of the printed card.
+        if (acting) return api.request(`/api/elders/${acting.elderId}/meal-card`).then((card) => this.setData({ card }), () => this.setData({ card: null }));
+        return null;
+      }, (e) => this.setData({ error: e.title }));
     },
     onPhone(event) {
       if (!event.detail.code) return Promise.resolve(this.setData({ error: '没有拿到手机号，可以再点一次' }));
