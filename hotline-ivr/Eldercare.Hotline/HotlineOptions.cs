@@ -34,6 +34,24 @@ public sealed class HotlineOptions
     /// <summary>The duty line emergencies are put through to: {0} is the elder's station's duty phone.</summary>
     [Required] public string DutyLine { get; set; } = "sip:{0}@127.0.0.1";
 
+    /// <summary>Lines that place calls (reminders, check-in calls), apart from the lines that answer: out1..outN.</summary>
+    [Range(0, 100)] public int OutboundLines { get; set; } = 2;
+
+    /// <summary>Where calls out go: {0} is the elder's number (a SIP trunk or gateway to the phone network).</summary>
+    [Required] public string OutboundRoute { get; set; } = "sip:{0}@127.0.0.1:5070";
+
+    /// <summary>How long a call out rings before it counts as unanswered.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:02:00")] public TimeSpan RingTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the hub's queue of calls to make is read.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")] public TimeSpan QueuePoll { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Calls out are made from this time (Beijing time)...</summary>
+    public TimeOnly CallsFrom { get; set; } = new(8, 0);
+
+    /// <summary>...until this time; calls queued later wait for the next morning.</summary>
+    public TimeOnly CallsUntil { get; set; } = new(20, 30);
+
     /// <summary>Secret: the hotline's key for the API (Hotline__ServiceKey), the same as the API's Services:HotlineKey.</summary>
     public string ServiceKey { get; set; } = "";
 

@@ -7,15 +7,15 @@ namespace Eldercare.Hotline;
 
 /// <summary>
 /// The hotline's long-running service: baresip's lines answer calls, and each answered call runs the inbound call
-/// flow against the Eldercare API under the hotline's own log-in.
+/// flow against the Eldercare API under the hotline's own log-in; the dialler makes the calls the hub queues.
 /// </summary>
 public sealed class HotlineService(IOptions<HotlineOptions> options, ILoggerFactory logs, ILogger<HotlineService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        log.LogInformation("Hotline ready: {Lines} lines on {SipListen}, baresip control {BaresipControl}, backend {ApiBaseUrl}",
-            o.Lines, o.SipListen, o.BaresipControl, o.ApiBaseUrl);
+        log.LogInformation("Hotline ready: {Lines} lines and {OutboundLines} lines out on {SipListen}, baresip control {BaresipControl}, backend {ApiBaseUrl}",
+            o.Lines, o.OutboundLines, o.SipListen, o.BaresipControl, o.ApiBaseUrl);
         var backend = new HotlineBackend(new HttpClient { BaseAddress = new Uri(o.ApiBaseUrl), Timeout = TimeSpan.FromSeconds(10) }, o.ServiceKey);
         var prompts = new PromptAudio(o.PromptCache, o.RecordedPrompts, o.SpeechRate);
         var (sipHost, sipPort) = HostPort(o.SipListen);
@@ -24,9 +24,11 @@ public sealed class HotlineService(IOptions<HotlineOptions> options, ILoggerFact
         BaresipLines? lines = null;
         try
         {
-            lines = await BaresipLines.StartAsync(new BaresipSettings(o.Lines, sipHost, sipPort, controlPort, Path.Combine(Path.GetDirectoryName(o.PromptCache) ?? ".", "baresip")),
+            lines = await BaresipLines.StartAsync(new BaresipSettings(o.Lines, sipHost, sipPort, controlPort, Path.Combine(Path.GetDirectoryName(o.PromptCache) ?? ".", "baresip"), o.OutboundLines),
                 prompts, call => new InboundCallFlow(call, backend, o, TimeProvider.System, flowLog).RunAsync(stoppingToken),
                 logs.CreateLogger<BaresipLines>(), stoppingToken);
+            if (o.OutboundLines > 0)
+                await new OutboundDialler(lines, backend, o, TimeProvider.System, logs.CreateLogger<OutboundDialler>()).RunAsync(stoppingToken);
             await Task.Delay(Timeout.Infinite, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

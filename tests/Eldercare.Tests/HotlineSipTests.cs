@@ -2,11 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
+using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Hotline;
 using Eldercare.Hotline.Calls;
 using Eldercare.Hotline.Telephony;
 using Eldercare.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Eldercare.Tests.Support.Scenario;
 using HotlineBackend = Eldercare.Hotline.Backend.HotlineBackend;
@@ -35,15 +38,26 @@ public sealed class HotlineSipTests : IAsyncLifetime
     /// <summary>A baresip that places calls, as a softphone would, with its control port for the test to drive.</summary>
     private async Task<(BaresipControl Control, ConcurrentQueue<JsonElement> Events)> CallerAsync(string number)
     {
-        var folder = Path.Combine(_folder, "caller");
+        var (control, events, _) = await PhonesAsync((number, false));
+        return (control, events);
+    }
+
+    /// <summary>
+    /// Elders' phones on one baresip (one account per number, on one SIP port, as behind a gateway): they place calls
+    /// and ring when called; a phone that answers picks up at once, the others ring until the caller gives up.
+    /// </summary>
+    private async Task<(BaresipControl Control, ConcurrentQueue<JsonElement> Events, int SipPort)> PhonesAsync(params (string Number, bool Answers)[] phones)
+    {
+        var folder = Path.Combine(_folder, "phones-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         var (sip, control) = (ApiProcess.FreePort(), ApiProcess.FreePort());
-        var silence = Path.Combine(_folder, "caller-silence.wav");
+        var silence = Path.Combine(folder, "silence.wav");
         File.Copy(Path.Combine(_folder, "lines", "silence.wav"), silence);
         File.WriteAllText(Path.Combine(folder, "config"), string.Join('\n', "poll_method epoll", $"sip_listen 127.0.0.1:{sip}", "net_interface 127.0.0.1",
             "module_path /usr/lib/baresip/modules", "module g711.so", "module aufile.so", "module aubridge.so", "module_tmp uuid.so", "module_tmp account.so",
             "module_app menu.so", "module_app ctrl_tcp.so", $"ctrl_tcp_listen 127.0.0.1:{control}", "audio_player aubridge,csink", $"audio_source aufile,{silence}", ""));
-        File.WriteAllText(Path.Combine(folder, "accounts"), $"<sip:{number}@127.0.0.1:{sip}>;regint=0;audio_codecs=PCMU;audio_source=aufile,{silence};audio_player=aubridge,csink\n");
+        File.WriteAllText(Path.Combine(folder, "accounts"), string.Concat(phones.Select(p =>
+            $"<sip:{p.Number}@127.0.0.1:{sip}>;regint=0;answermode={(p.Answers ? "auto" : "manual")};audio_codecs=PCMU;audio_source=aufile,{silence};audio_player=aubridge,csink\n")));
         var info = new ProcessStartInfo("baresip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add("-f");
         info.ArgumentList.Add(folder);
@@ -58,7 +72,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
                 var connected = await BaresipControl.ConnectAsync("127.0.0.1", control, CancellationToken.None);
                 var events = new ConcurrentQueue<JsonElement>();
                 connected.Events += events.Enqueue;
-                return (connected, events);
+                return (connected, events, sip);
             }
             catch (System.Net.Sockets.SocketException) when (i < 50) { await Task.Delay(100); }
         }
@@ -116,6 +130,76 @@ public sealed class HotlineSipTests : IAsyncLifetime
         var logged = await s.WithDbAsync(db => db.CallRecords.AsNoTracking().SingleAsync(c => c.ElderId == elder.Id));
         Assert.Equal((number, $"booked:{booking.Id},agent"), (logged.Number, logged.Outcome));
         await caller.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_check_in_call_that_rings_out_unanswered_is_tried_again_then_family_and_station_are_alerted_and_an_elder_who_answers_presses_1()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = new ApiFactory(database, new Dictionary<string, string?> { ["Services:HotlineKey"] = Key, ["Reminders:DispatchInterval"] = "00:00:01" });
+        var s = await CreateAsync(api);
+        var away = await s.AddElderAsync(ElderGroups.LivingAlone);
+        var fine = await s.AddElderAsync(ElderGroups.LivingAlone);
+        var daughter = await s.AddFamilyAsync(away.Id);
+        var callAt = TimeOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow.AddMinutes(-3)));
+        await s.WithDbAsync(async db =>
+        {
+            await db.Elders.Where(e => e.Id == away.Id || e.Id == fine.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.DailyCheckInAt, callAt));
+            await db.FamilyMembers.Where(f => f.Id == daughter.Id).ExecuteUpdateAsync(x => x.SetProperty(f => f.WeChatOpenId, "o-daughter-" + daughter.Id));
+        });
+        using (var scope = api.Services.CreateScope())
+            await scope.ServiceProvider.GetRequiredService<CheckInCalls>().ScheduleDayAsync(DateOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow.AddMinutes(-3))), default);
+
+        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), OutboundLines: 2);
+        await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), _ => Task.CompletedTask,
+            NullLogger.Instance, CancellationToken.None);
+        var (phones, rang, gateway) = await PhonesAsync((away.Phone, false), (fine.Phone, true));
+        var options = new HotlineOptions
+        {
+            ApiBaseUrl = "http://unused", ServiceKey = Key, OutboundRoute = $"sip:{{0}}@127.0.0.1:{gateway}", RingTimeout = TimeSpan.FromSeconds(3),
+            QueuePoll = TimeSpan.FromSeconds(1), CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue,
+        };
+        using var stop = new CancellationTokenSource();
+        var dialler = new OutboundDialler(lines, new HotlineBackend(api.CreateClient(), Key), options, TimeProvider.System, NullLogger.Instance);
+        var running = dialler.RunAsync(stop.Token);
+
+        bool PhoneEvent(JsonElement e, string type, string number) =>
+            e.GetProperty("type").GetString() == type && e.GetProperty("accountaor").GetString()!.Contains(number, StringComparison.Ordinal);
+        // The elder who is at home picks up, hears the call and presses 1.
+        await UntilAsync(() => Task.FromResult(rang.Any(e => PhoneEvent(e, "CALL_ESTABLISHED", fine.Phone))), "the elder at home to be called");
+        await Task.Delay(1000);
+        await phones.CommandAsync("uafind", $"sip:{fine.Phone}@127.0.0.1:{gateway}", CancellationToken.None);
+        await phones.CommandAsync("sndcode", "1", CancellationToken.None);
+        await UntilAsync(async () => await s.WithDbAsync(db => db.Deliveries.AnyAsync(d => d.ElderId == fine.Id && d.Status == DeliveryStatus.Delivered)), "the answered call to be reported");
+
+        // The other elder's phone rings out three times, ten minutes apart.
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await UntilAsync(() => Task.FromResult(rang.Count(e => PhoneEvent(e, "CALL_INCOMING", away.Phone)) == attempt), $"ring {attempt}");
+            await UntilAsync(() => Task.FromResult(rang.Count(e => PhoneEvent(e, "CALL_CLOSED", away.Phone)) == attempt), $"ring {attempt} to stop");
+            await UntilAsync(async () => await s.WithDbAsync(db => db.Deliveries.CountAsync(d => d.ElderId == away.Id && d.Status == DeliveryStatus.Failed)) == attempt,
+                $"unanswered call {attempt} to be reported");
+            if (attempt < 3) // ten minutes pass
+                await s.WithDbAsync(db => db.Reminders.Where(r => r.ElderId == away.Id && r.Status == ReminderStatus.Pending).ExecuteUpdateAsync(x => x.SetProperty(r => r.DueAt, DateTime.UtcNow)));
+        }
+        await UntilAsync(async () => await s.WithDbAsync(db => db.Deliveries.CountAsync(d => d.ElderId == away.Id && d.Channel != DeliveryChannel.PhoneCall)) == 2, "the escalation");
+        var escalated = await s.WithDbAsync(db => (from d in db.Deliveries
+                                                  join r in db.Reminders on d.ReminderId equals r.Id
+                                                  where d.ElderId == away.Id && d.Channel != DeliveryChannel.PhoneCall
+                                                  select new { r.Kind, d.Channel, d.RecipientKind, d.Text }).ToListAsync());
+        Assert.Equal([(ReminderKind.CheckInUnanswered, DeliveryChannel.WeChat, RecipientKind.FamilyMember), (ReminderKind.CheckInUnanswered, DeliveryChannel.ConsoleTask, RecipientKind.Elder)],
+            escalated.Select(x => (x.Kind, x.Channel, x.RecipientKind)).Order());
+        Assert.All(escalated, x => Assert.Contains("3次问候电话都没有接通", x.Text));
+        var failed = await s.WithDbAsync(db => db.Deliveries.Where(d => d.ElderId == away.Id && d.Channel == DeliveryChannel.PhoneCall).Select(d => d.FailReason).ToListAsync());
+        Assert.Equal(["无人接听", "无人接听", "无人接听"], failed);
+
+        // The call log has every call out, answered or not.
+        var log = await s.WithDbAsync(db => db.CallRecords.AsNoTracking().Where(c => c.ElderId == away.Id || c.ElderId == fine.Id).ToListAsync());
+        Assert.Equal(["answered"], log.Where(c => c.ElderId == fine.Id).Select(c => c.Outcome));
+        Assert.Equal(3, log.Count(c => c.ElderId == away.Id && c.Outcome == "not-answered:无人接听" && c.Direction == CallDirection.Outbound));
+        stop.Cancel();
+        await running;
+        await phones.DisposeAsync();
     }
 
     [Fact]

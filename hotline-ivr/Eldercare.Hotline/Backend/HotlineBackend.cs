@@ -18,6 +18,12 @@ public sealed record Slot(long SlotId, DateOnly Date, TimeOnly Start, TimeOnly E
 public sealed record Booking(long Id, string ServiceName, DateOnly Date, TimeOnly Start, string Status, Price Price);
 public sealed record Emergency(long Id, string Station, string DutyPhone);
 
+/// <summary>One line of the call log: who called or was called, the keys and steps, how it ended, how long it took.</summary>
+public sealed record CallLogEntry(string CallId, string Direction, string? Number, int? ElderId, string Path, string Outcome, DateTime StartedAt, int DurationSeconds);
+
+/// <summary>A call the hub wants made: the reminder's text to read, to the elder's phone.</summary>
+public sealed record QueuedCall(long Id, int ElderId, string Kind, string Text, string? Phone);
+
 /// <summary>
 /// The Eldercare API as the hotline uses it, under the hotline's own service log-in. Every booking carries the
 /// Idempotency-Key the call flow gives it (one per call step), so a repeated request never books twice.
@@ -46,8 +52,30 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
     public Task<Emergency> ReportEmergencyAsync(int elderId, string callId, CancellationToken ct) =>
         SendAsync<Emergency>(HttpMethod.Post, "/api/hotline/emergencies", new { elderId, callId }, null, ct);
 
-    public Task<JsonElement> RecordCallAsync(object record, CancellationToken ct) =>
-        SendAsync<JsonElement>(HttpMethod.Post, "/api/hotline/calls", record, null, ct);
+    /// <summary>Writes the call log's line for a finished call. A log that cannot be written never troubles the caller: it is only logged.</summary>
+    public async Task RecordCallAsync(CallLogEntry entry, ILogger log)
+    {
+        try
+        {
+            await SendAsync<JsonElement>(HttpMethod.Post, "/api/hotline/calls", entry with
+            {
+                Path = entry.Path.Length > 1000 ? entry.Path[..1000] : entry.Path,
+                Outcome = entry.Outcome.Length > 100 ? entry.Outcome[..100] : entry.Outcome,
+            }, null, CancellationToken.None);
+        }
+        catch (Exception e) when (e is BackendRefusal or HttpRequestException or TaskCanceledException)
+        {
+            log.LogWarning("The log of call {CallId} could not be written: {Reason}", entry.CallId, e.Message);
+        }
+    }
+
+    /// <summary>The calls waiting to be made, oldest first.</summary>
+    public Task<List<QueuedCall>> CallQueueAsync(int limit, CancellationToken ct) =>
+        SendAsync<List<QueuedCall>>(HttpMethod.Get, $"/api/deliveries?channel=PhoneCall&limit={limit}", null, null, ct);
+
+    /// <summary>Whether a queued call reached the elder; the hub retries, escalates or falls back from there.</summary>
+    public Task<JsonElement> ReportCallAsync(long deliveryId, bool delivered, string? note, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"/api/deliveries/{deliveryId}/outcome", new { delivered, note }, null, ct);
 
     public Task<Booking> CancelAsync(long bookingId, CancellationToken ct) =>
         SendAsync<Booking>(HttpMethod.Post, $"/api/bookings/{bookingId}/cancel", new { reason = "老人通过服务热线取消" }, null, ct);

@@ -59,23 +59,8 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         return results.Count == 0 ? "ended" : string.Join(",", results);
     }
 
-    /// <summary>The call log's line for this call; a log that cannot be written never troubles the caller.</summary>
-    private async Task RecordAsync(DateTimeOffset started)
-    {
-        try
-        {
-            await backend.RecordCallAsync(new
-            {
-                callId = call.Id, direction = "Inbound", number = call.CallerNumber, elderId = _elderId, path = string.Join(",", Path),
-                outcome = Outcome(),
-                startedAt = started.UtcDateTime, durationSeconds = (int)(clock.GetUtcNow() - started).TotalSeconds,
-            }, CancellationToken.None);
-        }
-        catch (Exception e) when (e is BackendRefusal or HttpRequestException or TaskCanceledException)
-        {
-            log.LogWarning("The log of call {CallId} could not be written: {Reason}", call.Id, e.Message);
-        }
-    }
+    private Task RecordAsync(DateTimeOffset started) => backend.RecordCallAsync(new CallLogEntry(call.Id, "Inbound", call.CallerNumber, _elderId,
+        string.Join(",", Path), Outcome(), started.UtcDateTime, (int)(clock.GetUtcNow() - started).TotalSeconds), log);
 
     private async Task<(int Id, string Name)?> IdentifyAsync(CancellationToken ct)
     {

@@ -27,4 +27,9 @@ public sealed class Prompts
     public string ConfirmCancel { get; set; } = "确定取消{0}的{1}吗？确定请按1，不取消请按2。";
     public string Cancelled { get; set; } = "已经取消。";
     public string Goodbye { get; set; } = "感谢您的来电，再见。";
+
+    // Calls out: a reminder is read after the greeting and confirmed by a key; the check-in call's own text asks for 1.
+    public string ReminderKeys { get; set; } = "听清楚了请按1，再听一遍请按星号，找工作人员请按0。";
+    public string CallOutGoodbye { get; set; } = "好的，祝您身体健康，再见。";
+    public string CallOutNoKey { get; set; } = "没有听到您按键，工作人员稍后会再联系您，再见。";
 }

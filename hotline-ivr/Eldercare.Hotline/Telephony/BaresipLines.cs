@@ -6,15 +6,19 @@ using System.Threading.Channels;
 
 namespace Eldercare.Hotline.Telephony;
 
-/// <summary>Where baresip listens: SIP on sipHost:sipPort, its control on 127.0.0.1:controlPort, its files in folder.</summary>
-public sealed record BaresipSettings(int Lines, string SipHost, int SipPort, int ControlPort, string Folder);
+/// <summary>
+/// Where baresip listens: SIP on sipHost:sipPort, its control on 127.0.0.1:controlPort, its files in folder; Lines
+/// answer calls, OutboundLines place them.
+/// </summary>
+public sealed record BaresipSettings(int Lines, string SipHost, int SipPort, int ControlPort, string Folder, int OutboundLines = 0);
 
 /// <summary>
 /// The hotline's phone lines on baresip: one SIP account per line (ivr1..ivrN, one call each, since switching a
 /// prompt switches the audio of every call on an account), driven over ctrl_tcp. Each answered call is handed to
-/// the call handler as an <see cref="ICall"/>. If baresip dies it is started again, and the calls it carried end.
+/// the call handler as an <see cref="ICall"/>. Calls out go from lines of their own (out1..outM), so callers never
+/// find every line busy with reminders. If baresip dies it is started again, and the calls it carried end.
 /// </summary>
-public sealed class BaresipLines : IAsyncDisposable
+public sealed class BaresipLines : IDialler, IAsyncDisposable
 {
     private readonly BaresipSettings _settings;
     private readonly PromptAudio _prompts;
@@ -26,13 +30,22 @@ public sealed class BaresipLines : IAsyncDisposable
     private Process? _process;
     private BaresipControl? _control;
     private Task _watch = Task.CompletedTask;
+    private readonly ConcurrentQueue<int> _freeOutbound = new();
+    private readonly SemaphoreSlim _outboundFree;
+    private readonly ConcurrentDictionary<string, PendingDial> _dialling = new(); // by the outbound line's address
 
-    private BaresipLines(BaresipSettings settings, PromptAudio prompts, Func<ICall, Task> onCall, ILogger log) =>
+    private BaresipLines(BaresipSettings settings, PromptAudio prompts, Func<ICall, Task> onCall, ILogger log)
+    {
         (_settings, _prompts, _onCall, _log) = (settings, prompts, onCall, log);
+        for (var line = 1; line <= settings.OutboundLines; line++) _freeOutbound.Enqueue(line);
+        _outboundFree = new SemaphoreSlim(settings.OutboundLines);
+    }
 
     public string SilencePath => Path.Combine(_settings.Folder, "silence.wav");
 
     public string AddressOf(int line) => $"sip:ivr{line}@{_settings.SipHost}:{_settings.SipPort}";
+
+    private string OutboundAddressOf(int line) => $"sip:out{line}@{_settings.SipHost}:{_settings.SipPort}";
 
     public static async Task<BaresipLines> StartAsync(BaresipSettings settings, PromptAudio prompts, Func<ICall, Task> onCall, ILogger log, CancellationToken ct)
     {
@@ -55,7 +68,9 @@ public sealed class BaresipLines : IAsyncDisposable
             "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
             $"ctrl_tcp_listen 127.0.0.1:{s.ControlPort}", "audio_player aubridge,sink", $"audio_source aufile,{SilencePath}", ""));
         File.WriteAllText(Path.Combine(s.Folder, "accounts"), string.Concat(Enumerable.Range(1, s.Lines).Select(n =>
-            $"<{AddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{SilencePath};audio_player=aubridge,sink{n}\n")));
+            $"<{AddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{SilencePath};audio_player=aubridge,sink{n}\n"))
+            + string.Concat(Enumerable.Range(1, s.OutboundLines).Select(n =>
+            $"<{OutboundAddressOf(n)}>;regint=0;answermode=manual;audio_codecs=PCMU,PCMA;audio_source=aufile,{SilencePath};audio_player=aubridge,outsink{n}\n")));
     }
 
     private async Task StartBaresipAsync(CancellationToken ct)
@@ -100,6 +115,7 @@ public sealed class BaresipLines : IAsyncDisposable
             _log.LogError("baresip stopped (exit code {ExitCode}); starting it again", _process.ExitCode);
             foreach (var call in _calls.Values) call.End();
             _calls.Clear();
+            foreach (var dial in _dialling.Values) dial.Done.TrySetResult(DialResult.NotAnswered("线路故障"));
             if (_control is not null) await _control.DisposeAsync();
             await Task.Delay(500);
             try { await StartBaresipAsync(_stop.Token); }
@@ -114,6 +130,9 @@ public sealed class BaresipLines : IAsyncDisposable
     {
         var type = e.GetProperty("type").GetString();
         var id = e.TryGetProperty("id", out var i) ? i.GetString() ?? "" : "";
+        if (e.TryGetProperty("direction", out var direction) && direction.GetString() == "outgoing" && id.Length > 0
+            && _dialling.TryGetValue(e.GetProperty("accountaor").GetString() ?? "", out var dial) && OnDialEvent(dial, type, id, e))
+            return;
         switch (type)
         {
             case "CALL_ESTABLISHED" when e.GetProperty("direction").GetString() == "incoming":
@@ -134,6 +153,93 @@ public sealed class BaresipLines : IAsyncDisposable
                 closed.End();
                 break;
         }
+    }
+
+    /// <summary>
+    /// Follows a call being placed: learns its id, and settles the dial when it is answered (the call is known from
+    /// then on, so its keys and hang-up are not missed) or closed before that. True when the event was the dial's.
+    /// </summary>
+    private bool OnDialEvent(PendingDial dial, string? type, string id, JsonElement e)
+    {
+        if (dial.Done.Task.IsCompleted || (dial.CallId is { } known && known != id)) return false;
+        dial.CallId = id;
+        switch (type)
+        {
+            case "CALL_ESTABLISHED":
+                var call = new BaresipCall(this, id, dial.LineAddress, dial.Number);
+                _calls[id] = call;
+                dial.Done.TrySetResult(new DialResult(call, null));
+                return true;
+            case "CALL_CLOSED":
+                dial.Done.TrySetResult(DialResult.NotAnswered(WhyNotAnswered(e.TryGetProperty("param", out var p) ? p.GetString() ?? "" : "")));
+                return true;
+            default:
+                return true;
+        }
+    }
+
+    /// <summary>SIP's reason for a call that was never answered, in the words staff read in the task list.</summary>
+    private static string WhyNotAnswered(string reason) => reason.Split(' ')[0] switch
+    {
+        "486" or "600" or "603" => "占线或拒接",
+        "404" or "484" or "604" => "号码无法接通",
+        "408" or "480" or "487" => "无人接听",
+        _ => $"未接通（{reason}）",
+    };
+
+    public async Task<DialResult> DialAsync(string address, string number, TimeSpan ringFor, CancellationToken ct)
+    {
+        await _outboundFree.WaitAsync(ct);
+        _freeOutbound.TryDequeue(out var line);
+        var dial = new PendingDial(OutboundAddressOf(line), number);
+        _dialling[dial.LineAddress] = dial;
+        var result = DialResult.NotAnswered("线路故障");
+        try
+        {
+            await OnLineAsync(dial.LineAddress, null, c => c.CommandAsync("dial", address, ct), ct);
+            if (await Task.WhenAny(dial.Done.Task, Task.Delay(ringFor, ct)) != dial.Done.Task)
+            {
+                // Rung long enough: stop ringing. The hang-up closes the call, which settles the dial (as answered, if
+                // it was picked up at the last moment).
+                await OnLineAsync(dial.LineAddress, dial.CallId, c => c.CommandAsync("hangup", null, ct), ct);
+                await Task.WhenAny(dial.Done.Task, Task.Delay(TimeSpan.FromSeconds(2), ct));
+                if (!dial.Done.TrySetResult(DialResult.NotAnswered("无人接听")) && dial.Done.Task.Result.Answered is BaresipCall late)
+                {
+                    await late.HangUpAsync(ct);
+                    _calls.TryRemove(late.Id, out _);
+                }
+                return result = DialResult.NotAnswered("无人接听");
+            }
+            return result = dial.Done.Task.Result;
+        }
+        catch (InvalidOperationException e)
+        {
+            _log.LogWarning("A call out on {Line} could not be placed: {Reason}", dial.LineAddress, e.Message);
+            return result;
+        }
+        finally
+        {
+            _dialling.TryRemove(dial.LineAddress, out _);
+            if (result.Answered is BaresipCall answered)
+                _ = answered.Finished.ContinueWith(_ => { _calls.TryRemove(answered.Id, out var __); FreeLine(line); }, TaskScheduler.Default);
+            else
+                FreeLine(line);
+        }
+    }
+
+    private void FreeLine(int line)
+    {
+        _freeOutbound.Enqueue(line);
+        _outboundFree.Release();
+    }
+
+    /// <summary>A call out on one of the outbound lines, until it is answered or given up.</summary>
+    private sealed class PendingDial(string lineAddress, string number)
+    {
+        public string LineAddress { get; } = lineAddress;
+        public string Number { get; } = number;
+        public volatile string? CallId;
+        public TaskCompletionSource<DialResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>The caller's number from the SIP URI (sip:13911112222@host), or null when withheld (anonymous).</summary>
@@ -193,6 +299,9 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
     public bool Ended => _ended.Task.IsCompleted;
+
+    /// <summary>Completes when the call ends, however it ends.</summary>
+    internal Task Finished => _ended.Task;
 
     internal void Press(char key) => _keys.Writer.TryWrite(key);
 

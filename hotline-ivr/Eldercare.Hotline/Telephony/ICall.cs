@@ -25,3 +25,20 @@ public interface ICall
 
     Task HangUpAsync(CancellationToken ct);
 }
+
+/// <summary>Places calls out (reminder and check-in calls), whatever carries them.</summary>
+public interface IDialler
+{
+    /// <summary>
+    /// Calls <paramref name="address"/> (the number <paramref name="number"/> on the route out) and lets it ring for up to
+    /// <paramref name="ringFor"/>: the answered call, or in plain words why there is none (无人接听, 占线或拒接, ...).
+    /// Waits for a free outbound line first.
+    /// </summary>
+    Task<DialResult> DialAsync(string address, string number, TimeSpan ringFor, CancellationToken ct);
+}
+
+/// <summary>An answered call, or the reason the call was not answered.</summary>
+public sealed record DialResult(ICall? Answered, string? Failure)
+{
+    public static DialResult NotAnswered(string reason) => new(null, reason);
+}

@@ -20,7 +20,7 @@ public sealed record CallRecordRequest(
     CallDirection Direction,
     [property: StringLength(20)] string? Number,
     int? ElderId,
-    [property: Required, StringLength(1000)] string Path,
+    [property: Required(AllowEmptyStrings = true), StringLength(1000)] string Path, // empty for a call out nobody answered
     [property: Required, StringLength(100, MinimumLength = 1)] string Outcome,
     DateTime StartedAt,
     [property: Range(0, 86_400)] int DurationSeconds);

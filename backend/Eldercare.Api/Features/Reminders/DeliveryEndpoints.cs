@@ -12,10 +12,12 @@ public sealed record DeliveryOutcomeRequest([property: Required] bool? Delivered
 
 /// <summary>
 /// A delivery; <c>Phone</c> is the number to call, given only to the hotline service for its call queue;
-/// <c>ElderName</c> is given to staff, who follow the tasks up in person.
+/// <c>ElderName</c> is given to staff, who follow the tasks up in person. <c>Kind</c>, in a queue, says what the
+/// reminder is about (a check-in call asks for a key; other calls are read out).
 /// </summary>
 public sealed record DeliveryResponse(long Id, long ReminderId, int ElderId, RecipientKind RecipientKind, int RecipientId,
-    DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason, string? Phone = null, string? ElderName = null);
+    DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason, string? Phone = null, string? ElderName = null,
+    ReminderKind? Kind = null);
 
 public sealed record DeliveryOutcomeResponse(DeliveryResponse Delivery, DeliveryResponse? NextDelivery, long? FollowUpReminderId, DateTime? FollowUpDueAt);
 
@@ -50,7 +52,12 @@ public static class DeliveryEndpoints
             var names = actor.Kind == PrincipalKind.Staff
                 ? await db.Elders.Where(e => page.Select(d => d.ElderId).Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct)
                 : [];
-            return Results.Ok(page.Select(d => ToResponse(d) with { Phone = phones.GetValueOrDefault(d.ElderId), ElderName = names.GetValueOrDefault(d.ElderId) }));
+            var reminderIds = page.Select(d => d.ReminderId).Distinct().ToList();
+            var kinds = await db.Reminders.Where(r => reminderIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Kind, ct);
+            return Results.Ok(page.Select(d => ToResponse(d) with
+            {
+                Phone = phones.GetValueOrDefault(d.ElderId), ElderName = names.GetValueOrDefault(d.ElderId), Kind = kinds[d.ReminderId],
+            }));
         }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 
         group.MapPost("/{id:long}/outcome", async (long id, DeliveryOutcomeRequest body, ClaimsPrincipal user, AccessPolicy access,

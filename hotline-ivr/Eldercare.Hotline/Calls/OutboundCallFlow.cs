@@ -1,0 +1,69 @@
+using Eldercare.Hotline.Backend;
+using Eldercare.Hotline.Telephony;
+
+namespace Eldercare.Hotline.Calls;
+
+/// <summary>
+/// An answered call out to an elder: the daily check-in call ("一切安好请按1") or a reminder read after the greeting.
+/// The elder answers with a key: 1 (all is well, or heard), * to hear it again, 0 for a person. A call counts as
+/// delivered only when the elder pressed a key; silence until <see cref="HotlineOptions.MaxFailures"/> tries, or
+/// hanging up without a key, is reported as not delivered, so the hub tries again or escalates.
+/// </summary>
+public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBackend backend, HotlineOptions options, TimeProvider clock, ILogger log)
+{
+    private readonly Prompts _say = options.Prompts;
+
+    /// <summary>The keys pressed and how the call ended, for the call log.</summary>
+    public List<string> Path { get; } = [];
+
+    /// <summary>Runs the call; returns whether it reached the elder and, if not, why (for the staff who follow up).</summary>
+    public async Task<(bool Delivered, string? Why)> RunAsync(CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        var (delivered, why) = (false, (string?)null);
+        try
+        {
+            (delivered, why) = await TalkAsync(ct);
+        }
+        finally
+        {
+            await backend.RecordCallAsync(new CallLogEntry(call.Id, "Outbound", call.CallerNumber, queued.ElderId, string.Join(",", Path),
+                delivered ? Path.Contains("agent") ? "answered,agent" : "answered" : $"not-delivered:{why}",
+                started.UtcDateTime, (int)(clock.GetUtcNow() - started).TotalSeconds), log);
+        }
+        return (delivered, why);
+    }
+
+    private async Task<(bool, string?)> TalkAsync(CancellationToken ct)
+    {
+        var message = queued.Kind == "CheckInCall" ? queued.Text : _say.Greeting + queued.Text + _say.ReminderKeys;
+        var (prefix, failures) = ("", 0);
+        while (true)
+        {
+            await call.SayAsync(prefix + message, ct);
+            var key = await call.ReadKeyAsync(options.KeyTimeout, ct);
+            Path.Add(key?.ToString() ?? (call.Ended ? "hung-up" : "timeout"));
+            switch (key)
+            {
+                case '1':
+                    await call.SayAsync(_say.CallOutGoodbye, ct);
+                    return (true, null);
+                case '0':
+                    Path.Add("agent");
+                    await call.SayAsync(_say.ToAgent, ct);
+                    await call.TransferAsync(options.AgentLine, ct);
+                    return (true, null);
+                case '*':
+                    prefix = "";
+                    continue;
+            }
+            if (call.Ended) return (false, "接通后挂断，没有按键");
+            if (++failures >= options.MaxFailures)
+            {
+                await call.SayAsync(_say.CallOutNoKey, ct);
+                return (false, "接通但没有按键");
+            }
+            prefix = key is null ? _say.NoKey : _say.WrongKey;
+        }
+    }
+}
