@@ -227,10 +227,10 @@ cmd_test() {
 cmd_bench() {
   local what="${1:-}"; shift || true
   case "$what" in
-    booking|reminders) ;;
-    *) die "usage: ./eldercare.sh bench booking [--seconds N] [--clients N] | bench reminders [--reminders N]" ;;
+    booking|reminders) apt_install redis-server postgresql postgresql-contrib ;;
+    hotline) apt_install redis-server postgresql postgresql-contrib espeak-ng sox baresip-core ;;
+    *) die "usage: ./eldercare.sh bench booking [--seconds N] [--clients N] | bench reminders [--reminders N] | bench hotline [--calls N]" ;;
   esac
-  apt_install redis-server postgresql postgresql-contrib
   CONFIGURATION=Release
   API_DLL="$ROOT/backend/Eldercare.Api/bin/Release/net10.0/Eldercare.Api.dll"
   build

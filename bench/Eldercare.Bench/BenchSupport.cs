@@ -85,7 +85,7 @@ public static class BenchSupport
         throw new InvalidOperationException("the API did not become ready within 60 s");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -19,12 +19,14 @@ using static Eldercare.Bench.BenchSupport;
 // ./eldercare.sh bench booking: the booking engine under concurrent clients on SQLite and PostgreSQL,
 // with PostgreSQL's own pgbench on the same server in the same run for scale.
 // ./eldercare.sh bench reminders: a minute's worth of due reminders dispatched by one node, then by two.
+// ./eldercare.sh bench hotline: simultaneous calls booking by keys over real SIP.
 switch (args.FirstOrDefault())
 {
     case "reminders": return await ReminderBench.RunAsync(args);
+    case "hotline": return await HotlineBench.RunAsync(args);
     case "booking": break;
     default:
-        Console.Error.WriteLine("usage: Eldercare.Bench booking [--seconds N] [--clients N] | reminders [--reminders N]");
+        Console.Error.WriteLine("usage: Eldercare.Bench booking [--seconds N] [--clients N] | reminders [--reminders N] | hotline [--calls N]");
         return 2;
 }
 var seconds = Option(args, "--seconds", 20);

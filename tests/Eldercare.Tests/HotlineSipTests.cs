@@ -49,33 +49,14 @@ public sealed class HotlineSipTests : IAsyncLifetime
     private async Task<(BaresipControl Control, ConcurrentQueue<JsonElement> Events, int SipPort)> PhonesAsync(params (string Number, bool Answers)[] phones)
     {
         var folder = Path.Combine(_folder, "phones-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(folder);
         var (sip, control) = (ApiProcess.FreePort(), ApiProcess.FreePort());
-        var silence = Path.Combine(folder, "silence.wav");
-        File.Copy(Path.Combine(_folder, "lines", "silence.wav"), silence);
-        File.WriteAllText(Path.Combine(folder, "config"), string.Join('\n', "poll_method epoll", $"sip_listen 127.0.0.1:{sip}", "net_interface 127.0.0.1",
-            "module_path /usr/lib/baresip/modules", "module g711.so", "module aufile.so", "module aubridge.so", "module_tmp uuid.so", "module_tmp account.so",
-            "module_app menu.so", "module_app ctrl_tcp.so", $"ctrl_tcp_listen 127.0.0.1:{control}", "audio_player aubridge,csink", $"audio_source aufile,{silence}", ""));
-        File.WriteAllText(Path.Combine(folder, "accounts"), string.Concat(phones.Select(p =>
-            $"<sip:{p.Number}@127.0.0.1:{sip}>;regint=0;answermode={(p.Answers ? "auto" : "manual")};audio_codecs=PCMU;audio_source=aufile,{silence};audio_player=aubridge,csink\n")));
-        var info = new ProcessStartInfo("baresip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        info.ArgumentList.Add("-f");
-        info.ArgumentList.Add(folder);
-        var process = Process.Start(info)!;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        BaresipProcess.Configure(folder, "127.0.0.1", sip, control, phones.Select(p =>
+            $"<sip:{p.Number}@127.0.0.1:{sip}>;regint=0;answermode={(p.Answers ? "auto" : "manual")};audio_codecs=PCMU;audio_source=aufile,{{silence}};audio_player=aubridge,phone"));
+        var (process, connected) = await BaresipProcess.StartAsync(folder, control, CancellationToken.None);
         _processes.Add(process);
-        for (var i = 0; ; i++)
-        {
-            try
-            {
-                var connected = await BaresipControl.ConnectAsync("127.0.0.1", control, CancellationToken.None);
-                var events = new ConcurrentQueue<JsonElement>();
-                connected.Events += events.Enqueue;
-                return (connected, events, sip);
-            }
-            catch (System.Net.Sockets.SocketException) when (i < 50) { await Task.Delay(100); }
-        }
+        var events = new ConcurrentQueue<JsonElement>();
+        connected.Events += events.Enqueue;
+        return (connected, events, sip);
     }
 
     private static async Task UntilAsync(Func<Task<bool>> done, string what, int seconds = 30)
@@ -200,6 +181,35 @@ public sealed class HotlineSipTests : IAsyncLifetime
         stop.Cancel();
         await running;
         await phones.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_line_waiting_for_a_key_after_a_recording_shorter_than_the_wait_keeps_the_call()
+    {
+        // baresip ends a call when its audio file runs out; a recording has no trailing silence of its own.
+        const string text = "请按1。";
+        var recordings = Path.Combine(_folder, "recordings");
+        Directory.CreateDirectory(recordings);
+        var prompts = new PromptAudio(Path.Combine(_folder, "prompts"), recordings, 180);
+        var rendered = await prompts.FileForAsync(text, CancellationToken.None);
+        var trim = Process.Start("sox", [rendered.Path, Path.Combine(recordings, prompts.FileNameFor(text)), "trim", "0", "1"])!;
+        await trim.WaitForExitAsync();
+        var waited = new TaskCompletionSource<(bool Ended, char? Key)>();
+        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        await using var lines = await BaresipLines.StartAsync(settings, prompts, async call =>
+        {
+            await call.SayAsync(text, CancellationToken.None);
+            var key = await call.ReadKeyAsync(TimeSpan.FromSeconds(4), CancellationToken.None);
+            waited.TrySetResult((call.Ended, key));
+        }, NullLogger.Instance, CancellationToken.None);
+        var (caller, events) = await CallerAsync("13900000002");
+
+        await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
+        var (ended, key) = await waited.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal((false, (char?)null), (ended, key)); // the whole wait, and the call still up
+        Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "CALL_CLOSED");
+        await caller.DisposeAsync();
     }
 
     [Fact]

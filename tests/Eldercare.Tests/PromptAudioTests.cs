@@ -28,9 +28,10 @@ public sealed class PromptAudioTests : IDisposable
         Assert.Equal(1, BitConverter.ToInt16(header, 22)); // mono
         Assert.Equal(8000, BitConverter.ToInt32(header, 24));
         Assert.Equal(16, BitConverter.ToInt16(header, 34));
-        Assert.InRange(first.Duration.TotalSeconds, 2.5, 12); // a short sentence said slowly, plus a second of silence
+        Assert.InRange(first.Speech.TotalSeconds, 1.5, 11); // a short sentence said slowly...
+        Assert.Equal(first.Speech + PromptAudio.Trailer, first.Duration); // ...then silence the line plays while it waits for a key
         var slower = await new PromptAudio(Path.Combine(_folder, "cache"), null, 110).FileForAsync("您好，这里是社区养老服务热线。", CancellationToken.None);
-        Assert.True(slower.Duration > first.Duration);
+        Assert.True(slower.Speech > first.Speech);
     }
 
     [Fact]

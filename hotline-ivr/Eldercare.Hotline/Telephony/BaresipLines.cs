@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -59,42 +58,18 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     private void WriteConfiguration()
     {
         var s = _settings;
-        Directory.CreateDirectory(s.Folder);
-        // Calls end when their audio file ends: ten minutes of silence plays between prompts.
-        if (!File.Exists(SilencePath)) File.WriteAllBytes(SilencePath, Silence(TimeSpan.FromMinutes(10)));
-        File.WriteAllText(Path.Combine(s.Folder, "config"), string.Join('\n',
-            "poll_method epoll", $"sip_listen {s.SipHost}:{s.SipPort}", $"net_interface {s.SipHost}", "call_max_calls 1",
-            "module_path /usr/lib/baresip/modules", "module g711.so", "module aufile.so", "module aubridge.so",
-            "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
-            $"ctrl_tcp_listen 127.0.0.1:{s.ControlPort}", "audio_player aubridge,sink", $"audio_source aufile,{SilencePath}", ""));
-        File.WriteAllText(Path.Combine(s.Folder, "accounts"), string.Concat(Enumerable.Range(1, s.Lines).Select(n =>
-            $"<{AddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{SilencePath};audio_player=aubridge,sink{n}\n"))
-            + string.Concat(Enumerable.Range(1, s.OutboundLines).Select(n =>
-            $"<{OutboundAddressOf(n)}>;regint=0;answermode=manual;audio_codecs=PCMU,PCMA;audio_source=aufile,{SilencePath};audio_player=aubridge,outsink{n}\n")));
+        // Calls end when their audio file ends: ten minutes of silence plays between prompts. One call per line,
+        // since switching a prompt switches the audio of every call on an account.
+        BaresipProcess.Configure(s.Folder, s.SipHost, s.SipPort, s.ControlPort,
+            Enumerable.Range(1, s.Lines).Select(n => $"<{AddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,sink{n}")
+                .Concat(Enumerable.Range(1, s.OutboundLines).Select(n =>
+                    $"<{OutboundAddressOf(n)}>;regint=0;answermode=manual;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,outsink{n}")),
+            maxCallsPerAccount: 1);
     }
 
     private async Task StartBaresipAsync(CancellationToken ct)
     {
-        var info = new ProcessStartInfo("baresip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        info.ArgumentList.Add("-f");
-        info.ArgumentList.Add(_settings.Folder);
-        _process = Process.Start(info) ?? throw new InvalidOperationException("baresip did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                _control = await BaresipControl.ConnectAsync("127.0.0.1", _settings.ControlPort, ct);
-                break;
-            }
-            catch (System.Net.Sockets.SocketException) when (attempt < 50 && !_process.HasExited)
-            {
-                await Task.Delay(100, ct);
-            }
-        }
+        (_process, _control) = await BaresipProcess.StartAsync(_settings.Folder, _settings.ControlPort, ct);
         _control.Events += OnEvent;
         _log.LogInformation("baresip serves {Lines} lines on {Host}:{Port}", _settings.Lines, _settings.SipHost, _settings.SipPort);
     }
@@ -269,17 +244,6 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
 
     internal PromptAudio Prompts => _prompts;
 
-    private static byte[] Silence(TimeSpan length)
-    {
-        var data = (int)(8000 * 2 * length.TotalSeconds);
-        using var wav = new MemoryStream();
-        using var w = new BinaryWriter(wav);
-        w.Write(Encoding.ASCII.GetBytes("RIFF")); w.Write(36 + data); w.Write(Encoding.ASCII.GetBytes("WAVEfmt "));
-        w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(8000); w.Write(16000); w.Write((short)2); w.Write((short)16);
-        w.Write(Encoding.ASCII.GetBytes("data")); w.Write(data); w.Write(new byte[data]);
-        return wav.ToArray();
-    }
-
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
@@ -295,6 +259,8 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
 {
     private readonly Channel<char> _keys = Channel.CreateUnbounded<char>();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _keyPressedAt; // Stopwatch timestamp of the last key not yet answered by a prompt, 0 when none
+    private long _playing; // counts the prompts started on this line, so a late switch to silence never cuts a newer prompt
 
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
@@ -303,7 +269,11 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
     /// <summary>Completes when the call ends, however it ends.</summary>
     internal Task Finished => _ended.Task;
 
-    internal void Press(char key) => _keys.Writer.TryWrite(key);
+    internal void Press(char key)
+    {
+        Interlocked.Exchange(ref _keyPressedAt, Stopwatch.GetTimestamp());
+        _keys.Writer.TryWrite(key);
+    }
 
     internal void End()
     {
@@ -315,12 +285,46 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
     {
         if (Ended) return;
         var prompt = await lines.Prompts.FileForAsync(text, ct);
-        await lines.OnLineAsync(aor, null, c => c.CommandAsync("ausrc", $"aufile,{prompt.Path}", ct), ct);
-        // Until the words are said (the file ends with a second of silence), a key is pressed, or the caller hangs up.
-        var said = Task.Delay(prompt.Duration - TimeSpan.FromSeconds(0.5), ct);
+        long playing = 0;
+        await lines.OnLineAsync(aor, null, async c =>
+        {
+            await c.CommandAsync("ausrc", $"aufile,{prompt.Path}", ct);
+            playing = Interlocked.Increment(ref _playing);
+        }, ct);
+        var startedAt = Stopwatch.GetTimestamp();
+        if (Interlocked.Exchange(ref _keyPressedAt, 0) is var pressedAt and not 0)
+            HotlineMetrics.KeyToPrompt.Record(Stopwatch.GetElapsedTime(pressedAt).TotalMilliseconds);
+        // Until the words are said, a key is pressed (barge-in: the prompt stops), or the caller hangs up.
+        var said = Task.Delay(Max(prompt.Speech - TimeSpan.FromSeconds(0.5), TimeSpan.Zero), ct);
         await Task.WhenAny(said, _keys.Reader.WaitToReadAsync(ct).AsTask(), _ended.Task);
-        if (!Ended) await lines.OnLineAsync(aor, null, c => c.CommandAsync("ausrc", $"aufile,{lines.SilencePath}", ct), ct);
+        if (Ended) return;
+        var silenceIn = said.IsCompleted ? prompt.Duration - Stopwatch.GetElapsedTime(startedAt) - TimeSpan.FromSeconds(0.5) : TimeSpan.FromMilliseconds(300);
+        _ = SilenceUnlessAnotherPromptAsync(playing, Max(silenceIn, TimeSpan.Zero));
     }
+
+    /// <summary>
+    /// Switches the line to the silence file after <paramref name="delay"/> (a prompt cut short by a key, or a file about
+    /// to run out) unless another prompt has started by then. Most questions get their next prompt first, so a prompt
+    /// usually costs baresip one command: each switch of audio source stalls baresip for several milliseconds, and
+    /// with every line waiting on the same control connection, those stalls are what callers would hear as delay.
+    /// </summary>
+    private async Task SilenceUnlessAnotherPromptAsync(long playing, TimeSpan delay)
+    {
+        await Task.WhenAny(Task.Delay(delay), _ended.Task);
+        if (Ended || Interlocked.Read(ref _playing) != playing) return;
+        try
+        {
+            await lines.OnLineAsync(aor, null, c => Ended || Interlocked.Read(ref _playing) != playing
+                ? Task.CompletedTask
+                : c.CommandAsync("ausrc", $"aufile,{lines.SilencePath}", CancellationToken.None), CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+        {
+            // baresip or the call is gone: nothing left to keep quiet
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     public async Task<char?> ReadKeyAsync(TimeSpan timeout, CancellationToken ct)
     {
@@ -347,3 +351,4 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
         End();
     }
 }
+

@@ -4,13 +4,14 @@ using System.Text;
 
 namespace Eldercare.Hotline.Telephony;
 
-/// <summary>A prompt as a WAV file baresip can play (8 kHz, mono, 16-bit), and how long it takes to say.</summary>
-public sealed record PromptFile(string Path, TimeSpan Duration);
+/// <summary>A prompt as a WAV file baresip can play (8 kHz, mono, 16-bit): how long the file plays, and how long its words take.</summary>
+public sealed record PromptFile(string Path, TimeSpan Duration, TimeSpan Speech);
 
 /// <summary>
 /// Turns what the hotline says into audio: Mandarin speech from espeak-ng (the cmn-latn-pinyin voice, which reads
-/// Chinese characters with the right tones), converted by sox to 8 kHz mono 16-bit and padded with a second of
-/// silence (baresip ends a call when a prompt file runs out, so prompts are timed from their length instead).
+/// Chinese characters with the right tones), converted by sox to 8 kHz mono 16-bit and followed by
+/// <see cref="Trailer"/> of silence: baresip ends a call when its audio file runs out, and with the trailer the line
+/// can wait for a key (and start the next prompt) without switching to a silence file in between.
 /// Files are cached by a hash of the text and the speed; a recording with the same name in the recordings folder
 /// is used instead, so any fixed prompt can be replaced by a human voice.
 /// </summary>
@@ -21,28 +22,31 @@ public sealed class PromptAudio(string cacheFolder, string? recordingsFolder, in
     /// <summary>How many prompts were rendered (not found in the cache or the recordings) since start.</summary>
     public int Rendered;
 
+    /// <summary>Silence after the words of a rendered prompt: longer than the usual wait for a key.</summary>
+    public static readonly TimeSpan Trailer = TimeSpan.FromSeconds(12);
+
     public string FileNameFor(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{wordsPerMinute}|{text}")))[..20] + ".wav";
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{wordsPerMinute}|{Trailer.TotalSeconds}|{text}")))[..20] + ".wav";
 
     public async Task<PromptFile> FileForAsync(string text, CancellationToken ct)
     {
         var name = FileNameFor(text);
         if (recordingsFolder is not null && File.Exists(Path.Combine(recordingsFolder, name)))
-            return Describe(Path.Combine(recordingsFolder, name));
+            return Describe(Path.Combine(recordingsFolder, name), TimeSpan.Zero);
         var cached = Path.Combine(cacheFolder, name);
-        if (File.Exists(cached)) return Describe(cached);
+        if (File.Exists(cached)) return Describe(cached, Trailer);
 
         await _rendering.WaitAsync(ct);
         try
         {
-            if (File.Exists(cached)) return Describe(cached);
+            if (File.Exists(cached)) return Describe(cached, Trailer);
             Directory.CreateDirectory(cacheFolder);
             var speech = Path.Combine(cacheFolder, $"{Guid.NewGuid():N}.22k.wav");
             var converted = Path.Combine(cacheFolder, $"{Guid.NewGuid():N}.8k.wav");
             try
             {
                 await RunAsync("espeak-ng", ["-v", "cmn-latn-pinyin", "-s", wordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", speech, text], ct);
-                await RunAsync("sox", [speech, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", converted, "pad", "0", "1"], ct);
+                await RunAsync("sox", [speech, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", converted, "pad", "0", Trailer.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct);
                 File.Move(converted, cached, overwrite: true); // whole files only: another line may be reading it
                 Interlocked.Increment(ref Rendered);
             }
@@ -51,7 +55,7 @@ public sealed class PromptAudio(string cacheFolder, string? recordingsFolder, in
                 File.Delete(speech);
                 File.Delete(converted);
             }
-            return Describe(cached);
+            return Describe(cached, Trailer);
         }
         finally
         {
@@ -59,8 +63,8 @@ public sealed class PromptAudio(string cacheFolder, string? recordingsFolder, in
         }
     }
 
-    /// <summary>The duration from the WAV header: data bytes over bytes per second.</summary>
-    private static PromptFile Describe(string path)
+    /// <summary>The duration from the WAV header (data bytes over bytes per second); the words end <paramref name="trailer"/> before.</summary>
+    private static PromptFile Describe(string path, TimeSpan trailer)
     {
         using var reader = new BinaryReader(File.OpenRead(path));
         reader.BaseStream.Seek(28, SeekOrigin.Begin);
@@ -70,7 +74,11 @@ public sealed class PromptAudio(string cacheFolder, string? recordingsFolder, in
         {
             var chunk = Encoding.ASCII.GetString(reader.ReadBytes(4));
             var size = reader.ReadInt32();
-            if (chunk == "data") return new PromptFile(path, TimeSpan.FromSeconds((double)size / bytesPerSecond));
+            if (chunk == "data")
+            {
+                var duration = TimeSpan.FromSeconds((double)size / bytesPerSecond);
+                return new PromptFile(path, duration, duration - trailer);
+            }
             reader.BaseStream.Seek(size, SeekOrigin.Current);
         }
         throw new InvalidDataException($"{path} has no data chunk");
