@@ -160,7 +160,13 @@ public sealed class HotlineCallFlowTests
         Assert.StartsWith("1,1,1,booked:", line.GetProperty("path").GetString());
         Assert.Matches("^booked:[0-9]+,agent$", line.GetProperty("outcome").GetString());
         await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Caregiver)).GetAsync($"/api/hotline/calls?elderId={w.Elder.Id}"), 403, "forbidden");
-        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk)).GetAsync("/api/hotline/calls"), 400, "validation-failed");
+        Assert.Equal(w.Elder.Name, line.GetProperty("elderName").GetString());
+        // Station staff see their own zone's calls; the other station's staff do not.
+        var zone = await (await (await w.S.StaffClientAsync(StaffRole.Clerk)).GetAsync("/api/hotline/calls")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Contains(zone.EnumerateArray(), c => c.GetProperty("callId").GetString() == call.Id);
+        var otherZone = await (await (await w.S.StaffClientAsync(StaffRole.Clerk, w.S.Station2.Id)).GetAsync("/api/hotline/calls")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.DoesNotContain(otherZone.EnumerateArray(), c => c.GetProperty("elderId").ValueKind == System.Text.Json.JsonValueKind.Number && c.GetProperty("elderId").GetInt32() == w.Elder.Id);
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk, w.S.Station2.Id)).GetAsync($"/api/hotline/calls?elderId={w.Elder.Id}"), 403, "out-of-zone");
     }
 
     [Fact]

@@ -17,3 +17,21 @@ export const timeText = (time) => String(time).slice(0, 5);
 export const beijingDate = (offsetDays = 0) =>
   new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
 export const periodNames = { Lunch: '午餐', Dinner: '晚餐' };
+
+/** A hotline call's outcome ("booked:12,agent") in words staff read at a glance. */
+export function callOutcomeText(outcome) {
+  const words = {
+    agent: '转人工', emergency: '紧急求助', ended: '挂断', answered: '已接听', 'hung-up': '挂断',
+  };
+  return outcome.split(',').map((part) => {
+    const [what, detail] = part.split(/:(.*)/s);
+    switch (what) {
+      case 'booked': return `预约成功（单号${detail}）`;
+      case 'cancelled': return `取消预约（单号${detail}）`;
+      case 'refused': return '未能预约';
+      case 'not-answered': return `未接通（${detail}）`;
+      case 'not-delivered': return `未确认（${detail}）`;
+      default: return words[what] ?? part;
+    }
+  }).join('，');
+}

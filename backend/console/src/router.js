@@ -12,6 +12,7 @@ import TodayPage from './pages/TodayPage.vue';
 import MealCardPage from './pages/MealCardPage.vue';
 import StationPage from './pages/StationPage.vue';
 import TasksPage from './pages/TasksPage.vue';
+import HotlinePage from './pages/HotlinePage.vue';
 
 const everyone = ['Clerk', 'Caregiver', 'StationManager', 'Officer', 'HotlineAgent'];
 
@@ -27,6 +28,7 @@ export const routes = [
       { path: 'receipts/:paymentId(\\d+)', component: ReceiptPage, meta: { title: '收款凭证', roles: ['Clerk', 'StationManager'], printable: true } },
       { path: 'today', component: TodayPage, meta: { title: '今日工作', roles: ['Clerk', 'Caregiver', 'StationManager', 'Officer'] } },
       { path: 'elders/:elderId(\\d+)/meal-card', component: MealCardPage, meta: { title: '助餐卡', roles: ['Clerk', 'StationManager'], printable: true } },
+      { path: 'hotline', component: HotlinePage, meta: { title: '热线与紧急求助', roles: ['Clerk', 'StationManager', 'HotlineAgent', 'Officer'] } },
       { path: 'tasks', component: TasksPage, meta: { title: '待办跟进', roles: ['Clerk', 'Caregiver', 'StationManager'] } },
       { path: 'station', component: StationPage, meta: { title: '驿站管理', roles: ['StationManager', 'Officer'] } },
       { path: 'register', component: RegisterElderPage, meta: { title: '老人建档', roles: ['Clerk', 'StationManager'] } },

@@ -27,6 +27,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     {
         var environment = ApiProcess.EnvironmentFor(_database);
         environment["DemoData__LoadOnStart"] = "true";
+        environment["Services__HotlineKey"] = ApiFactory.HotlineKey;
         _api = ApiProcess.Start(environment);
         Assert.True(await _api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)), _api.Output);
         _playwright = await Playwright.CreateAsync();
@@ -338,5 +339,47 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         await page.GetByText("驿站管理").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=roster]")).ToContainTextAsync(caregiverName);
         await ShotAsync(page, "12-station-roster");
+    }
+
+    [Fact]
+    public async Task An_elder_presses_9_on_the_hotline_and_the_clerk_sees_the_case_at_once_closes_it_and_reads_the_call_log()
+    {
+        int elderId;
+        string elderName;
+        await using (var db = _database.Open())
+        {
+            var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == "clerk1");
+            var elder = await db.Elders.Where(e => db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == clerk.StationId)).OrderBy(e => e.Id).FirstAsync();
+            (elderId, elderName) = (elder.Id, elder.Name);
+        }
+        // What the hotline does when an elder confirms 9: the case, then the call's line in the log.
+        using var hotline = new HttpClient { BaseAddress = new Uri(_api.BaseUrl) };
+        var login = await (await hotline.PostAsJsonAsync("/api/auth/service", new { service = "hotline", key = ApiFactory.HotlineKey })).Content.ReadFromJsonAsync<JsonElement>();
+        hotline.DefaultRequestHeaders.Authorization = new("Bearer", login.GetProperty("token").GetString());
+        Assert.True((await hotline.PostAsJsonAsync("/api/hotline/emergencies", new { elderId, callId = "e2e-call-1" })).IsSuccessStatusCode);
+        Assert.True((await hotline.PostAsJsonAsync("/api/hotline/calls", new
+        {
+            callId = "e2e-call-1", direction = "Inbound", number = "13900000000", elderId, path = "9,1,emergency", outcome = "emergency",
+            startedAt = DateTime.UtcNow, durationSeconds = 42,
+        })).IsSuccessStatusCode);
+
+        var page = await NewPageAsync();
+        await LogInAsync(page, "clerk1", ApiFactory.DemoPassword);
+        await page.GetByText("热线与紧急求助").ClickAsync();
+        var row = page.Locator("[data-test=emergencies] tr", new() { HasText = elderName });
+        await Assertions.Expect(row).ToContainTextAsync("未处理");
+        await ShotAsync(page, "07-emergencies");
+        await row.GetByText("处理完毕").ClickAsync();
+        await page.FillAsync(".el-message-box input", "已打电话，老人头晕，家属已到");
+        await page.Locator(".el-message-box button", new() { HasText = "记下" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=emergencies]")).ToContainTextAsync("没有紧急求助");
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "通话记录" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=calls] tr", new() { HasText = elderName })).ToContainTextAsync("紧急求助");
+        await using (var db = _database.Open())
+        {
+            var closed = await db.EmergencyCases.SingleAsync(x => x.ElderId == elderId);
+            Assert.Equal((EmergencyStatus.Closed, "已打电话，老人头晕，家属已到"), (closed.Status, closed.Note));
+        }
     }
 }

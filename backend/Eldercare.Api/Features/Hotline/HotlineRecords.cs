@@ -25,7 +25,7 @@ public sealed record CallRecordRequest(
     DateTime StartedAt,
     [property: Range(0, 86_400)] int DurationSeconds);
 
-public sealed record CallRecordResponse(long Id, string CallId, string Direction, string? Number, int? ElderId, string Path, string Outcome, DateTime StartedAt, int DurationSeconds);
+public sealed record CallRecordResponse(long Id, string CallId, string Direction, string? Number, int? ElderId, string? ElderName, string Path, string Outcome, DateTime StartedAt, int DurationSeconds);
 
 /// <summary>
 /// What the hotline leaves behind: emergency cases (key 9), which alert the station at once (a console task) and the
@@ -102,16 +102,20 @@ public static class HotlineRecords
         {
             var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Staff || actor.Role == StaffRole.Caregiver) return Problems.Forbidden.ToResult();
-            var query = db.CallRecords.AsNoTracking();
-            if (elderId is { } id)
-            {
-                if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
-                query = query.Where(c => c.ElderId == id);
-            }
-            else if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent)) return Problems.ValidationFailed.ToResult("elderId is required");
-            var calls = await query.OrderByDescending(c => c.StartedAt).Take(200).ToListAsync(ct);
-            return Results.Ok(calls.Select(c => new CallRecordResponse(c.Id, c.CallId, c.Direction.ToString(), c.Number, c.ElderId, c.Path, c.Outcome, c.StartedAt, c.DurationSeconds)));
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline's call log: an elder's calls, or all calls for officers and hotline agents");
+            if (elderId is { } id && await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
+            var query = from c in db.CallRecords.AsNoTracking()
+                        join e in db.Elders on c.ElderId equals e.Id into known
+                        from e in known.DefaultIfEmpty()
+                        join m in db.Communities on e.CommunityId equals m.Id into zone
+                        from m in zone.DefaultIfEmpty()
+                        select new { Call = c, ElderName = e == null ? null : e.Name, StationId = m == null ? (int?)null : m.StationId };
+            if (elderId is not null) query = query.Where(x => x.Call.ElderId == elderId);
+            // Hotline agents and officers see every call; station staff the calls of their zone's elders.
+            else if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent)) query = query.Where(x => x.StationId == actor.StationId);
+            var calls = await query.OrderByDescending(x => x.Call.StartedAt).Take(200).ToListAsync(ct);
+            return Results.Ok(calls.Select(x => new CallRecordResponse(x.Call.Id, x.Call.CallId, x.Call.Direction.ToString(), x.Call.Number, x.Call.ElderId,
+                x.ElderName, x.Call.Path, x.Call.Outcome, x.Call.StartedAt, x.Call.DurationSeconds)));
+        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline's call log, newest first: one elder's calls, or all calls (hotline agents, officers) or the zone's (station staff)");
     }
 
     private static EmergencyResponse ToResponse(EmergencyCase x, string elderName, string station, string dutyPhone) =>
