@@ -34,6 +34,9 @@ public sealed class HotlineOptions
     /// <summary>The duty line emergencies are put through to: {0} is the elder's station's duty phone.</summary>
     [Required] public string DutyLine { get; set; } = "sip:{0}@127.0.0.1";
 
+    /// <summary>Lines the one-key terminals in elders' homes call (term1..termN): a person answers at once, 9 is an emergency.</summary>
+    [Range(0, 100)] public int TerminalLines { get; set; } = 1;
+
     /// <summary>Lines that place calls (reminders, check-in calls), apart from the lines that answer: out1..outN.</summary>
     [Range(0, 100)] public int OutboundLines { get; set; } = 2;
 

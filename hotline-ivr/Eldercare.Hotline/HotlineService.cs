@@ -24,7 +24,7 @@ public sealed class HotlineService(IOptions<HotlineOptions> options, ILoggerFact
         BaresipLines? lines = null;
         try
         {
-            lines = await BaresipLines.StartAsync(new BaresipSettings(o.Lines, sipHost, sipPort, controlPort, Path.Combine(Path.GetDirectoryName(o.PromptCache) ?? ".", "baresip"), o.OutboundLines),
+            lines = await BaresipLines.StartAsync(new BaresipSettings(o.Lines, sipHost, sipPort, controlPort, Path.Combine(Path.GetDirectoryName(o.PromptCache) ?? ".", "baresip"), o.OutboundLines, o.TerminalLines),
                 prompts, call => new InboundCallFlow(call, backend, o, TimeProvider.System, flowLog).RunAsync(stoppingToken),
                 logs.CreateLogger<BaresipLines>(), stoppingToken);
             if (o.OutboundLines > 0)

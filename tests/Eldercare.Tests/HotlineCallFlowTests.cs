@@ -19,6 +19,7 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
 
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
+    public bool FromHomeTerminal { get; init; }
     public bool Ended => false;
     public List<string> Said { get; } = [];
     public List<string> Transfers { get; } = [];
@@ -143,6 +144,33 @@ public sealed class HotlineCallFlowTests
             $"/api/emergencies/{opened.GetProperty("id").GetInt64()}/close", new { note = "x" }), 403, "forbidden");
         Assert.Equal(System.Net.HttpStatusCode.NoContent, (await station.PostAsJsonAsync($"/api/emergencies/{opened.GetProperty("id").GetInt64()}/close", new { note = "已上门，老人摔倒，已送医" })).StatusCode);
         await HttpAssert.ProblemAsync(await station.PostAsJsonAsync($"/api/emergencies/{opened.GetProperty("id").GetInt64()}/close", new { note = "again" }), 409, "emergency-closed");
+    }
+
+    [Fact]
+    public async Task A_one_key_terminal_call_is_greeted_by_name_and_put_through_to_a_person_or_with_9_to_the_duty_line()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+
+        var help = new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone) { FromHomeTerminal = true };
+        var helpFlow = new InboundCallFlow(help, w.Backend, Options, TimeProvider.System, NullLogger.Instance);
+        await helpFlow.RunAsync(CancellationToken.None);
+        // No menu and no keys needed: the button was the request.
+        Assert.Equal([Options.Prompts.Greeting, $"{w.Elder.Name}，您好。", Options.Prompts.Terminal, Options.Prompts.ToAgent], help.Said);
+        Assert.Equal(["sip:agents@test"], help.Transfers);
+        Assert.Equal(["terminal", "timeout", "agent"], helpFlow.Path);
+
+        var sos = new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '9', '1') { FromHomeTerminal = true };
+        await new InboundCallFlow(sos, w.Backend, Options, TimeProvider.System, NullLogger.Instance).RunAsync(CancellationToken.None);
+        Assert.Equal([$"sip:{w.S.Station1.DutyPhone}@duty.test"], sos.Transfers);
+        Assert.True(await w.S.WithDbAsync(db => db.EmergencyCases.AnyAsync(x => x.ElderId == w.Elder.Id && x.CallId == sos.Id)));
+
+        // A terminal whose number is on no file still reaches a person at once.
+        var unknown = new FakeCall(Guid.NewGuid().ToString("N"), "01099999999", '9') { FromHomeTerminal = true };
+        await new InboundCallFlow(unknown, w.Backend, Options, TimeProvider.System, NullLogger.Instance).RunAsync(CancellationToken.None);
+        Assert.Equal(["sip:agents@test"], unknown.Transfers);
+        var logged = await w.S.WithDbAsync(db => db.CallRecords.AsNoTracking().SingleAsync(c => c.CallId == help.Id));
+        Assert.Equal((w.Elder.Id, "terminal,timeout,agent"), (logged.ElderId!.Value, logged.Path));
     }
 
     [Fact]

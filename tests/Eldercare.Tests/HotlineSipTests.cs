@@ -195,18 +195,21 @@ public sealed class HotlineSipTests : IAsyncLifetime
         var trim = Process.Start("sox", [rendered.Path, Path.Combine(recordings, prompts.FileNameFor(text)), "trim", "0", "1"])!;
         await trim.WaitForExitAsync();
         var waited = new TaskCompletionSource<(bool Ended, char? Key)>();
-        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), TerminalLines: 1);
+        var fromTerminal = new TaskCompletionSource<bool>();
         await using var lines = await BaresipLines.StartAsync(settings, prompts, async call =>
         {
+            fromTerminal.TrySetResult(call.FromHomeTerminal);
             await call.SayAsync(text, CancellationToken.None);
             var key = await call.ReadKeyAsync(TimeSpan.FromSeconds(4), CancellationToken.None);
             waited.TrySetResult((call.Ended, key));
         }, NullLogger.Instance, CancellationToken.None);
         var (caller, events) = await CallerAsync("13900000002");
 
-        await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
+        await caller.CommandAsync("dial", lines.TerminalAddressOf(1), CancellationToken.None); // as a one-key terminal would
         var (ended, key) = await waited.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+        Assert.True(await fromTerminal.Task);
         Assert.Equal((false, (char?)null), (ended, key)); // the whole wait, and the call still up
         Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == "CALL_CLOSED");
         await caller.DisposeAsync();

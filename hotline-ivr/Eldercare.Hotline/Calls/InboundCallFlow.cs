@@ -26,6 +26,11 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         try
         {
             await call.SayAsync(_say.Greeting, ct);
+            if (call.FromHomeTerminal)
+            {
+                await TerminalAsync(ct);
+                return;
+            }
             var elder = await IdentifyAsync(ct);
             if (elder is null) { await ToAgentAsync(ct); return; }
             _elderId = elder.Value.Id;
@@ -61,6 +66,23 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
 
     private Task RecordAsync(DateTimeOffset started) => backend.RecordCallAsync(new CallLogEntry(call.Id, "Inbound", call.CallerNumber, _elderId,
         string.Join(",", Path), Outcome(), started.UtcDateTime, (int)(clock.GetUtcNow() - started).TotalSeconds), log);
+
+    /// <summary>
+    /// The one-key terminal: the elder pressed its one button, so there is no menu to work through. The terminal's
+    /// number says who it is; a person takes the call at once, unless 9 is pressed for an emergency.
+    /// </summary>
+    private async Task TerminalAsync(CancellationToken ct)
+    {
+        Path.Add("terminal");
+        var caller = await backend.IdentifyAsync(call.CallerNumber, null, ct);
+        _elderId = caller.ElderId;
+        if (caller.Name is { } name) await call.SayAsync(string.Format(_say.Hello, name), ct);
+        await call.SayAsync(_say.Terminal, ct);
+        var key = await call.ReadKeyAsync(options.KeyTimeout, ct);
+        Path.Add(key?.ToString() ?? "timeout");
+        if (key == '9' && _elderId is not null && await EmergencyAsync(ct)) return;
+        await ToAgentAsync(ct);
+    }
 
     private async Task<(int Id, string Name)?> IdentifyAsync(CancellationToken ct)
     {

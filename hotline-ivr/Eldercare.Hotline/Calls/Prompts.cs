@@ -8,6 +8,7 @@ public sealed class Prompts
 {
     public string Greeting { get; set; } = "您好，这里是社区养老服务热线。";
     public string Hello { get; set; } = "{0}，您好。";
+    public string Terminal { get; set; } = "马上为您转接工作人员，请不要挂机。有紧急情况请按9。";
     public string AskIdTail { get; set; } = "请输入您身份证号码的最后四位，最后一位是字母X的请按星号。";
     public string NotIdentified { get; set; } = "没有查到您的档案。";
     public string Menu { get; set; } = "订餐请按1，助浴请按2，保洁请按3，看病请按4，查询或取消预约请按5，找工作人员请按0，紧急求助请按9，再听一遍请按星号。";

@@ -7,9 +7,9 @@ namespace Eldercare.Hotline.Telephony;
 
 /// <summary>
 /// Where baresip listens: SIP on sipHost:sipPort, its control on 127.0.0.1:controlPort, its files in folder; Lines
-/// answer calls, OutboundLines place them.
+/// answer calls, OutboundLines place them, TerminalLines answer the one-key terminals in elders' homes.
 /// </summary>
-public sealed record BaresipSettings(int Lines, string SipHost, int SipPort, int ControlPort, string Folder, int OutboundLines = 0);
+public sealed record BaresipSettings(int Lines, string SipHost, int SipPort, int ControlPort, string Folder, int OutboundLines = 0, int TerminalLines = 0);
 
 /// <summary>
 /// The hotline's phone lines on baresip: one SIP account per line (ivr1..ivrN, one call each, since switching a
@@ -46,6 +46,9 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
 
     private string OutboundAddressOf(int line) => $"sip:out{line}@{_settings.SipHost}:{_settings.SipPort}";
 
+    /// <summary>The address one-key terminals call (term1..termN): their calls are marked as from a home terminal.</summary>
+    public string TerminalAddressOf(int line) => $"sip:term{line}@{_settings.SipHost}:{_settings.SipPort}";
+
     public static async Task<BaresipLines> StartAsync(BaresipSettings settings, PromptAudio prompts, Func<ICall, Task> onCall, ILogger log, CancellationToken ct)
     {
         var lines = new BaresipLines(settings, prompts, onCall, log);
@@ -62,6 +65,8 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         // since switching a prompt switches the audio of every call on an account.
         BaresipProcess.Configure(s.Folder, s.SipHost, s.SipPort, s.ControlPort,
             Enumerable.Range(1, s.Lines).Select(n => $"<{AddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,sink{n}")
+                .Concat(Enumerable.Range(1, s.TerminalLines).Select(n =>
+                    $"<{TerminalAddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,termsink{n}"))
                 .Concat(Enumerable.Range(1, s.OutboundLines).Select(n =>
                     $"<{OutboundAddressOf(n)}>;regint=0;answermode=manual;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,outsink{n}")),
             maxCallsPerAccount: 1);
@@ -111,7 +116,11 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         switch (type)
         {
             case "CALL_ESTABLISHED" when e.GetProperty("direction").GetString() == "incoming":
-                var call = new BaresipCall(this, id, e.GetProperty("accountaor").GetString()!, NumberOf(e.GetProperty("peeruri").GetString()));
+                var line = e.GetProperty("accountaor").GetString()!;
+                var call = new BaresipCall(this, id, line, NumberOf(e.GetProperty("peeruri").GetString()))
+                {
+                    FromHomeTerminal = line.StartsWith("sip:term", StringComparison.Ordinal),
+                };
                 if (!_calls.TryAdd(id, call)) return;
                 _ = Task.Run(async () =>
                 {
@@ -264,6 +273,7 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
 
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
+    public bool FromHomeTerminal { get; init; }
     public bool Ended => _ended.Task.IsCompleted;
 
     /// <summary>Completes when the call ends, however it ends.</summary>

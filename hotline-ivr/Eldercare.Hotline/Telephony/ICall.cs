@@ -11,6 +11,9 @@ public interface ICall
     /// <summary>The caller's number, or null when withheld.</summary>
     string? CallerNumber { get; }
 
+    /// <summary>The call came from the one-key terminal in an elder's home (a single button: no menu, a person at once).</summary>
+    bool FromHomeTerminal => false;
+
     /// <summary>True once the caller hung up or the line failed.</summary>
     bool Ended { get; }
 
