@@ -255,6 +255,41 @@ public abstract class ReminderTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Station_staff_put_an_elder_on_the_patrol_list_move_the_time_and_take_them_off_and_todays_call_follows()
+    {
+        var s = await CreateAsync(_factory);
+        var elder = await s.AddElderAsync(ElderGroups.LivingAlone);
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk);
+        var nowInBeijing = TimeOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow));
+        var today = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow));
+        // A time later today when the day allows it (the test may run late in the evening, Beijing time).
+        var laterToday = nowInBeijing < new TimeOnly(20, 0) ? TimeOnly.FromTimeSpan(new TimeSpan(Math.Max(7, nowInBeijing.Hour + 1), 0, 0)) : (TimeOnly?)null;
+        var at = laterToday ?? new TimeOnly(9, 30);
+        Task<List<DateTime>> TodaysCallsAsync() => s.WithDbAsync(db =>
+            db.Reminders.Where(r => r.ElderId == elder.Id && r.Kind == ReminderKind.CheckInCall && r.Status == ReminderStatus.Pending).Select(r => r.DueAt).ToListAsync());
+
+        var put = await clerk.PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = at.ToString("HH:mm") }));
+        Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+        Assert.Equal(at, await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).Select(e => e.DailyCheckInAt).SingleAsync()));
+        if (laterToday is not null) Assert.Equal([BusinessTime.ToUtc(today, at)], await TodaysCallsAsync()); // today's call, at that time
+
+        var moved = at.AddMinutes(30);
+        await clerk.PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = moved.ToString("HH:mm") }));
+        if (laterToday is not null) Assert.Equal([BusinessTime.ToUtc(today, moved)], await TodaysCallsAsync()); // moved, not doubled
+
+        await clerk.PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = (string?)null }));
+        Assert.Null(await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).Select(e => e.DailyCheckInAt).SingleAsync()));
+        Assert.Empty(await TodaysCallsAsync());
+
+        await HttpAssert.ProblemAsync(await clerk.PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = "23:30" })), 400, "check-in-time-invalid");
+        await HttpAssert.ProblemAsync(await clerk.PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = "25:00" })), 400, "malformed-request");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id)).PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = "09:00" })), 403, "out-of-zone");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Caregiver)).PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = "09:00" })), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await (await s.HotlineClientAsync()).PutAsync($"/api/elders/{elder.Id}/daily-check-in", JsonContent(new { at = "09:00" })), 403, "forbidden");
+        Assert.Null(await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).Select(e => e.DailyCheckInAt).SingleAsync())); // nothing changed by the refusals
+    }
+
+    [Fact]
     public async Task Reporting_an_outcome_refuses_what_it_cannot_accept()
     {
         var s = await CreateAsync(_factory);

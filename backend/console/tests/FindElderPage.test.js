@@ -61,4 +61,37 @@ describe('FindElderPage', () => {
     await flushPromises();
     expect(requests.some((r) => r.method === 'POST' && r.path === '/api/family-bindings/5/confirm')).toBe(true);
   });
+
+  it('puts the elder on the daily check-in call list, at the time chosen, and takes them off', async () => {
+    const file = { id: 7, name: '王建国', gender: 'Male', age: 81, maskedIdNumber: '**************0012', phone: '13912345678', address: '学院路1号', community: '幸福里社区', abilityLevel: 0, groups: 'LivingAlone', status: 'Active', emergencyContacts: [], dailyCheckInAt: null };
+    const requests = fakeApi({
+      'GET /api/elders?q=wjg': [200, [wang]],
+      'GET /api/elders/7': [200, file],
+      'GET /api/family-bindings?elderId=7': [200, []],
+      'PUT /api/elders/7/daily-check-in': [200, { elderId: 7, at: '09:30:00' }],
+    });
+    // Drawers of earlier tests stay in the document: this test's are the last ones.
+    const last = (selector) => [...document.querySelectorAll(selector)].at(-1);
+    const { wrapper } = await mountAt('/elders', FindElderPage);
+    await wrapper.find('input[name=query]').setValue('wjg');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    await wrapper.findAll('[data-test=results] button').find((b) => b.text() === '查看档案').trigger('click');
+    await flushPromises();
+    expect(last('[data-test=check-in]').textContent).toBe('未开通');
+
+    const time = last('[data-test=check-in-time]');
+    time.value = '09:30';
+    time.dispatchEvent(new Event('input'));
+    await flushPromises();
+    last('[data-test=check-in-save]').click();
+    await flushPromises();
+    expect(requests.filter((r) => r.method === 'PUT').map((r) => r.body)).toEqual([{ at: '09:30' }]);
+    expect(last('[data-test=check-in]').textContent).toBe('每天 09:30 打电话问候');
+
+    last('[data-test=check-in-stop]').click();
+    await flushPromises();
+    expect(requests.filter((r) => r.method === 'PUT').map((r) => r.body)).toEqual([{ at: '09:30' }, { at: null }]);
+    expect(last('[data-test=check-in]').textContent).toBe('未开通');
+  });
 });

@@ -1,5 +1,8 @@
+using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.Time;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
@@ -38,6 +41,44 @@ public sealed class CheckInCalls(EldercareDb db, TimeProvider clock, ILogger<Che
         if (written > 0) log.LogInformation("Scheduled {Count} check-in calls for {Day}", written, day);
         return written;
     }
+}
+
+/// <summary>The time of the daily check-in call (Beijing time), or null to take the elder off the patrol list.</summary>
+public sealed record DailyCheckInRequest(TimeOnly? At);
+
+public sealed record DailyCheckInResponse(int ElderId, TimeOnly? At);
+
+/// <summary>
+/// The patrol list: station staff put an elder of their zone on it with the time they want to be called each day,
+/// move the time, or take them off. Today's call follows the change unless today's calls have begun.
+/// </summary>
+public static class PatrolListEndpoints
+{
+    public static readonly Problem OutsideCallingHours = new("check-in-time-invalid", 400, "问候电话的时间请选在早上7点到晚上9点之间");
+
+    public static void MapPatrolList(this IEndpointRouteBuilder app) =>
+        app.MapPut("/api/elders/{id:int}/daily-check-in", async (int id, DailyCheckInRequest body, ClaimsPrincipal user, AccessPolicy access,
+            EldercareDb db, CheckInCalls calls, TimeProvider clock, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager }) return Problems.Forbidden.ToResult();
+            if (await access.CheckElderAsync(actor, id, write: true, ct) is { } denied) return denied.ToResult();
+            if (body.At is { } at && (at < new TimeOnly(7, 0) || at > new TimeOnly(21, 0))) return OutsideCallingHours.ToResult();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.Elders.Where(e => e.Id == id).ExecuteUpdateAsync(s => s.SetProperty(e => e.DailyCheckInAt, body.At), ct);
+            // Today's call, if it has not started, is withdrawn and written again at the new time (if any). Once
+            // today's calls have begun (and perhaps wait for a retry), the change applies from tomorrow.
+            var (dayStart, dayEnd) = BusinessTime.DayInUtc(clock.Today());
+            var today = db.Reminders.Where(r => r.ElderId == id && r.Kind == ReminderKind.CheckInCall && r.DueAt >= dayStart && r.DueAt < dayEnd);
+            if (!await today.AnyAsync(r => r.Status != ReminderStatus.Pending, ct))
+            {
+                await today.ExecuteDeleteAsync(ct);
+                await calls.ScheduleDayAsync(clock.Today(), ct);
+            }
+            await tx.CommitAsync(ct);
+            return Results.Ok(new DailyCheckInResponse(id, body.At));
+        }).WithTags("Reminders").RequireAuthorization()
+          .WithSummary("Puts an elder on the patrol list with a daily check-in call time, moves it, or (null) takes them off");
 }
 
 /// <summary>Writes the day's check-in calls just after midnight (Beijing time), and at start for the rest of today.</summary>

@@ -19,7 +19,11 @@ public static class ReminderSetup
         return services;
     }
 
-    public static void MapReminders(this IEndpointRouteBuilder app) => app.MapDeliveryEndpoints();
+    public static void MapReminders(this IEndpointRouteBuilder app)
+    {
+        app.MapDeliveryEndpoints();
+        app.MapPatrolList();
+    }
 
     /// <summary>
     /// The dispatch lanes, each a job of its own that fires every DispatchInterval; the WeChat sender; and the daily
