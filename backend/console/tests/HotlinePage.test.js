@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { flushPromises } from '@vue/test-utils';
 import HotlinePage from '../src/pages/HotlinePage.vue';
-import { fakeApi, mountAt } from './helpers.js';
+import { answerPrompt, fakeApi, mountAt } from './helpers.js';
 import { session } from '../src/api.js';
 import { callOutcomeText } from '../src/format.js';
 
@@ -33,15 +32,7 @@ describe('HotlinePage', () => {
     expect(table.findAll('button').filter((b) => b.text() === '处理完毕')).toHaveLength(1);
 
     await table.findAll('button').find((b) => b.text() === '处理完毕').trigger('click');
-    await flushPromises();
-    const box = document.querySelector('.el-message-box input');
-    box.value = '已上门，老人摔倒，已送医';
-    box.dispatchEvent(new Event('input'));
-    await flushPromises();
-    [...document.querySelectorAll('.el-message-box button')].find((b) => b.textContent.includes('记下')).click();
-    await flushPromises();
-    await new Promise((r) => setTimeout(r, 50));
-    await flushPromises();
+    await answerPrompt('已上门，老人摔倒，已送医', '记下');
 
     expect(requests.find((r) => r.method === 'POST')).toMatchObject({ path: '/api/emergencies/4/close', body: { note: '已上门，老人摔倒，已送医' } });
     wrapper.unmount();

@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { flushPromises } from '@vue/test-utils';
 import TasksPage from '../src/pages/TasksPage.vue';
-import { fakeApi, mountAt } from './helpers.js';
+import { answerPrompt, fakeApi, mountAt } from './helpers.js';
 import { session } from '../src/api.js';
 
 const task = {
@@ -22,15 +21,7 @@ describe('TasksPage', () => {
     expect(wrapper.find('[data-test=tasks]').text()).toContain('助浴改到周五');
 
     await wrapper.findAll('[data-test=tasks] button').find((b) => b.text() === '已告知').trigger('click');
-    await flushPromises();
-    const box = document.querySelector('.el-message-box input');
-    box.value = '上门当面说了';
-    box.dispatchEvent(new Event('input'));
-    await flushPromises();
-    [...document.querySelectorAll('.el-message-box button')].find((b) => b.textContent.includes('记下')).click();
-    await flushPromises();
-    await new Promise((r) => setTimeout(r, 50));
-    await flushPromises();
+    await answerPrompt('上门当面说了', '记下');
 
     expect(requests.find((r) => r.method === 'POST').body).toEqual({ delivered: true, note: '上门当面说了' });
   });

@@ -31,3 +31,16 @@ export async function mountAt(path, component) {
   await flushPromises();
   return { wrapper, router };
 }
+
+/** Types the note into the open message box and presses its button (e.g. 记下), as staff would. */
+export async function answerPrompt(text, button) {
+  await flushPromises();
+  const box = document.querySelector('.el-message-box input');
+  box.value = text;
+  box.dispatchEvent(new Event('input'));
+  await flushPromises();
+  [...document.querySelectorAll('.el-message-box button')].find((b) => b.textContent.includes(button)).click();
+  await flushPromises();
+  await new Promise((r) => setTimeout(r, 50));
+  await flushPromises();
+}
