@@ -96,7 +96,7 @@ public sealed class HotlineOutboundTests
         Assert.Equal((DeliveryStatus.Failed, "无人接听"), outcomes[away.Id]);
         Assert.Equal((DeliveryStatus.Delivered, null), outcomes[fine.Id]);
         Assert.Equal((DeliveryStatus.Delivered, null), outcomes[help.Id]);
-        Assert.Equal((DeliveryStatus.Failed, "接通但没有按键"), outcomes[deaf.Id]);
+        Assert.Equal((DeliveryStatus.Queued, "接通但没有按键"), outcomes[deaf.Id]); // to be tried again
         Assert.Equal((DeliveryStatus.Delivered, null), outcomes[again.Id]);
 
         // The check-in call's own words ask for 1; a reminder is read after the greeting and asks for a key too.
@@ -106,11 +106,14 @@ public sealed class HotlineOutboundTests
         Assert.Equal([reminder, reminder, Options.Prompts.CallOutGoodbye], calls[again.Phone].Said); // * heard it again
         Assert.Equal([reminder, Options.Prompts.NoKey + reminder, Options.Prompts.NoKey + reminder, Options.Prompts.CallOutNoKey], calls[deaf.Phone].Said);
 
-        // The hub takes it from there: the unanswered check-in is tried again in ten minutes; the unheard reminder becomes a station task.
+        // The hub takes it from there: the unanswered check-in and the unconfirmed reminder are both called again in ten minutes.
         var retry = await s.WithDbAsync(db => db.Reminders.SingleAsync(r => r.ElderId == away.Id && r.Status == ReminderStatus.Pending));
         Assert.Equal(ReminderKind.CheckInCall, retry.Kind);
         Assert.InRange(retry.DueAt, DateTime.UtcNow.AddMinutes(9), DateTime.UtcNow.AddMinutes(11));
-        Assert.True(await s.WithDbAsync(db => db.Deliveries.AnyAsync(d => d.ElderId == deaf.Id && d.Channel == DeliveryChannel.ConsoleTask && d.Text == moved)));
+        var recall = await s.WithDbAsync(db => db.Deliveries.SingleAsync(d => d.ElderId == deaf.Id));
+        Assert.Equal((DeliveryChannel.PhoneCall, 1), (recall.Channel, recall.Tries));
+        Assert.InRange(recall.NotBefore!.Value, DateTime.UtcNow.AddMinutes(9), DateTime.UtcNow.AddMinutes(11));
+        Assert.Equal(0, await outbound.StartQueuedCallsAsync(CancellationToken.None)); // nothing is due yet
 
         // Every call is in the call log, with its keys and how it ended.
         var log = await s.WithDbAsync(db => db.CallRecords.AsNoTracking().Where(c => c.Direction == CallDirection.Outbound).ToDictionaryAsync(c => c.ElderId!.Value, c => (c.Path, c.Outcome)));

@@ -114,7 +114,25 @@ public abstract class ReminderTests(ApiFactory factory)
         var call = await ReportAsync(hotline, wechat.Id, false, "43101 user refuse to accept the msg");
         Assert.Equal("PhoneCall", call.GetProperty("nextDelivery").GetProperty("channel").GetString());
         await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{wechat.Id}/outcome", JsonContent(new { delivered = false, note = "again" })), 409, "delivery-closed");
-        var task = await ReportAsync(hotline, call.GetProperty("nextDelivery").GetProperty("id").GetInt64(), false, "无人接听，已重拨3次");
+        // The call nobody answers waits out of the hotline's queue and is tried again ten minutes later, three tries in all.
+        var callId = call.GetProperty("nextDelivery").GetProperty("id").GetInt64();
+        async Task<bool> InCallQueueAsync() => (await JsonAsync(await hotline.GetAsync($"/api/deliveries?channel=PhoneCall&elderId={elder.Id}")))
+            .EnumerateArray().Any(d => d.GetProperty("id").GetInt64() == callId);
+        System.Text.Json.JsonElement task = default;
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            Assert.True(await InCallQueueAsync());
+            task = await ReportAsync(hotline, callId, false, "无人接听");
+            if (attempt == 3) break;
+            Assert.InRange(task.GetProperty("retryAt").GetDateTime().ToUniversalTime(), DateTime.UtcNow.AddMinutes(9), DateTime.UtcNow.AddMinutes(11));
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, task.GetProperty("nextDelivery").ValueKind);
+            Assert.False(await InCallQueueAsync());
+            // The same report again (a retried request) is not a second try.
+            await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{callId}/outcome", JsonContent(new { delivered = false, note = "无人接听" })), 409, "delivery-waiting");
+            // Ten minutes pass.
+            await s.WithDbAsync(db => db.Deliveries.Where(d => d.Id == callId).ExecuteUpdateAsync(x => x.SetProperty(d => d.NotBefore, DateTime.UtcNow.AddSeconds(-1))));
+        }
+        Assert.Equal(3, await s.WithDbAsync(db => db.Deliveries.Where(d => d.Id == callId).Select(d => d.Tries + 1).SingleAsync()));
         var taskDelivery = task.GetProperty("nextDelivery");
         Assert.Equal(("ConsoleTask", "改期通知"), (taskDelivery.GetProperty("channel").GetString(), taskDelivery.GetProperty("text").GetString()));
         // The station's clerk sees the task in the zone's queue and closes it after going round.
@@ -131,7 +149,7 @@ public abstract class ReminderTests(ApiFactory factory)
         Assert.Equal(System.Text.Json.JsonValueKind.Null, last.GetProperty("nextDelivery").ValueKind);
 
         var all = await s.WithDbAsync(db => db.Deliveries.AsNoTracking().Where(d => d.ReminderId == reminder.Id).OrderBy(d => d.Id).ToListAsync());
-        Assert.Equal(["WeChat:Failed:43101 user refuse to accept the msg", "PhoneCall:Failed:无人接听，已重拨3次", "ConsoleTask:Failed:上门未见到"],
+        Assert.Equal(["WeChat:Failed:43101 user refuse to accept the msg", "PhoneCall:Failed:无人接听", "ConsoleTask:Failed:上门未见到"],
             all.Select(d => $"{d.Channel}:{d.Status}:{d.FailReason}"));
     }
 

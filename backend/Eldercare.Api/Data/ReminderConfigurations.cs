@@ -54,6 +54,7 @@ internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
     {
         e.Property(x => x.Text).HasMaxLength(500);
         e.Property(x => x.FailReason).HasMaxLength(500);
+        e.Property(x => x.Tries).HasDefaultValue(0);
         // What makes delivering idempotent: one delivery per reminder, recipient and channel, whoever dispatches.
         e.HasIndex(x => new { x.ReminderId, x.RecipientKind, x.RecipientId, x.Channel }).IsUnique();
         // Each channel's sender asks for its queue.

@@ -83,6 +83,10 @@ public class Delivery
     public DateTime CreatedAt { get; set; }
     public DateTime? UpdatedAt { get; set; }
     public string? FailReason { get; set; }
+    /// <summary>Failed tries so far of a delivery that is tried again (a reminder call nobody answered).</summary>
+    public int Tries { get; set; }
+    /// <summary>A delivery waiting to be tried again is not handed to its channel before this.</summary>
+    public DateTime? NotBefore { get; set; }
 
     /// <summary>A new delivery of a reminder's text to one recipient on one channel, waiting for the channel's sender.</summary>
     public static Delivery Queued(long reminderId, int elderId, string text, RecipientKind recipientKind, int recipientId, DeliveryChannel channel, DateTime now) => new()

@@ -97,9 +97,9 @@ public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, Hotl
                 await backend.ReportCallAsync(queued.Id, delivered, why, CancellationToken.None);
                 return;
             }
-            catch (BackendRefusal e) when (e.Type == "delivery-closed")
+            catch (BackendRefusal e) when (e.Type is "delivery-closed" or "delivery-waiting")
             {
-                return; // staff closed it meanwhile
+                return; // staff closed it meanwhile, or an earlier attempt of this report got through
             }
             catch (Exception e) when (e is BackendRefusal or HttpRequestException or TaskCanceledException && attempt < 3)
             {

@@ -19,7 +19,8 @@ public sealed record DeliveryResponse(long Id, long ReminderId, int ElderId, Rec
     DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason, string? Phone = null, string? ElderName = null,
     ReminderKind? Kind = null);
 
-public sealed record DeliveryOutcomeResponse(DeliveryResponse Delivery, DeliveryResponse? NextDelivery, long? FollowUpReminderId, DateTime? FollowUpDueAt);
+/// <summary>What became of a report: the delivery, the next channel's delivery, a follow-up call, or when the same call is tried again.</summary>
+public sealed record DeliveryOutcomeResponse(DeliveryResponse Delivery, DeliveryResponse? NextDelivery, long? FollowUpReminderId, DateTime? FollowUpDueAt, DateTime? RetryAt);
 
 /// <summary>
 /// The hand-over to the people and systems that deliver: the hotline's dialler takes its queue of calls and reports
@@ -31,11 +32,14 @@ public static class DeliveryEndpoints
     {
         var group = app.MapGroup("/api/deliveries").WithTags("Reminders").RequireAuthorization();
 
-        group.MapGet("/", async (DeliveryChannel channel, DeliveryStatus? status, int? elderId, [Range(1, 500)] int? limit, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/", async (DeliveryChannel channel, DeliveryStatus? status, int? elderId, [Range(1, 500)] int? limit, ClaimsPrincipal user, EldercareDb db,
+            TimeProvider clock, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Service or PrincipalKind.Staff)) return Problems.Forbidden.ToResult();
-            var query = db.Deliveries.AsNoTracking().Where(d => d.Channel == channel && d.Status == (status ?? DeliveryStatus.Queued));
+            var now = clock.GetUtcNow().UtcDateTime;
+            // Calls waiting for their next try stay out of the queue until then.
+            var query = db.Deliveries.AsNoTracking().Where(d => d.Channel == channel && d.Status == (status ?? DeliveryStatus.Queued) && (d.NotBefore == null || d.NotBefore <= now));
             if (elderId is not null) query = query.Where(d => d.ElderId == elderId);
             // Station staff see their own zone; the hotline, its agents and officers work for the whole district.
             if (actor is { Kind: PrincipalKind.Staff, Role: not (StaffRole.Officer or StaffRole.HotlineAgent) })
@@ -74,8 +78,8 @@ public static class DeliveryEndpoints
             var (outcome, refused) = await outcomes.ReportAsync(found.Delivery, found.Kind, body.Delivered!.Value, body.Note, ct);
             if (refused is not null) return refused.ToResult();
             return Results.Ok(new DeliveryOutcomeResponse(ToResponse(outcome!.Delivery), outcome.NextDelivery is { } next ? ToResponse(next) : null,
-                outcome.FollowUp?.Id, outcome.FollowUp?.DueAt));
-        }).WithSummary("Report whether a delivery reached its recipient: a failure moves to the next channel; an unanswered check-in call is tried again, then escalated");
+                outcome.FollowUp?.Id, outcome.FollowUp?.DueAt, outcome.RetryAt));
+        }).WithSummary("Report whether a delivery reached its recipient: a failure moves to the next channel; an unanswered call is tried again (a check-in call then escalated)");
     }
 
     private static DeliveryResponse ToResponse(Delivery d) =>

@@ -7,12 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace Eldercare.Api.Features.Reminders;
 
-public sealed record DeliveryOutcome(Delivery Delivery, Delivery? NextDelivery, Reminder? FollowUp);
+public sealed record DeliveryOutcome(Delivery Delivery, Delivery? NextDelivery, Reminder? FollowUp, DateTime? RetryAt = null);
 
 /// <summary>
 /// What channels report back: a delivery that reached its recipient is closed; one that failed falls back to the
-/// recipient's next channel, except an unanswered check-in call, which is tried again later and, after the last try,
-/// becomes an alert for the family and a task for the station.
+/// recipient's next channel, except calls: an unanswered reminder call stays in the hotline's queue for another try
+/// later, and an unanswered check-in call is tried again later and, after the last try, becomes an alert for the
+/// family and a task for the station.
 /// </summary>
 public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> options, TimeProvider clock)
 {
@@ -24,8 +25,12 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
     public async Task<(DeliveryOutcome? Outcome, Problem? Refusal)> ReportAsync(Delivery delivery, ReminderKind kind, bool delivered, string? note, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        if (delivery.NotBefore > now) return (null, ReminderProblems.DeliveryWaiting); // a repeated report of the last try
         var status = delivered ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
         var reason = delivered ? null : string.IsNullOrWhiteSpace(note) ? "未送达" : note.Trim();
+        if (!delivered && delivery is { Channel: DeliveryChannel.PhoneCall, RecipientKind: RecipientKind.Elder } && kind != ReminderKind.CheckInCall
+            && delivery.Tries + 1 < options.Value.ReminderCallTries)
+            return await RetryCallLaterAsync(delivery, reason!, now, ct);
         var closed = await db.Deliveries.Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Queued).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.Status, status).SetProperty(d => d.FailReason, reason).SetProperty(d => d.UpdatedAt, now), ct);
         if (closed == 0) return (null, ReminderProblems.DeliveryClosed);
@@ -37,6 +42,19 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
         if (kind == ReminderKind.CheckInCall && delivery.Channel == DeliveryChannel.PhoneCall)
             return (new DeliveryOutcome(delivery, null, await FollowUpUnansweredCallAsync(delivery.ElderId, now, ct)), null);
         return (new DeliveryOutcome(delivery, await FallBackAsync(delivery, kind, now, ct), null), null);
+    }
+
+    /// <summary>The call stays queued for the hotline, from a while later; conditional, so a racing report changes nothing.</summary>
+    private async Task<(DeliveryOutcome?, Problem?)> RetryCallLaterAsync(Delivery delivery, string reason, DateTime now, CancellationToken ct)
+    {
+        var retryAt = now + options.Value.ReminderCallRetryAfter;
+        var tries = delivery.Tries;
+        var waiting = await db.Deliveries.Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Queued && d.Tries == tries).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Tries, tries + 1).SetProperty(d => d.NotBefore, retryAt)
+            .SetProperty(d => d.FailReason, reason).SetProperty(d => d.UpdatedAt, now), ct);
+        if (waiting == 0) return (null, ReminderProblems.DeliveryClosed);
+        (delivery.Tries, delivery.NotBefore, delivery.FailReason, delivery.UpdatedAt) = (tries + 1, retryAt, reason, now);
+        return (new DeliveryOutcome(delivery, null, null, retryAt), null);
     }
 
     /// <summary>The elder is tried on the next untried channel for this kind of reminder (see <see cref="Reach.ChannelsFor"/>).</summary>

@@ -24,6 +24,12 @@ public sealed class ReminderOptions
     /// <summary>How long after an unanswered check-in call it is tried again.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "02:00:00")] public TimeSpan CheckInRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How many times a reminder call (to an elder without WeChat) is tried before the station is asked to pass it on.</summary>
+    [Range(1, 10)] public int ReminderCallTries { get; set; } = 3;
+
+    /// <summary>How long after an unanswered reminder call it is tried again.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "02:00:00")] public TimeSpan ReminderCallRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long before a meal's order cut-off elders who usually order, and have not yet, are reminded.</summary>
     [Range(typeof(TimeSpan), "00:10:00", "06:00:00")] public TimeSpan MealOrderLead { get; set; } = TimeSpan.FromHours(1);
 
