@@ -185,7 +185,8 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
             {
                 // Rung long enough: stop ringing. The hang-up closes the call, which settles the dial (as answered, if
                 // it was picked up at the last moment).
-                await OnLineAsync(dial.LineAddress, dial.CallId, c => c.CommandAsync("hangup", null, ct), ct);
+                try { await OnLineAsync(dial.LineAddress, dial.CallId, c => c.CommandAsync("hangup", null, ct), ct); }
+                catch (InvalidOperationException) { /* it closed meanwhile */ }
                 await Task.WhenAny(dial.Done.Task, Task.Delay(TimeSpan.FromSeconds(2), ct));
                 if (!dial.Done.TrySetResult(DialResult.NotAnswered("无人接听")) && dial.Done.Task.Result.Answered is BaresipCall late)
                 {

@@ -64,6 +64,15 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
     }
 
+    /// <summary>The first elder (by id) of the zone of the station a demo clerk works at.</summary>
+    private async Task<(int Id, string Name)> FirstElderOfZoneAsync(string clerkUsername)
+    {
+        await using var db = _database.Open();
+        var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == clerkUsername);
+        var elder = await db.Elders.Where(e => db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == clerk.StationId)).OrderBy(e => e.Id).FirstAsync();
+        return (elder.Id, elder.Name);
+    }
+
     private Task ShotAsync(IPage page, string name) => page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, name + ".png") });
 
     [Fact]
@@ -140,14 +149,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("[data-test=forbidden]")).ToContainTextAsync("您没有权限办理这项业务");
 
         // The clerk opens a file through the search screen; the officer then finds that read in the log.
-        int elderId;
-        string elderName;
-        await using (var db = _database.Open())
-        {
-            var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == "clerk2");
-            var elder = await db.Elders.Where(e => db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == clerk.StationId)).OrderBy(e => e.Id).FirstAsync();
-            (elderId, elderName) = (elder.Id, elder.Name);
-        }
+        var (elderId, elderName) = await FirstElderOfZoneAsync("clerk2");
         await page.GotoAsync(_api.BaseUrl + "/console/#/elders");
         await page.FillAsync("input[name=query]", elderName);
         await page.ClickAsync("button[type=submit]");
@@ -344,14 +346,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task An_elder_presses_9_on_the_hotline_and_the_clerk_sees_the_case_at_once_closes_it_and_reads_the_call_log()
     {
-        int elderId;
-        string elderName;
-        await using (var db = _database.Open())
-        {
-            var clerk = await db.StaffAccounts.SingleAsync(a => a.Username == "clerk1");
-            var elder = await db.Elders.Where(e => db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == clerk.StationId)).OrderBy(e => e.Id).FirstAsync();
-            (elderId, elderName) = (elder.Id, elder.Name);
-        }
+        var (elderId, elderName) = await FirstElderOfZoneAsync("clerk1");
         // What the hotline does when an elder confirms 9: the case, then the call's line in the log.
         using var hotline = new HttpClient { BaseAddress = new Uri(_api.BaseUrl) };
         var login = await (await hotline.PostAsJsonAsync("/api/auth/service", new { service = "hotline", key = ApiFactory.HotlineKey })).Content.ReadFromJsonAsync<JsonElement>();
