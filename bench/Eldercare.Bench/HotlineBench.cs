@@ -52,7 +52,7 @@ public static class HotlineBench
         var backend = new HotlineBackend(http, key);
         var paths = new ConcurrentQueue<List<string>>();
         var prompts = new PromptAudio(Path.Combine(folder, "prompts"), null, hotline.SpeechRate);
-        var (linesPort, linesControl) = (FreePort(), FreePort());
+        var (linesPort, linesControl) = (BaresipProcess.FreeSipPort(), FreePort());
         await using var lines = await BaresipLines.StartAsync(new BaresipSettings(calls + 1, "127.0.0.1", linesPort, linesControl, Path.Combine(folder, "lines")),
             prompts, async call =>
             {
@@ -62,7 +62,7 @@ public static class HotlineBench
             }, NullLogger.Instance, CancellationToken.None);
 
         // The elders' phones: elder i's phone is 1380{i:0000000} in the bench street.
-        var phonesPort = FreePort();
+        var phonesPort = BaresipProcess.FreeSipPort();
         var phonesControl = FreePort();
         var numbers = Enumerable.Range(0, calls + 1).Select(i => $"1380{i:0000000}").ToList();
         BaresipProcess.Configure(Path.Combine(folder, "phones"), "127.0.0.1", phonesPort, phonesControl,

@@ -25,7 +25,7 @@ public sealed class HotlineOutboundTests
     private static readonly HotlineOptions Options = new()
     {
         ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = "sip:agents@test", OutboundRoute = "sip:{0}@gateway.test",
-        CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue,
+        CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, OutboundLines = 5,
     };
 
     /// <summary>Phones by number: each call to one is answered by a new scripted call, or not answered at all.</summary>
@@ -122,6 +122,34 @@ public sealed class HotlineOutboundTests
         Assert.Equal(("0,agent", "answered,agent"), log[help.Id]);
         Assert.Equal(("timeout,timeout,timeout", "not-delivered:接通但没有按键"), log[deaf.Id]);
         Assert.Equal(("*,1", "answered"), log[again.Id]);
+    }
+
+    [Fact]
+    public async Task Only_as_many_calls_start_as_there_are_lines_out_and_the_rest_wait_for_the_next_look()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = Api(database);
+        var s = await CreateAsync(api);
+        var elders = new List<Elder>();
+        for (var i = 0; i < 3; i++) elders.Add(await s.AddElderAsync());
+        await s.WithDbAsync(async db =>
+        {
+            db.Reminders.AddRange(elders.Select(e => new Reminder { ElderId = e.Id, Kind = ReminderKind.BookingCancelled, Text = "您的预约已取消。", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow }));
+            await db.SaveChangesAsync();
+        });
+        await UntilQueuedAsync(s, 3, elders.Select(e => e.Id).ToArray());
+        var ringing = new TaskCompletionSource<DialResult>();
+        var dialler = new FakeDialler(elders.ToDictionary(e => e.Phone, _ => (Func<DialResult>)(() => ringing.Task.Result)));
+        var twoLines = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, OutboundLines = 2 };
+        var outbound = new OutboundDialler(dialler, new HotlineBackend(api.CreateClient(), Key), twoLines, TimeProvider.System, NullLogger.Instance);
+
+        Assert.Equal(2, await outbound.StartQueuedCallsAsync(CancellationToken.None));
+        Assert.Equal(0, await outbound.StartQueuedCallsAsync(CancellationToken.None)); // both lines busy
+        ringing.SetResult(DialResult.NotAnswered("无人接听"));
+        await outbound.IdleAsync();
+        Assert.Equal(1, await outbound.StartQueuedCallsAsync(CancellationToken.None)); // the third, now a line is free
+        await outbound.IdleAsync();
+        Assert.Equal(3, dialler.Dialled.Distinct().Count());
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
     private async Task<(BaresipControl Control, ConcurrentQueue<JsonElement> Events, int SipPort)> PhonesAsync(params (string Number, bool Answers)[] phones)
     {
         var folder = Path.Combine(_folder, "phones-" + Guid.NewGuid().ToString("N")[..8]);
-        var (sip, control) = (ApiProcess.FreePort(), ApiProcess.FreePort());
+        var (sip, control) = (BaresipProcess.FreeSipPort(), ApiProcess.FreePort());
         BaresipProcess.Configure(folder, "127.0.0.1", sip, control, phones.Select(p =>
             $"<sip:{p.Number}@127.0.0.1:{sip}>;regint=0;answermode={(p.Answers ? "auto" : "manual")};audio_codecs=PCMU;audio_source=aufile,{{silence}};audio_player=aubridge,phone"));
         var (process, connected) = await BaresipProcess.StartAsync(folder, control, CancellationToken.None);
@@ -83,7 +83,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
         var agents = $"sip:agents@127.0.0.1:{ApiProcess.FreePort()}";
         var options = new HotlineOptions { ApiBaseUrl = "http://unused", AgentLine = agents, ServiceKey = Key, KeyTimeout = TimeSpan.FromSeconds(6) };
         var flows = new ConcurrentQueue<InboundCallFlow>();
-        var settings = new BaresipSettings(2, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        var settings = new BaresipSettings(2, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
         await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), async call =>
         {
             var flow = new InboundCallFlow(call, backend, options, TimeProvider.System, NullLogger.Instance);
@@ -131,7 +131,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
         using (var scope = api.Services.CreateScope())
             await scope.ServiceProvider.GetRequiredService<CheckInCalls>().ScheduleDayAsync(DateOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow.AddMinutes(-3))), default);
 
-        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), OutboundLines: 2);
+        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), OutboundLines: 2);
         await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), _ => Task.CompletedTask,
             NullLogger.Instance, CancellationToken.None);
         var (phones, rang, gateway) = await PhonesAsync((away.Phone, false), (fine.Phone, true));
@@ -195,7 +195,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
         var trim = Process.Start("sox", [rendered.Path, Path.Combine(recordings, prompts.FileNameFor(text)), "trim", "0", "1"])!;
         await trim.WaitForExitAsync();
         var waited = new TaskCompletionSource<(bool Ended, char? Key)>();
-        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), TerminalLines: 1);
+        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), TerminalLines: 1);
         var fromTerminal = new TaskCompletionSource<bool>();
         await using var lines = await BaresipLines.StartAsync(settings, prompts, async call =>
         {
@@ -220,7 +220,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
     {
         var answered = new ConcurrentQueue<ICall>();
         var ended = new ConcurrentQueue<string>();
-        var settings = new BaresipSettings(1, "127.0.0.1", ApiProcess.FreePort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
         await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), async call =>
         {
             answered.Enqueue(call);

@@ -7,7 +7,7 @@ namespace Eldercare.Hotline.Calls;
 /// <summary>
 /// Makes the calls the hub queues (the reminders engine turns check-in calls and reminders for elders without WeChat
 /// into deliveries on the phone channel): it looks at the queue every <see cref="HotlineOptions.QueuePoll"/> during
-/// calling hours, dials each call on a free outbound line, lets it ring <see cref="HotlineOptions.RingTimeout"/>,
+/// calling hours, dials the oldest calls on the free outbound lines, lets each ring <see cref="HotlineOptions.RingTimeout"/>,
 /// runs <see cref="OutboundCallFlow"/> when answered and reports the outcome. The hub does the rest: an unanswered
 /// check-in is tried again later and then escalated; a reminder that did not get through becomes a station task.
 /// </summary>
@@ -40,14 +40,20 @@ public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, Hotl
         await IdleAsync();
     }
 
-    /// <summary>Starts a call for each queued delivery not already being called; returns how many were started (none outside calling hours).</summary>
+    /// <summary>
+    /// Starts calls for the oldest queued deliveries not already being called, as many as there are free lines (so
+    /// nothing waits for a line past the calling hours); returns how many were started (none outside calling hours).
+    /// </summary>
     public async Task<int> StartQueuedCallsAsync(CancellationToken ct)
     {
         var now = TimeOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddHours(8)); // Beijing time
         if (now < options.CallsFrom || now >= options.CallsUntil) return 0;
+        var free = options.OutboundLines - _calling.Count;
+        if (free <= 0) return 0;
         var started = 0;
-        foreach (var queued in await backend.CallQueueAsync(100, ct))
+        foreach (var queued in await backend.CallQueueAsync(Math.Min(500, options.OutboundLines + _calling.Count), ct))
         {
+            if (started == free) break;
             if (_calling.ContainsKey(queued.Id)) continue;
             var listed = new TaskCompletionSource();
             _calling[queued.Id] = Task.Run(async () =>

@@ -110,8 +110,11 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     {
         var type = e.GetProperty("type").GetString();
         var id = e.TryGetProperty("id", out var i) ? i.GetString() ?? "" : "";
-        if (e.TryGetProperty("direction", out var direction) && direction.GetString() == "outgoing" && id.Length > 0
-            && _dialling.TryGetValue(e.GetProperty("accountaor").GetString() ?? "", out var dial) && OnDialEvent(dial, type, id, e))
+        // A call out on a line is the pending dial's only if it goes where that dial goes and is not an earlier call
+        // of the line, whose last events (its hang-up) may still be on their way when the line dials again.
+        if (e.TryGetProperty("direction", out var direction) && direction.GetString() == "outgoing" && id.Length > 0 && !_calls.ContainsKey(id)
+            && _dialling.TryGetValue(e.GetProperty("accountaor").GetString() ?? "", out var dial)
+            && e.TryGetProperty("peeruri", out var peer) && peer.GetString() == dial.Address && OnDialEvent(dial, type, id, e))
             return;
         switch (type)
         {
@@ -135,6 +138,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
                 break;
             case "CALL_CLOSED" when _calls.TryGetValue(id, out var closed):
                 closed.End();
+                if (closed.Outbound) _calls.TryRemove(id, out _); // only now: its line may be dialling again already
                 break;
         }
     }
@@ -150,7 +154,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         switch (type)
         {
             case "CALL_ESTABLISHED":
-                var call = new BaresipCall(this, id, dial.LineAddress, dial.Number);
+                var call = new BaresipCall(this, id, dial.LineAddress, dial.Number) { Outbound = true };
                 _calls[id] = call;
                 dial.Done.TrySetResult(new DialResult(call, null));
                 return true;
@@ -175,7 +179,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     {
         await _outboundFree.WaitAsync(ct);
         _freeOutbound.TryDequeue(out var line);
-        var dial = new PendingDial(OutboundAddressOf(line), number);
+        var dial = new PendingDial(OutboundAddressOf(line), address, number);
         _dialling[dial.LineAddress] = dial;
         var result = DialResult.NotAnswered("线路故障");
         try
@@ -189,10 +193,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
                 catch (InvalidOperationException) { /* it closed meanwhile */ }
                 await Task.WhenAny(dial.Done.Task, Task.Delay(TimeSpan.FromSeconds(2), ct));
                 if (!dial.Done.TrySetResult(DialResult.NotAnswered("无人接听")) && dial.Done.Task.Result.Answered is BaresipCall late)
-                {
                     await late.HangUpAsync(ct);
-                    _calls.TryRemove(late.Id, out _);
-                }
                 return result = DialResult.NotAnswered("无人接听");
             }
             return result = dial.Done.Task.Result;
@@ -206,7 +207,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         {
             _dialling.TryRemove(dial.LineAddress, out _);
             if (result.Answered is BaresipCall answered)
-                _ = answered.Finished.ContinueWith(_ => { _calls.TryRemove(answered.Id, out var __); FreeLine(line); }, TaskScheduler.Default);
+                _ = answered.Finished.ContinueWith(_ => FreeLine(line), TaskScheduler.Default);
             else
                 FreeLine(line);
         }
@@ -219,9 +220,10 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     }
 
     /// <summary>A call out on one of the outbound lines, until it is answered or given up.</summary>
-    private sealed class PendingDial(string lineAddress, string number)
+    private sealed class PendingDial(string lineAddress, string address, string number)
     {
         public string LineAddress { get; } = lineAddress;
+        public string Address { get; } = address;
         public string Number { get; } = number;
         public volatile string? CallId;
         public TaskCompletionSource<DialResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -275,6 +277,8 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
     public bool FromHomeTerminal { get; init; }
+    /// <summary>Placed by the hotline (it stays known until baresip reports it closed).</summary>
+    internal bool Outbound { get; init; }
     public bool Ended => _ended.Task.IsCompleted;
 
     /// <summary>Completes when the call ends, however it ends.</summary>

@@ -31,6 +31,37 @@ public static class BaresipProcess
         return silence;
     }
 
+    /// <summary>
+    /// A free port for a baresip of tests or benchmarks to take SIP on. baresip also listens for SIP over TLS on the
+    /// next port up, so both must be free; the port is chosen below the range the system hands out for port 0 (where
+    /// control ports and HTTP servers of the same tests get theirs), so those never land on it.
+    /// </summary>
+    public static int FreeSipPort()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = 20_000 + 2 * Random.Shared.Next(0, 5_000);
+            if (attempt < 100 && !(IsFree(port) && IsFree(port + 1))) continue;
+            return port;
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            tcp.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            using var udp = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Udp);
+            udp.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Starts baresip on the folder and connects to its control port once it listens.</summary>
     public static async Task<(Process Process, BaresipControl Control)> StartAsync(string folder, int controlPort, CancellationToken ct)
     {
@@ -51,6 +82,10 @@ public static class BaresipProcess
             catch (System.Net.Sockets.SocketException) when (attempt < 50 && !process.HasExited)
             {
                 await Task.Delay(100, ct);
+            }
+            catch (System.Net.Sockets.SocketException) when (process.HasExited)
+            {
+                throw new InvalidOperationException($"baresip stopped at start (exit code {process.ExitCode}); is its SIP port or the one above it taken?");
             }
         }
     }
