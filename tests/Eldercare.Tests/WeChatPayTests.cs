@@ -236,4 +236,33 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
         Assert.Equal(BookingStatus.Confirmed, statuses[paidQuietly.BookingId]);
         Assert.Equal(BookingStatus.Cancelled, statuses[neverPaid.BookingId]);
     }
+
+    [Fact]
+    public async Task An_answer_not_signed_by_WeChat_Pay_is_not_trusted_and_pays_nothing()
+    {
+        var x = await BookedLunchAsync();
+        Assert.Equal(HttpStatusCode.OK, (await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null)).StatusCode); // signed: trusted
+        api.WeChat.Pay.ForgedAnswers = true; // from here, someone between the hub and WeChat Pay answers for it
+        try
+        {
+            api.WeChat.Pay.MarkPaid($"EC{x.BookingId:D10}"); // the answer to a query now says "paid", but is not WeChat Pay's
+
+            var checkedBooking = await JsonAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay/check", null));
+            Assert.Equal(("Requested", 0L), (checkedBooking.GetProperty("status").GetString(), checkedBooking.GetProperty("price").GetProperty("paidFen").GetInt64()));
+            Assert.Empty(await PaymentsAsync(x));
+            var other = await BookedLunchAsync();
+            var refused = await other.Family.PostAsync($"/api/bookings/{other.BookingId}/wechat-pay", null);
+            Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+            var problem = await JsonAsync(refused);
+            Assert.Equal("wechat-pay-refused", problem.GetProperty("type").GetString());
+            Assert.Contains("微信支付暂时不能确认", problem.GetProperty("detail").GetString());
+        }
+        finally
+        {
+            api.WeChat.Pay.ForgedAnswers = false;
+        }
+        // WeChat Pay's own answer is believed again.
+        var paid = await JsonAsync(await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay/check", null));
+        Assert.Equal("Confirmed", paid.GetProperty("status").GetString());
+    }
 }

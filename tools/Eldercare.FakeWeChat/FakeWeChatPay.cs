@@ -12,7 +12,8 @@ namespace Eldercare.FakeWeChat;
 /// merchant's key pair and APIv3 key for the app under test. Signatures and encryption are written here from WeChat
 /// Pay's documentation, independently of Eldercare's own code, so that a mistake on one side shows up as a failure:
 /// - requests must carry "WECHATPAY2-SHA256-RSA2048" signed by the merchant key over METHOD, path, timestamp, nonce, body;
-/// - notifications are signed by the platform key over timestamp, nonce, body, with the resource in AES-256-GCM.
+/// - notifications are signed by the platform key over timestamp, nonce, body, with the resource in AES-256-GCM;
+/// - answers to requests whose signature was good are signed the same way (Wechatpay-Timestamp, -Nonce, -Signature, -Serial).
 /// </summary>
 public sealed partial class FakeWeChatPay
 {
@@ -20,6 +21,7 @@ public sealed partial class FakeWeChatPay
 
     private readonly RSA _merchant = RSA.Create(2048);
     private readonly RSA _platform = RSA.Create(2048);
+    private readonly RSA _impostor = RSA.Create(2048);
     private readonly HttpClient _notifier = new();
 
     public sealed record Order(string OutTradeNo, string PrepayId, string AppId, long Total, string OpenId, string NotifyUrl, string Description)
@@ -39,8 +41,38 @@ public sealed partial class FakeWeChatPay
     public ConcurrentDictionary<string, Order> Orders { get; } = new();
     public ConcurrentDictionary<string, Refund> Refunds { get; } = new();
 
+    /// <summary>
+    /// When set, answers are signed by a key that is not the platform's, as by someone between the hub and WeChat Pay
+    /// who can change answers but does not hold WeChat Pay's private key.
+    /// </summary>
+    public bool ForgedAnswers { get; set; }
+
     internal void Map(WebApplication app)
     {
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments("/v3")) { await next(); return; }
+            var original = context.Response.Body;
+            using var buffer = new MemoryStream();
+            context.Response.Body = buffer;
+            await next();
+            context.Response.Body = original;
+            // WeChat Pay signs an answer only when the request's own signature was good.
+            if (context.Response.StatusCode != 401)
+            {
+                var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                var nonce = Guid.NewGuid().ToString("N");
+                var body = Encoding.UTF8.GetString(buffer.ToArray());
+                var signer = ForgedAnswers ? _impostor : _platform;
+                context.Response.Headers["Wechatpay-Timestamp"] = timestamp;
+                context.Response.Headers["Wechatpay-Nonce"] = nonce;
+                context.Response.Headers["Wechatpay-Signature"] = Convert.ToBase64String(signer.SignData(Encoding.UTF8.GetBytes($"{timestamp}\n{nonce}\n{body}\n"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1));
+                context.Response.Headers["Wechatpay-Serial"] = PlatformSerialNo;
+            }
+            buffer.Position = 0;
+            await buffer.CopyToAsync(original);
+        });
+
         app.MapPost("/v3/pay/transactions/jsapi", async (HttpRequest request) =>
         {
             var body = await new StreamReader(request.Body).ReadToEndAsync();

@@ -120,12 +120,7 @@ public sealed class WeChatPayClient(HttpClient http, IOptions<WeChatPayOptions> 
     public (PayNotification? Notification, string? Refusal) ReadNotification(string? timestamp, string? nonce, string? signature, string? serial, string body)
     {
         var o = options.Value;
-        if (timestamp is null || nonce is null || signature is null || serial is null) return (null, "missing Wechatpay headers");
-        if (serial != o.PlatformSerialNo) return (null, "unknown platform key serial");
-        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return (null, "bad timestamp");
-        var age = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (age > o.NotificationMaxAge || age < -o.NotificationMaxAge) return (null, "stale timestamp");
-        if (!WeChatPaySignatures.Verify(_platformKey.Value, signature, timestamp, nonce, body)) return (null, "bad signature");
+        if (PlatformSignatureProblem(timestamp, nonce, signature, serial, body) is { } problem) return (null, problem);
         try
         {
             var root = JsonDocument.Parse(body).RootElement;
@@ -141,6 +136,26 @@ public sealed class WeChatPayClient(HttpClient http, IOptions<WeChatPayOptions> 
         }
     }
 
+    /// <summary>
+    /// Why a message said to come from WeChat Pay (a notification, or an answer) cannot be trusted: missing headers,
+    /// a key serial that is not the platform key's, a stale or future timestamp, or a signature that does not verify.
+    /// Null when it is WeChat Pay's.
+    /// </summary>
+    private string? PlatformSignatureProblem(string? timestamp, string? nonce, string? signature, string? serial, string body)
+    {
+        var o = options.Value;
+        if (timestamp is null || nonce is null || signature is null || serial is null) return "missing Wechatpay headers";
+        if (serial != o.PlatformSerialNo) return "unknown platform key serial";
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return "bad timestamp";
+        var age = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds);
+        if (age > o.NotificationMaxAge || age < -o.NotificationMaxAge) return "stale timestamp";
+        return WeChatPaySignatures.Verify(_platformKey.Value, signature, timestamp, nonce, body) ? null : "bad signature";
+    }
+
+    /// <summary>What a successful answer that fails its signature check is taken as: a refusal, never a result.</summary>
+    private static readonly PayAnswer Untrusted = new(HttpStatusCode.BadGateway,
+        JsonDocument.Parse("{\"code\":\"ANSWER_NOT_VERIFIED\",\"message\":\"微信支付暂时不能确认，请稍后再试\"}").RootElement.Clone());
+
     private async Task<PayAnswer> SendAsync(HttpMethod method, string pathAndQuery, object? body, CancellationToken ct)
     {
         var json = body is null ? "" : JsonSerializer.Serialize(body);
@@ -155,6 +170,14 @@ public sealed class WeChatPayClient(HttpClient http, IOptions<WeChatPayOptions> 
             {
                 using var response = await http.SendAsync(request, ct);
                 var text = await response.Content.ReadAsStringAsync(ct);
+                // A success must be WeChat Pay's own (it says an order exists or was paid); a failure changes nothing either way.
+                string? Header(string name) => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+                if (response.IsSuccessStatusCode && PlatformSignatureProblem(Header("Wechatpay-Timestamp"), Header("Wechatpay-Nonce"),
+                        Header("Wechatpay-Signature"), Header("Wechatpay-Serial"), text) is { } problem)
+                {
+                    log.LogError("WeChat Pay's answer to {Path} is not trusted: {Problem}", pathAndQuery.Split('?')[0], problem);
+                    return Untrusted;
+                }
                 var answer = new PayAnswer(response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
                 if (!IsTransient(response.StatusCode) || attempt == Backoff.Length) return answer;
                 log.LogWarning("WeChat Pay answered {Status} to {Path}; trying again", (int)response.StatusCode, pathAndQuery.Split('?')[0]);
