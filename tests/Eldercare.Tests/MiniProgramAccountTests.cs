@@ -85,6 +85,27 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
     }
 
     [Fact]
+    public async Task Five_wrong_guesses_in_an_hour_turn_a_family_member_away_even_with_the_right_details_but_not_others()
+    {
+        var s = await CreateAsync(api);
+        var elder = await UniqueElderAsync(s);
+        var (guesser, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
+        var (daughter, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
+        foreach (var member in new[] { guesser, daughter })
+            Assert.True((await member.PostAsJsonAsync("/api/auth/wechat/phone", new { code = api.WeChat.IssuePhoneCode("13911113333") })).IsSuccessStatusCode);
+
+        // Five misses at the same time (as a script would send them) count as five.
+        var misses = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => AskToBindAsync(guesser, elder, last4: $"{1000 + i}")));
+        Assert.All(misses, m => Assert.Equal(HttpStatusCode.NotFound, m.StatusCode));
+        var refused = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => AskToBindAsync(guesser, elder))); // the right details, too late
+        Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
+        await HttpAssert.ProblemAsync(await AskToBindAsync(guesser, elder), 429, "too-many-attempts");
+        Assert.False(await s.WithDbAsync(db => db.FamilyBindings.AnyAsync(b => b.ElderId == elder.Id)));
+        // Someone else who knows the details is not held up by the guesser.
+        Assert.Equal(HttpStatusCode.Created, (await AskToBindAsync(daughter, elder)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_family_member_binds_an_elder_who_confirms_then_books_for_them_until_the_elder_unbinds()
     {
         var s = await CreateAsync(api);

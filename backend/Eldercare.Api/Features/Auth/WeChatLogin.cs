@@ -85,8 +85,8 @@ public static class WeChatLogin
             return Results.Ok(new { phoneBound = true, maskedPhone = ElderEndpoints.MaskPhone(phone!) });
         }).RequireAuthorization().WithSummary("A family member shares their phone number through WeChat's phone-number button");
 
-        group.MapPost("/elder", async (ElderClaimRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, SessionStore sessions,
-            HttpContext http, CancellationToken ct) =>
+        group.MapPost("/elder", async (ElderClaimRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, ElderByDetails elders,
+            SessionStore sessions, HttpContext http, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Family) return WeChatProblems.MiniProgramOnly.ToResult();
@@ -95,7 +95,7 @@ public static class WeChatLogin
             var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.PhoneCode, ct));
             if (refused is not null) return refused;
 
-            var (elder, notFound) = await ElderByDetails.FindAsync(db, body.Name, body.IdLast4, phone!, ct);
+            var (elder, notFound) = await elders.FindAsync($"family:{actor.Id}", body.Name, body.IdLast4, phone!, ct);
             if (elder is null) return notFound!.ToResult();
             if (elder.WeChatOpenId is not null && elder.WeChatOpenId != openId) return WeChatProblems.AlreadyClaimed.ToResult();
 

@@ -1,6 +1,7 @@
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Redis;
 using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Elders;
@@ -8,21 +9,35 @@ namespace Eldercare.Api.Features.Elders;
 /// <summary>
 /// Finds the one elder's file that fits what someone outside the station knows: the name, the last four characters of
 /// the ID number and a phone on file. No fit and two fits are both refused (two fits is a data error to put right at
-/// the window, not to guess at); which detail was wrong is never said.
+/// the window, not to guess at); which detail was wrong is never said. Whoever asks gets <see cref="MaxMisses"/>
+/// misses an hour, counted in Redis so every node counts the same, and is then turned away until the hour is over:
+/// the details are few enough that unlimited tries would let someone find an elder's file by guessing.
 /// </summary>
-public static class ElderByDetails
+public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
 {
+    public const int MaxMisses = 5;
+    private static readonly TimeSpan MissWindow = TimeSpan.FromHours(1);
+
     public static readonly Problem NotMatched = new("elder-not-matched", 404, "没有找到相符的老人档案，请核对姓名、身份证后四位和手机号，或到驿站办理");
     /// <summary>Two files answer to the same details (a data error to be put right at the window, not guessed at).</summary>
     public static readonly Problem Ambiguous = new("elder-ambiguous", 409, "有不止一份档案与这些信息相符，请到驿站办理");
+    public static readonly Problem TooManyMisses = new("too-many-attempts", 429, "核对不上的次数太多了，请一小时后再试，或到驿站办理");
 
-    public static async Task<(Elder? Elder, Problem? Refusal)> FindAsync(EldercareDb db, string name, string idLast4, string phone, CancellationToken ct)
+    /// <param name="asker">Who is asking (e.g. "family:12"): the misses are counted for them.</param>
+    public async Task<(Elder? Elder, Problem? Refusal)> FindAsync(string asker, string name, string idLast4, string phone, CancellationToken ct)
     {
+        // Every try is counted first (one atomic increment, so a burst of tries at once cannot slip past the limit);
+        // a try that finds the elder is taken off again, so only misses add up.
+        var tries = redis.Key($"elder-detail-misses:{asker}");
+        var count = await redis.Database.StringIncrementAsync(tries);
+        if (count == 1) await redis.Database.KeyExpireAsync(tries, MissWindow);
+        if (count > MaxMisses) return (null, TooManyMisses);
         var trimmed = name.Trim();
         var last4 = idLast4.ToUpperInvariant();
         var matches = await db.Elders.AsNoTracking()
             .Where(e => e.Name == trimmed && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
             .OrderBy(e => e.Id).Take(2).ToListAsync(ct);
+        if (matches.Count > 0) await redis.Database.StringDecrementAsync(tries);
         return matches.Count switch
         {
             0 => (null, NotMatched),

@@ -30,7 +30,7 @@ public static class ElderEndpoints
     public const int MaxResults = 20;
     public static readonly Problem QueryInvalid = new("search-query-invalid", 400, "请输入姓名、拼音首字母、手机号（或尾号）或身份证号");
 
-    public static IServiceCollection AddElders(this IServiceCollection services) => services.AddScoped<ElderRegistration>();
+    public static IServiceCollection AddElders(this IServiceCollection services) => services.AddScoped<ElderRegistration>().AddScoped<ElderByDetails>();
 
     public static void MapElderEndpoints(this IEndpointRouteBuilder app)
     {

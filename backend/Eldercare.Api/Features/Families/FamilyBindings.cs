@@ -38,13 +38,13 @@ public static class FamilyBindings
     {
         var group = app.MapGroup("/api/family-bindings").WithTags("Families").RequireAuthorization();
 
-        group.MapPost("/", async (BindingRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/", async (BindingRequest body, ClaimsPrincipal user, EldercareDb db, ElderByDetails elders, TimeProvider clock, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Family) return FamilyOnly.ToResult();
             var member = await db.FamilyMembers.AsNoTracking().SingleAsync(f => f.Id == actor.Id, ct);
             if (member.Phone.Length == 0) return PhoneRequired.ToResult();
-            var (elder, notFound) = await ElderByDetails.FindAsync(db, body.ElderName, body.IdLast4, body.ElderPhone, ct);
+            var (elder, notFound) = await elders.FindAsync($"family:{member.Id}", body.ElderName, body.IdLast4, body.ElderPhone, ct);
             if (notFound is not null) return notFound.ToResult();
             int? elderId = elder!.Id;
 
