@@ -94,9 +94,10 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
         foreach (var member in new[] { guesser, daughter })
             Assert.True((await member.PostAsJsonAsync("/api/auth/wechat/phone", new { code = api.WeChat.IssuePhoneCode("13911113333") })).IsSuccessStatusCode);
 
-        // Five misses at the same time (as a script would send them) count as five.
+        // Five wrong guesses at the same time (as a script would send them) count as five; the same one again is not a new one.
         var misses = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => AskToBindAsync(guesser, elder, last4: $"{1000 + i}")));
         Assert.All(misses, m => Assert.Equal(HttpStatusCode.NotFound, m.StatusCode));
+        await HttpAssert.ProblemAsync(await AskToBindAsync(guesser, elder, last4: "1000"), 404, "elder-not-matched");
         var refused = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => AskToBindAsync(guesser, elder))); // the right details, too late
         Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));
         await HttpAssert.ProblemAsync(await AskToBindAsync(guesser, elder), 429, "too-many-attempts");

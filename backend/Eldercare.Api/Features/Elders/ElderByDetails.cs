@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Infrastructure.Errors;
@@ -10,7 +12,7 @@ namespace Eldercare.Api.Features.Elders;
 /// Finds the one elder's file that fits what someone outside the station knows: the name, the last four characters of
 /// the ID number and a phone on file. No fit and two fits are both refused (two fits is a data error to put right at
 /// the window, not to guess at); which detail was wrong is never said. Whoever asks gets <see cref="MaxMisses"/>
-/// misses an hour, counted in Redis so every node counts the same, and is then turned away until the hour is over:
+/// wrong guesses an hour, kept in Redis so every node counts the same, and is then turned away until the hour is over:
 /// the details are few enough that unlimited tries would let someone find an elder's file by guessing.
 /// </summary>
 public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
@@ -26,18 +28,21 @@ public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
     /// <param name="asker">Who is asking (e.g. "family:12"): the misses are counted for them.</param>
     public async Task<(Elder? Elder, Problem? Refusal)> FindAsync(string asker, string name, string idLast4, string phone, CancellationToken ct)
     {
-        // Every try is counted first (one atomic increment, so a burst of tries at once cannot slip past the limit);
-        // a try that finds the elder is taken off again, so only misses add up.
-        var tries = redis.Key($"elder-detail-misses:{asker}");
-        var count = await redis.Database.StringIncrementAsync(tries);
-        if (count == 1) await redis.Database.KeyExpireAsync(tries, MissWindow);
-        if (count > MaxMisses) return (null, TooManyMisses);
+        // The distinct guesses of the hour are kept (as hashes) in one Redis set: a burst of guesses at once cannot slip
+        // past the limit (each sees the set with its own guess in it), the same request sent again is still one guess,
+        // and a guess that finds the elder is taken out again, so only misses add up.
+        var guesses = redis.Key($"elder-detail-guesses:{asker}");
+        var guess = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{name.Trim()}|{idLast4.ToUpperInvariant()}|{phone}")));
+        await redis.Database.SetAddAsync(guesses, guess);
+        var distinct = await redis.Database.SetLengthAsync(guesses);
+        if (distinct == 1) await redis.Database.KeyExpireAsync(guesses, MissWindow);
+        if (distinct > MaxMisses) return (null, TooManyMisses);
         var trimmed = name.Trim();
         var last4 = idLast4.ToUpperInvariant();
         var matches = await db.Elders.AsNoTracking()
             .Where(e => e.Name == trimmed && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
             .OrderBy(e => e.Id).Take(2).ToListAsync(ct);
-        if (matches.Count > 0) await redis.Database.StringDecrementAsync(tries);
+        if (matches.Count > 0) await redis.Database.SetRemoveAsync(guesses, guess);
         return matches.Count switch
         {
             0 => (null, NotMatched),
