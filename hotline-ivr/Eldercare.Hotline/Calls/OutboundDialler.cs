@@ -8,8 +8,9 @@ namespace Eldercare.Hotline.Calls;
 /// Makes the calls the hub queues (the reminders engine turns check-in calls and reminders for elders without WeChat
 /// into deliveries on the phone channel): it looks at the queue every <see cref="HotlineOptions.QueuePoll"/> during
 /// calling hours, dials the oldest calls on the free outbound lines, lets each ring <see cref="HotlineOptions.RingTimeout"/>,
-/// runs <see cref="OutboundCallFlow"/> when answered and reports the outcome. The hub does the rest: an unanswered
-/// check-in is tried again later and then escalated; a reminder that did not get through becomes a station task.
+/// runs <see cref="OutboundCallFlow"/> when answered and reports the outcome. The hub does the rest: a call that did
+/// not get through is queued again for later; after the last try a check-in is escalated to family and station, and
+/// a reminder becomes a station task.
 /// </summary>
 public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, HotlineOptions options, TimeProvider clock, ILogger log)
 {
