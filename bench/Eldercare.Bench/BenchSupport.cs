@@ -93,4 +93,7 @@ public static class BenchSupport
         listener.Stop();
         return port;
     }
+
+    /// <summary>The value below which a share p of the sorted measurements lie (NaN when there are none).</summary>
+    public static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 }

@@ -154,6 +154,4 @@ public static class HotlineBench
         var clock = Stopwatch.StartNew();
         while (!done() && clock.Elapsed < limit) await Task.Delay(100);
     }
-
-    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 }

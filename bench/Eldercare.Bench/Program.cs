@@ -218,7 +218,6 @@ async Task<double> PgbenchAsync()
 
 
 
-static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 
 
 

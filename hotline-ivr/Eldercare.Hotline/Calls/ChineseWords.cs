@@ -5,6 +5,12 @@ public static class ChineseWords
 {
     private static readonly string[] Digits = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
 
+    /// <summary>
+    /// The wall-clock time callers live by (today, tomorrow, calling hours). Beijing has kept UTC+8 without daylight
+    /// saving since 1991; the hotline is its own process and does not share the API's BusinessTime.
+    /// </summary>
+    public static DateTime BeijingNow(TimeProvider clock) => clock.GetUtcNow().UtcDateTime.AddHours(8);
+
     /// <summary>0-9999 in words: 15 → 十五, 120 → 一百二十, 1005 → 一千零五.</summary>
     public static string Number(int n)
     {

@@ -138,7 +138,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         if (services.Count == 0) { await call.SayAsync(_say.NoService, ct); return; }
         var service = services.Count == 1 ? services[0] : services[await ChooseAsync(services.Select(s => s.Name).ToList(), _say.ChooseService, ct)];
 
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddHours(8));
+        var today = DateOnly.FromDateTime(ChineseWords.BeijingNow(clock));
         var slots = (await backend.AvailabilityAsync(service.Id, elderId, today, today.AddDays(6), ct)).Where(s => s.Bookable).Take(3).ToList();
         if (slots.Count == 0) { await call.SayAsync(_say.NoSlot, ct); return; }
         var slot = slots[await ChooseAsync(slots.Select(s => ChineseWords.When(s.Date, s.Start, today)).ToList(), _say.ChooseSlot, ct)];
@@ -160,7 +160,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
 
     private async Task MyBookingsAsync(int elderId, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddHours(8));
+        var today = DateOnly.FromDateTime(ChineseWords.BeijingNow(clock));
         var upcoming = (await backend.BookingsAsync(elderId, today, ct)).Where(b => b.Status is "Requested" or "Confirmed" or "Assigned").Take(3).ToList();
         if (upcoming.Count == 0) { await call.SayAsync(_say.NoBookings, ct); return; }
         var options = upcoming.Select((b, i) => string.Format(_say.BookingItem, ChineseWords.When(b.Date, b.Start, today), b.ServiceName,

@@ -47,7 +47,7 @@ public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, Hotl
     /// </summary>
     public async Task<int> StartQueuedCallsAsync(CancellationToken ct)
     {
-        var now = TimeOnly.FromDateTime(clock.GetUtcNow().UtcDateTime.AddHours(8)); // Beijing time
+        var now = TimeOnly.FromDateTime(ChineseWords.BeijingNow(clock));
         if (now < options.CallsFrom || now >= options.CallsUntil) return 0;
         var free = options.OutboundLines - _calling.Count;
         if (free <= 0) return 0;
