@@ -17,6 +17,9 @@ export const timeText = (time) => String(time).slice(0, 5);
 export const beijingDate = (offsetDays = 0) =>
   new Date(Date.now() + offsetDays * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
 export const periodNames = { Lunch: '午餐', Dinner: '晚餐' };
+/** An instant as a list shows it, in Beijing time: "11/30 09:05". */
+export const shortWhen = (at) =>
+  new Date(at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 /** A hotline call's outcome ("booked:12,agent") in words staff read at a glance. */
 export function callOutcomeText(outcome) {
