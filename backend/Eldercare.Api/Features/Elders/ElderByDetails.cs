@@ -32,13 +32,12 @@ public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
         // past the limit (each sees the set with its own guess in it), the same request sent again is still one guess,
         // and a guess that finds the elder is taken out again, so only misses add up.
         var guesses = redis.Key($"elder-detail-guesses:{asker}");
-        var guess = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{name.Trim()}|{idLast4.ToUpperInvariant()}|{phone}")));
+        var (trimmed, last4) = (name.Trim(), idLast4.ToUpperInvariant());
+        var guess = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trimmed}|{last4}|{phone}")));
         await redis.Database.SetAddAsync(guesses, guess);
         var distinct = await redis.Database.SetLengthAsync(guesses);
         if (distinct == 1) await redis.Database.KeyExpireAsync(guesses, MissWindow);
         if (distinct > MaxMisses) return (null, TooManyMisses);
-        var trimmed = name.Trim();
-        var last4 = idLast4.ToUpperInvariant();
         var matches = await db.Elders.AsNoTracking()
             .Where(e => e.Name == trimmed && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
             .OrderBy(e => e.Id).Take(2).ToListAsync(ct);

@@ -20,15 +20,19 @@ public sealed class CheckInCalls(EldercareDb db, TimeProvider clock, ILogger<Che
     /// <summary>A call that should have gone out this long ago is still made (the hub was down); older ones are not.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromHours(2);
 
-    /// <summary>Writes the day's calls for every active elder on the list who has none yet; returns how many were written.</summary>
-    public async Task<int> ScheduleDayAsync(DateOnly day, CancellationToken ct)
+    /// <summary>
+    /// Writes the day's calls for every active elder on the list who has none yet (or only for <paramref name="elderId"/>,
+    /// when one elder's time changed); returns how many were written.
+    /// </summary>
+    public async Task<int> ScheduleDayAsync(DateOnly day, CancellationToken ct, int? elderId = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var (dayStart, dayEnd) = BusinessTime.DayInUtc(day);
-        var onList = await db.Elders.AsNoTracking().Where(e => e.DailyCheckInAt != null && e.Status == ElderStatus.Active)
-            .Select(e => new { e.Id, At = e.DailyCheckInAt!.Value }).ToListAsync(ct);
-        var scheduled = (await db.Reminders.Where(r => r.Kind == ReminderKind.CheckInCall && r.DueAt >= dayStart && r.DueAt < dayEnd)
-            .Select(r => r.ElderId).Distinct().ToListAsync(ct)).ToHashSet();
+        var elders = db.Elders.AsNoTracking().Where(e => e.DailyCheckInAt != null && e.Status == ElderStatus.Active);
+        var calls = db.Reminders.Where(r => r.Kind == ReminderKind.CheckInCall && r.DueAt >= dayStart && r.DueAt < dayEnd);
+        if (elderId is { } id) (elders, calls) = (elders.Where(e => e.Id == id), calls.Where(r => r.ElderId == id));
+        var onList = await elders.Select(e => new { e.Id, At = e.DailyCheckInAt!.Value }).ToListAsync(ct);
+        var scheduled = (await calls.Select(r => r.ElderId).Distinct().ToListAsync(ct)).ToHashSet();
         var written = 0;
         foreach (var elder in onList.Where(e => !scheduled.Contains(e.Id)))
         {
@@ -73,7 +77,7 @@ public static class PatrolListEndpoints
             if (!await today.AnyAsync(r => r.Status != ReminderStatus.Pending, ct))
             {
                 await today.ExecuteDeleteAsync(ct);
-                await calls.ScheduleDayAsync(clock.Today(), ct);
+                await calls.ScheduleDayAsync(clock.Today(), ct, elderId: id);
             }
             await tx.CommitAsync(ct);
             return Results.Ok(new DailyCheckInResponse(id, body.At));

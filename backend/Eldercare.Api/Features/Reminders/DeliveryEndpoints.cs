@@ -48,19 +48,21 @@ public static class DeliveryEndpoints
                         join c in db.Communities on e.CommunityId equals c.Id
                         where c.StationId == actor.StationId
                         select d;
-            var page = await query.OrderBy(d => d.Id).Take(limit ?? 100).ToListAsync(ct);
+            var page = await (from d in query
+                              join r in db.Reminders on d.ReminderId equals r.Id
+                              orderby d.Id
+                              select new { Delivery = d, r.Kind }).Take(limit ?? 100).ToListAsync(ct);
+            var elderIds = page.Select(x => x.Delivery.ElderId).Distinct().ToList();
             // The dialler needs the number it calls; nobody else gets phone numbers from this list.
             var phones = actor.Kind == PrincipalKind.Service && channel == DeliveryChannel.PhoneCall
-                ? await db.Elders.Where(e => page.Select(d => d.ElderId).Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Phone, ct)
+                ? await db.Elders.Where(e => elderIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Phone, ct)
                 : [];
             var names = actor.Kind == PrincipalKind.Staff
-                ? await db.Elders.Where(e => page.Select(d => d.ElderId).Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct)
+                ? await db.Elders.Where(e => elderIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct)
                 : [];
-            var reminderIds = page.Select(d => d.ReminderId).Distinct().ToList();
-            var kinds = await db.Reminders.Where(r => reminderIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Kind, ct);
-            return Results.Ok(page.Select(d => ToResponse(d) with
+            return Results.Ok(page.Select(x => ToResponse(x.Delivery) with
             {
-                Phone = phones.GetValueOrDefault(d.ElderId), ElderName = names.GetValueOrDefault(d.ElderId), Kind = kinds[d.ReminderId],
+                Phone = phones.GetValueOrDefault(x.Delivery.ElderId), ElderName = names.GetValueOrDefault(x.Delivery.ElderId), Kind = x.Kind,
             }));
         }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 
