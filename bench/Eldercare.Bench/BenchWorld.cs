@@ -17,6 +17,7 @@ public sealed class BenchWorld
     public List<long> LunchSlots { get; } = [];      // (kitchen, day) lunch slots
     public long HotLunchSlot { get; private set; }     // the 09:00 burst: everybody wants today's lunch at one meal point
     public List<long> VisitSlots { get; } = [];        // cleaning, bathing and doctor slots
+    public List<long> WarmUpSlots { get; } = [];       // lunches weeks ahead, room for everybody: the unmeasured warm-up books these
     public int LunchItemId { get; private set; }
 
     public static async Task<BenchWorld> SeedAsync(EldercareDb db)
@@ -65,6 +66,7 @@ public sealed class BenchWorld
             foreach (var doctor in doctors)
                 for (var m = 0; m < 180; m += 30) Add(gp, doctor, day, new TimeOnly(8, 30).AddMinutes(m), new TimeOnly(9, 0).AddMinutes(m), 6);
         }
+        var warmUp = Enumerable.Range(40, Days).SelectMany(d => kitchens.Select(k => Add(lunch, k, today.AddDays(d), new(11, 0), new(13, 0), Elders, MealPeriod.Lunch))).ToList();
         db.Slots.AddRange(slots);
 
         var random = new Random(7);
@@ -80,7 +82,8 @@ public sealed class BenchWorld
 
         w.ElderIds.AddRange(elders.Select(e => e.Id));
         w.HotLunchSlot = hot.Id;
-        w.LunchSlots.AddRange(slots.Where(s => s.CatalogItemId == lunch.Id && s.Id != hot.Id).Select(s => s.Id));
+        w.LunchSlots.AddRange(slots.Where(s => s.CatalogItemId == lunch.Id && s.Id != hot.Id && !warmUp.Contains(s)).Select(s => s.Id));
+        w.WarmUpSlots.AddRange(warmUp.Select(s => s.Id));
         w.VisitSlots.AddRange(slots.Where(s => s.CatalogItemId != lunch.Id).Select(s => s.Id));
         return w;
     }
