@@ -95,5 +95,26 @@ public static class BenchSupport
     }
 
     /// <summary>The value below which a share p of the sorted measurements lie (NaN when there are none).</summary>
+    /// <summary>
+    /// CPU used so far by every process of this name on the machine (e.g. "postgres": the server and all its backends),
+    /// from /proc, in Linux's clock ticks of 1/100 s. Processes that ended are not counted.
+    /// </summary>
+    public static TimeSpan ProcessesCpu(string name)
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); } catch (IOException) { continue; } catch (UnauthorizedAccessException) { continue; }
+            var open = stat.IndexOf('(');
+            var close = stat.LastIndexOf(')');
+            if (open < 0 || close < open || stat[(open + 1)..close] != name) continue;
+            var fields = stat[(close + 2)..].Split(' '); // from field 3 (state) on: utime and stime are fields 14 and 15
+            ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+        }
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
     public static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 }

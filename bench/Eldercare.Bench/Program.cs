@@ -113,10 +113,14 @@ async Task<Result> RunAsync(string provider)
     var availability = Enumerable.Range(0, 4).Select(i => AvailabilityLoopAsync(http, tokens[clients + i], world.LunchItemId, stopAvailability.Token)).ToList();
     api.Refresh();
     var cpuBeforeMix = api.TotalProcessorTime;
+    var postgresBeforeMix = ProcessesCpu("postgres");
+    var benchBeforeMix = Process.GetCurrentProcess().TotalProcessorTime;
     var mixStats = await LoadAsync(http, tokens, queue, TimeSpan.FromSeconds(seconds));
     stopAvailability.Cancel();
     api.Refresh();
     var mixCpu = api.TotalProcessorTime - cpuBeforeMix;
+    var postgresCpu = ProcessesCpu("postgres") - postgresBeforeMix;
+    var benchCpu = Process.GetCurrentProcess().TotalProcessorTime - benchBeforeMix;
     var availabilityLatencies = (await Task.WhenAll(availability)).SelectMany(x => x).ToList();
 
     int oversold, burstBooked;
@@ -135,7 +139,9 @@ async Task<Result> RunAsync(string provider)
 
     var all = burstStats.Latencies.Concat(mixStats.Latencies).Order().ToList();
     Console.WriteLine($"{provider}: {mixStats.Created} bookings in {mixStats.Elapsed.TotalSeconds:0.0} s; burst {burstStats.Created} booked, {burstStats.Refused} refused; "
-        + $"API process CPU during the mix {mixCpu.TotalSeconds:0.0} s, about {mixCpu.TotalMilliseconds / Math.Max(1, mixStats.Latencies.Count):0.0} ms per booking request (availability queries included)");
+        + $"CPU during the mix, per booking request (availability queries included): API {PerRequest(mixCpu):0.0} ms"
+        + (provider == "Postgres" ? $", PostgreSQL {PerRequest(postgresCpu):0.0} ms" : "") + $", this load generator {PerRequest(benchCpu):0.0} ms");
+    double PerRequest(TimeSpan cpu) => cpu.TotalMilliseconds / Math.Max(1, mixStats.Latencies.Count);
     return new Result(provider, mixStats.Created / mixStats.Elapsed.TotalSeconds, Percentile(all, 0.50), Percentile(all, 0.99),
         burstStats.Refused + mixStats.Refused, burstStats.Errors + mixStats.Errors, oversold, burstBooked, Percentile(availabilityLatencies.Order().ToList(), 0.99),
         bookingSqlTps);
