@@ -32,6 +32,8 @@ public sealed class LoggingTests : IClassFixture<LoggingTests.Factory>
         Assert.Equal("window-3.call-0042", response.Headers.GetValues("X-Correlation-Id").Single());
         var line = await _factory.Logs.WaitForAsync(e => e.Scope.GetValueOrDefault("CorrelationId") == "window-3.call-0042" && e.Message.Contains(" answered "));
         Assert.Equal("GET /health/live answered 200", line.Message[..line.Message.IndexOf(" in ", StringComparison.Ordinal)]);
+        // The scope's own text (the "Message" of the scope in a JSON log line) says what it is, not a type name.
+        Assert.Contains("CorrelationId:window-3.call-0042", line.ScopeTexts);
     }
 
     [Fact]
@@ -87,7 +89,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
         throw new Xunit.Sdk.XunitException("No matching log entry. Seen:\n" + string.Join("\n", Entries.Select(e => e.Message)));
     }
 
-    public sealed record LogEntry(string Category, string Message, Dictionary<string, string?> Scope);
+    public sealed record LogEntry(string Category, string Message, Dictionary<string, string?> Scope, List<string?> ScopeTexts);
 
     private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
@@ -97,13 +99,15 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var scope = new Dictionary<string, string?>();
+            var texts = new List<string?>();
             owner._scopes.ForEachScope((s, dict) =>
             {
+                texts.Add(s?.ToString());
                 if (s is IEnumerable<KeyValuePair<string, object?>> pairs)
                     foreach (var (k, v) in pairs) dict[k] = v?.ToString();
                 else dict[s?.GetType().Name ?? "scope"] = s?.ToString();
             }, scope);
-            owner.Entries.Enqueue(new LogEntry(category, formatter(state, exception), scope));
+            owner.Entries.Enqueue(new LogEntry(category, formatter(state, exception), scope, texts));
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogge
         http.TraceIdentifier = id;
         http.Response.OnStarting(() => { http.Response.Headers[Header] = id; return Task.CompletedTask; });
 
-        using var scope = log.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id });
+        using var scope = CorrelationScope(log, id);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -33,6 +33,9 @@ public sealed partial class CorrelationIdMiddleware(RequestDelegate next, ILogge
                 http.Request.Method, route, http.Response.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    // A scope with a readable text ("CorrelationId:…") besides its value, as the JSON console writes both.
+    private static readonly Func<ILogger, string, IDisposable?> CorrelationScope = LoggerMessage.DefineScope<string>("CorrelationId:{CorrelationId}");
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex SaneId();
