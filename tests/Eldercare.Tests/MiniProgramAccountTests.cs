@@ -3,8 +3,10 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Infrastructure.Redis;
 using Eldercare.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
@@ -89,7 +91,7 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
     {
         var s = await CreateAsync(api);
         var elder = await UniqueElderAsync(s);
-        var (guesser, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
+        var (guesser, guesserLogin) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
         var (daughter, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
         foreach (var member in new[] { guesser, daughter })
             Assert.True((await member.PostAsJsonAsync("/api/auth/wechat/phone", new { code = api.WeChat.IssuePhoneCode("13911113333") })).IsSuccessStatusCode);
@@ -97,6 +99,10 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
         // Five wrong guesses at the same time (as a script would send them) count as five; the same one again is not a new one.
         var misses = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => AskToBindAsync(guesser, elder, last4: $"{1000 + i}")));
         Assert.All(misses, m => Assert.Equal(HttpStatusCode.NotFound, m.StatusCode));
+        // The hour runs from the first of them, however they raced: the turning away ends.
+        var redis = api.Services.GetRequiredService<RedisConnection>();
+        var window = await redis.Database.KeyTimeToLiveAsync(redis.Key($"elder-detail-guesses:family:{guesserLogin.GetProperty("id").GetInt32()}"));
+        Assert.InRange(window!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
         await HttpAssert.ProblemAsync(await AskToBindAsync(guesser, elder, last4: "1000"), 404, "elder-not-matched");
         var refused = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => AskToBindAsync(guesser, elder))); // the right details, too late
         Assert.All(refused, r => Assert.Equal(HttpStatusCode.TooManyRequests, r.StatusCode));

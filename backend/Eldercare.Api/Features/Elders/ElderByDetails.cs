@@ -25,6 +25,14 @@ public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
     public static readonly Problem Ambiguous = new("elder-ambiguous", 409, "有不止一份档案与这些信息相符，请到驿站办理");
     public static readonly Problem TooManyMisses = new("too-many-attempts", 429, "核对不上的次数太多了，请一小时后再试，或到驿站办理");
 
+    // Adds a guess and starts the hour at the first one, in one step: with separate commands, first guesses racing each
+    // other could each see a second guess in the set, and none would set the expiry (a lock-out for good).
+    private const string AddGuessScript = """
+        redis.call('SADD', KEYS[1], ARGV[1])
+        if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+        return redis.call('SCARD', KEYS[1])
+        """;
+
     /// <param name="asker">Who is asking (e.g. "family:12"): the misses are counted for them.</param>
     public async Task<(Elder? Elder, Problem? Refusal)> FindAsync(string asker, string name, string idLast4, string phone, CancellationToken ct)
     {
@@ -34,9 +42,7 @@ public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
         var guesses = redis.Key($"elder-detail-guesses:{asker}");
         var (trimmed, last4) = (name.Trim(), idLast4.ToUpperInvariant());
         var guess = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trimmed}|{last4}|{phone}")));
-        await redis.Database.SetAddAsync(guesses, guess);
-        var distinct = await redis.Database.SetLengthAsync(guesses);
-        if (distinct == 1) await redis.Database.KeyExpireAsync(guesses, MissWindow);
+        var distinct = (long)await redis.Database.ScriptEvaluateAsync(AddGuessScript, [guesses], [guess, (long)MissWindow.TotalMilliseconds]);
         if (distinct > MaxMisses) return (null, TooManyMisses);
         var matches = await db.Elders.AsNoTracking()
             .Where(e => e.Name == trimmed && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
