@@ -66,7 +66,7 @@ public static class HotlineBench
         var phonesControl = FreePort();
         var numbers = Enumerable.Range(0, calls + 1).Select(i => $"1380{i:0000000}").ToList();
         BaresipProcess.Configure(Path.Combine(folder, "phones"), "127.0.0.1", phonesPort, phonesControl,
-            numbers.Select(n => $"<sip:{n}@127.0.0.1:{phonesPort}>;regint=0;answermode=manual;audio_codecs=PCMU;audio_source=aufile,{{silence}};audio_player=aubridge,phone"));
+            numbers.Select(n => BaresipProcess.Account($"sip:{n}@127.0.0.1:{phonesPort}", answers: false, "phone", codecs: "PCMU")));
         var (phonesProcess, phones) = await BaresipProcess.StartAsync(Path.Combine(folder, "phones"), phonesControl, CancellationToken.None);
         var established = new ConcurrentDictionary<string, TaskCompletionSource>();
         phones.Events += e =>

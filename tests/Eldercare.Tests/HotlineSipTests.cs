@@ -50,8 +50,8 @@ public sealed class HotlineSipTests : IAsyncLifetime
     {
         var folder = Path.Combine(_folder, "phones-" + Guid.NewGuid().ToString("N")[..8]);
         var (sip, control) = (BaresipProcess.FreeSipPort(), ApiProcess.FreePort());
-        BaresipProcess.Configure(folder, "127.0.0.1", sip, control, phones.Select(p =>
-            $"<sip:{p.Number}@127.0.0.1:{sip}>;regint=0;answermode={(p.Answers ? "auto" : "manual")};audio_codecs=PCMU;audio_source=aufile,{{silence}};audio_player=aubridge,phone"));
+        BaresipProcess.Configure(folder, "127.0.0.1", sip, control,
+            phones.Select(p => BaresipProcess.Account($"sip:{p.Number}@127.0.0.1:{sip}", p.Answers, "phone", codecs: "PCMU")));
         var (process, connected) = await BaresipProcess.StartAsync(folder, control, CancellationToken.None);
         _processes.Add(process);
         var events = new ConcurrentQueue<JsonElement>();

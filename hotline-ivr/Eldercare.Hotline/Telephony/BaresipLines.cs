@@ -40,7 +40,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         _outboundFree = new SemaphoreSlim(settings.OutboundLines);
     }
 
-    public string SilencePath => Path.Combine(_settings.Folder, "silence.wav");
+    public string SilencePath => BaresipProcess.SilenceIn(_settings.Folder);
 
     public string AddressOf(int line) => $"sip:ivr{line}@{_settings.SipHost}:{_settings.SipPort}";
 
@@ -64,11 +64,9 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         // Calls end when their audio file ends: ten minutes of silence plays between prompts. One call per line,
         // since switching a prompt switches the audio of every call on an account.
         BaresipProcess.Configure(s.Folder, s.SipHost, s.SipPort, s.ControlPort,
-            Enumerable.Range(1, s.Lines).Select(n => $"<{AddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,sink{n}")
-                .Concat(Enumerable.Range(1, s.TerminalLines).Select(n =>
-                    $"<{TerminalAddressOf(n)}>;regint=0;answermode=auto;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,termsink{n}"))
-                .Concat(Enumerable.Range(1, s.OutboundLines).Select(n =>
-                    $"<{OutboundAddressOf(n)}>;regint=0;answermode=manual;audio_codecs=PCMU,PCMA;audio_source=aufile,{{silence}};audio_player=aubridge,outsink{n}")),
+            Enumerable.Range(1, s.Lines).Select(n => BaresipProcess.Account(AddressOf(n), answers: true, $"sink{n}"))
+                .Concat(Enumerable.Range(1, s.TerminalLines).Select(n => BaresipProcess.Account(TerminalAddressOf(n), answers: true, $"termsink{n}")))
+                .Concat(Enumerable.Range(1, s.OutboundLines).Select(n => BaresipProcess.Account(OutboundAddressOf(n), answers: false, $"outsink{n}"))),
             maxCallsPerAccount: 1);
     }
 

@@ -10,14 +10,24 @@ namespace Eldercare.Hotline.Telephony;
 /// </summary>
 public static class BaresipProcess
 {
+    /// <summary>The folder's silence, played when nothing else is playing.</summary>
+    public static string SilenceIn(string folder) => Path.Combine(folder, "silence.wav");
+
     /// <summary>
-    /// Writes the folder's config and accounts (one SIP address per line of <paramref name="accounts"/>, each with its
-    /// own settings) and ten minutes of silence to play when nothing else is playing.
+    /// One line of the accounts file: a SIP address that answers by itself or waits to be told (<paramref name="answers"/>),
+    /// plays the folder's silence until told otherwise, and sends what it hears to the named sink (nowhere: aubridge).
     /// </summary>
-    public static string Configure(string folder, string sipHost, int sipPort, int controlPort, IEnumerable<string> accounts, int? maxCallsPerAccount = null)
+    public static string Account(string address, bool answers, string sink, string codecs = "PCMU,PCMA") =>
+        $"<{address}>;regint=0;answermode={(answers ? "auto" : "manual")};audio_codecs={codecs};audio_source=aufile,{{silence}};audio_player=aubridge,{sink}";
+
+    /// <summary>
+    /// Writes the folder's config and accounts (one <see cref="Account"/> line each) and ten minutes of silence to play
+    /// when nothing else is playing.
+    /// </summary>
+    public static void Configure(string folder, string sipHost, int sipPort, int controlPort, IEnumerable<string> accounts, int? maxCallsPerAccount = null)
     {
         Directory.CreateDirectory(folder);
-        var silence = Path.Combine(folder, "silence.wav");
+        var silence = SilenceIn(folder);
         if (!File.Exists(silence)) File.WriteAllBytes(silence, Silence(TimeSpan.FromMinutes(10)));
         File.WriteAllText(Path.Combine(folder, "config"), string.Join('\n', new[]
         {
@@ -28,7 +38,6 @@ public static class BaresipProcess
             $"ctrl_tcp_listen 127.0.0.1:{controlPort}", "audio_player aubridge,sink", $"audio_source aufile,{silence}", "",
         }.Where(l => l.Length > 0)) + "\n");
         File.WriteAllText(Path.Combine(folder, "accounts"), string.Concat(accounts.Select(a => a.Replace("{silence}", silence, StringComparison.Ordinal) + "\n")));
-        return silence;
     }
 
     /// <summary>
