@@ -83,9 +83,12 @@ async Task<Result> RunAsync(string provider)
     // a core on compiling for its first half minute or so, which is not what the figures are about.
     var warmUpWork = new ConcurrentQueue<(int, long)>(world.WarmUpSlots.SelectMany(slot => world.ElderIds.Select(elder => (elder, slot)))
         .OrderBy(_ => Random.Shared.Next()));
+    // Four more clients keep asking for availability, each about 20 times a second, while bookings are made.
+    List<Task<List<double>>> AvailabilityClients(CancellationToken stop) =>
+        Enumerable.Range(0, 4).Select(i => AvailabilityLoopAsync(http, tokens[clients + i], world.LunchItemId, stop)).ToList();
     using (var stopWarmUpQueries = new CancellationTokenSource())
     {
-        var warmUpQueries = Enumerable.Range(0, 4).Select(i => AvailabilityLoopAsync(http, tokens[clients + i], world.LunchItemId, stopWarmUpQueries.Token)).ToList();
+        var warmUpQueries = AvailabilityClients(stopWarmUpQueries.Token);
         await LoadAsync(http, tokens, warmUpWork, TimeSpan.FromSeconds(seconds));
         stopWarmUpQueries.Cancel();
         await Task.WhenAll(warmUpQueries);
@@ -110,7 +113,7 @@ async Task<Result> RunAsync(string provider)
     // the burst above is where one hot lunch is measured.
     var queue = new ConcurrentQueue<(int, long)>(work.OrderBy(_ => random.Next()));
     using var stopAvailability = new CancellationTokenSource();
-    var availability = Enumerable.Range(0, 4).Select(i => AvailabilityLoopAsync(http, tokens[clients + i], world.LunchItemId, stopAvailability.Token)).ToList();
+    var availability = AvailabilityClients(stopAvailability.Token);
     api.Refresh();
     var cpuBeforeMix = api.TotalProcessorTime;
     var postgresBeforeMix = ProcessesCpu("postgres");
