@@ -180,7 +180,7 @@ public sealed class StationManagementTests
         var manager = await s.StaffClientAsync(StaffRole.StationManager);
 
         var closed = await manager.PostAsJsonAsync("/api/closures", new { resourceId = s.Kitchen1.Id, from = s.Day, to = s.Day, reason = "厨房检修", moveBookings = false });
-        Assert.Equal(HttpStatusCode.Created, closed.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, closed.StatusCode);
 
         var resources = await manager.GetFromJsonAsync<JsonElement>($"/api/stations/{s.Station1.Id}/resources");
         Assert.Equal(new[] { "一站护理员", "一站餐桌" }.Order(), resources.EnumerateArray().Select(r => r.GetProperty("name").GetString()!).Order());

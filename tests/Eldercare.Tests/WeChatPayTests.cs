@@ -199,7 +199,7 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
         Assert.Equal(0, await SendRefundsAsync()); // the next run finds nothing owed
 
         var refundRow = (await PaymentsAsync(x)).Single(p => p.Kind == PaymentKind.Refund);
-        Assert.NotNull(refundRow.SentAt);
+        Assert.NotNull(refundRow.SettledAt);
         var refund = api.WeChat.Pay.Refunds[$"RF{refundRow.Id:D10}"];
         Assert.Equal((order.OutTradeNo, 1500L), (refund.OutTradeNo, refund.Amount));
         Assert.Single(api.WeChat.Pay.Refunds.Values, r => r.OutTradeNo == order.OutTradeNo);

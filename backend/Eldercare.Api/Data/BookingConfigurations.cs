@@ -110,6 +110,9 @@ internal sealed class ClosureConfiguration : IEntityTypeConfiguration<Closure>
     public void Configure(EntityTypeBuilder<Closure> e)
     {
         e.Property(x => x.Reason).HasMaxLength(200);
+        e.Property(x => x.BookingsAffected).HasDefaultValue(0);
+        e.Property(x => x.BookingsMoved).HasDefaultValue(0);
+        e.Property(x => x.BookingsCancelled).HasDefaultValue(0);
         e.HasIndex(x => x.ResourceId);
         e.HasOne<ServiceResource>().WithMany().HasForeignKey(x => x.ResourceId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -58,6 +58,16 @@ public class Booking
 
     public static bool CanMove(BookingStatus from, BookingStatus to) => Allowed.TryGetValue(from, out var next) && next.Contains(to);
 
+    /// <summary>
+    /// The same, for a booking of a service line: a meal handed over at the counter arrives and is served in one step
+    /// (Confirmed → Completed); every other service begins (InService) before it is completed.
+    /// </summary>
+    public static bool CanMove(BookingStatus from, BookingStatus to, ServiceLine line) =>
+        CanMove(from, to) || (line == ServiceLine.Meals && from == BookingStatus.Confirmed && to == BookingStatus.Completed);
+
+    /// <summary>Statuses in which the booking has been served (what the funders pay for).</summary>
+    public static readonly BookingStatus[] Served = [BookingStatus.Completed, BookingStatus.Rated];
+
     /// <summary>Statuses from which a booking may still be cancelled, as the state machine says.</summary>
     public static readonly BookingStatus[] Cancellable = Allowed.Keys.Where(s => CanMove(s, BookingStatus.Cancelled)).ToArray();
 
@@ -166,8 +176,13 @@ public class Payment
     public int? StationId { get; set; }
     public int? StaffAccountId { get; set; }
     public DateTime At { get; set; }
-    /// <summary>When WeChat Pay accepted a refund of a mini-program payment (sent by <c>WeChatRefunds</c>); null until then.</summary>
-    public DateTime? SentAt { get; set; }
+    /// <summary>
+    /// When a refund reached the payer: WeChat Pay accepted it (sent by <c>WeChatRefunds</c>), or the station handed the
+    /// cash back (or reversed the card or scan payment) and recorded it. Null while it is still owed.
+    /// </summary>
+    public DateTime? SettledAt { get; set; }
+    /// <summary>Who at the station handed a refund back; null for WeChat Pay refunds and while owed.</summary>
+    public int? SettledByStaffId { get; set; }
 
     /// <summary>The number printed on the receipt: station, Beijing day and the payment's id.</summary>
     public string ReceiptNumber(DateOnly day) => $"{StationId ?? 0:00}{day:yyyyMMdd}{Id:000000}";

@@ -47,7 +47,10 @@ public class Slot
     public int Remaining => Math.Max(0, Capacity - Booked);
 }
 
-/// <summary>A resource out of service for a while (holiday, doctor away); its slots close and their bookings are cancelled or moved.</summary>
+/// <summary>
+/// A resource out of service for a while (holiday, doctor away); its slots close at once and their bookings are then
+/// cancelled or moved in the background, one booking per transaction, counted here as they go.
+/// </summary>
 public class Closure
 {
     public int Id { get; set; }
@@ -58,4 +61,10 @@ public class Closure
     public bool MoveBookings { get; set; }
     public DateTime CreatedAt { get; set; }
     public int CreatedByStaffId { get; set; }
+    /// <summary>Bookings that held a place in the closed slots when the closure was made.</summary>
+    public int BookingsAffected { get; set; }
+    public int BookingsMoved { get; set; }
+    public int BookingsCancelled { get; set; }
+    /// <summary>When every affected booking had been moved or cancelled; null while that is still going on.</summary>
+    public DateTime? SettledAt { get; set; }
 }

@@ -6,11 +6,20 @@ using Eldercare.Api.Features.Payments;
 using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Time;
 using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Bookings;
 
 public sealed record BookingRequest(int ElderId, long SlotId, ServiceModes? Mode = null);
+
+/// <summary>What the elder is told when the hub changes their booking; the text knows any refund owed (how it comes back).</summary>
+public sealed record ElderNotice(ReminderKind Kind, Func<Booking, RefundOwed?, string> Text);
+
+public enum ClosureOutcome { Moved, Cancelled }
+
+/// <summary>What became of a payment WeChat Pay reported.</summary>
+public enum OnlinePaymentOutcome { NoSuchBooking, AlreadyApplied, Paid, Confirmed, OwedBack }
 
 public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refusal)
 {
@@ -54,7 +63,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         var place = await queries.SlotWithService(db, request.SlotId);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await LockElderAsync(request.ElderId, ct)) return BookingResult.No(AccessPolicy.ElderNotFound);
+        if (!await db.LockElderAsync(request.ElderId, ct)) return BookingResult.No(AccessPolicy.ElderNotFound);
 
         // Under the elder's lock, one query reads the elder, their station, an earlier use of this idempotency key,
         // and the elder's bookings and subsidy budgets that day.
@@ -110,7 +119,8 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         {
             await tx.RollbackAsync(ct);
             db.ChangeTracker.Clear();
-            return SlotFull(slot, elder);
+            // Closed meanwhile (a closure took the slot first), or full.
+            return await db.Slots.AnyAsync(x => x.Id == slot.Id && x.Status != SlotStatus.Open, ct) ? BookingResult.No(BookingProblems.SlotClosed) : SlotFull(slot, elder);
         }
         await tx.CommitAsync(ct);
         log.LogInformation("Booking {BookingId} {Status} for slot {SlotId} through {Channel}", booking.Id, booking.Status, slot.Id, booking.Channel);
@@ -124,54 +134,65 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         }));
 
     /// <summary>Cancels a booking, frees its place exactly once, gives back its subsidy, then offers the place to the waitlist.</summary>
-    public Task<BookingResult> CancelAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct) =>
-        ChangeStatusAsync(actor, bookingId, BookingStatus.Cancelled, reason, async (booking, now) =>
+    /// <remarks>A <paramref name="notice"/> (the hub cancelling: a closure, an unpaid booking) is written in the same transaction, so the elder is told exactly when it happened, and told where any money comes back.</remarks>
+    public Task<BookingResult> CancelAsync(Actor actor, long bookingId, string reason, bool ignoreCutoff, CancellationToken ct, ElderNotice? notice = null) =>
+        ChangeStatusAsync(actor, bookingId, BookingStatus.Cancelled, () => reason, async (booking, now) =>
         {
             if (!Booking.CanMove(booking.Status, BookingStatus.Cancelled)) return BookingProblems.NotCancellable;
             if (ignoreCutoff) return null;
             var cutoff = await db.Slots.Where(s => s.Id == booking.SlotId).Select(s => s.CutoffAt).SingleAsync(ct);
             return now > cutoff ? new Refusal(BookingProblems.CutOffPassed, "截止时间已过，请联系驿站取消") : null;
-        }, ct);
+        }, ct, notice);
 
     /// <summary>
     /// Moves a booking along its life (assigned to a caregiver, in service, completed, no-show, rejected), keeping the
     /// history. A rejected booking frees its place; a rejected or no-show booking gives back its subsidy, since the
-    /// funders pay only for services delivered.
+    /// funders pay only for services delivered. Nobody is a no-show before the service was due to start.
     /// </summary>
     public Task<BookingResult> TransitionAsync(Actor actor, long bookingId, BookingStatus to, string? note, CancellationToken ct) =>
-        ChangeStatusAsync(actor, bookingId, to, note, (booking, _) => Task.FromResult(Booking.CanMove(booking.Status, to)
-            ? null : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {to}")), ct);
+        ChangeStatusAsync(actor, bookingId, to, note, (booking, now) => Task.FromResult<Refusal?>(
+            !Booking.CanMove(booking.Status, to, booking.Line) ? new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {to}")
+            : to == BookingStatus.NoShow && now < BusinessTime.ToUtc(booking.Date, booking.Start)
+                ? new Refusal(BookingProblems.NoShowTooEarly, $"服务时间是{booking.Date:M月d日} {booking.Start:HH:mm}")
+            : null), ct);
 
     /// <summary>
     /// Sends a caregiver of the booking's station on a visit at home: Confirmed → Assigned, or a reassignment of an
-    /// Assigned visit. The caregiver's row lock is taken first, so two managers cannot give one caregiver two
-    /// overlapping visits at the same moment.
+    /// Assigned visit. The caregiver's row lock is taken and the caregiver read again under it, so two managers cannot
+    /// give one caregiver two overlapping visits at the same moment, nor a visit to a caregiver just taken off the roster.
     /// </summary>
-    public Task<BookingResult> AssignAsync(Actor actor, long bookingId, Caregiver caregiver, CancellationToken ct) =>
-        ChangeStatusAsync(actor, bookingId, BookingStatus.Assigned, $"派给护理员 {caregiver.Name}", async (booking, _) =>
+    public Task<BookingResult> AssignAsync(Actor actor, long bookingId, int caregiverId, int stationId, CancellationToken ct)
+    {
+        string? caregiverName = null;
+        return ChangeStatusAsync(actor, bookingId, BookingStatus.Assigned, () => $"派给护理员 {caregiverName}", async (booking, _) =>
         {
             if (booking.Status is not (BookingStatus.Confirmed or BookingStatus.Assigned))
                 return new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {BookingStatus.Assigned}");
             if (booking.Mode != ServiceModes.AtHome) return BookingProblems.NotAHomeVisit;
+            if (!await db.LockCaregiverAsync(caregiverId, ct)) return BookingProblems.CaregiverNotFound;
+            var caregiver = await db.Caregivers.AsNoTracking().SingleAsync(c => c.Id == caregiverId, ct);
+            if (!caregiver.IsActive || caregiver.StationId != stationId) return BookingProblems.CaregiverNotFound;
             if (booking.Line == ServiceLine.Bathing && !caregiver.CanBathe) return BookingProblems.CaregiverCannotBathe;
-            await db.Caregivers.Where(c => c.Id == caregiver.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsActive, c => c.IsActive), ct);
             var clash = await db.Bookings.Where(b => b.CaregiverId == caregiver.Id && b.Id != booking.Id && b.Date == booking.Date
                     && (b.Status == BookingStatus.Assigned || b.Status == BookingStatus.InService) && b.Start < booking.End && booking.Start < b.End)
                 .Select(b => new { b.Start, b.End, b.ServiceName }).FirstOrDefaultAsync(ct);
             if (clash is not null)
                 return new Refusal(BookingProblems.CaregiverBusy, $"{caregiver.Name} {clash.Start:HH:mm}-{clash.End:HH:mm} 已有{clash.ServiceName}");
             booking.CaregiverId = caregiver.Id;
+            caregiverName = caregiver.Name;
             return null;
         }, ct);
+    }
 
     /// <summary>
-    /// Hands over a meal at the counter: the booking is served (Completed) in one step. Delivered meals are not
-    /// served here, and a meal is handed over once: the second scan of a code finds it already served.
+    /// Hands over a meal at the counter: the booking is served (Completed) in one step, as the state machine allows
+    /// for meals. Delivered meals are not served here, and a meal is handed over once: the second scan of a code
+    /// finds it already served.
     /// </summary>
     public Task<BookingResult> ServeMealAsync(Actor actor, long bookingId, CancellationToken ct) =>
         ChangeStatusAsync(actor, bookingId, BookingStatus.Completed, "凭餐卡取餐", (booking, _) => Task.FromResult<Refusal?>(
-            booking.Status is BookingStatus.Completed or BookingStatus.Rated ? BookingProblems.MealAlreadyServed
-            : booking.Status is BookingStatus.Confirmed or BookingStatus.Assigned or BookingStatus.InService ? null
+            Booking.Served.Contains(booking.Status) ? BookingProblems.MealAlreadyServed
+            : booking.Line == ServiceLine.Meals && Booking.CanMove(booking.Status, BookingStatus.Completed, booking.Line) ? null
             : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {BookingStatus.Completed}")), ct);
 
     /// <summary>The elder or their family rate a completed service (1-5, a comment); a service is rated once.</summary>
@@ -185,14 +206,60 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             return Task.FromResult<Refusal?>(null);
         }, ct);
 
-    /// <summary>A booking that waited for payment is confirmed once WeChat Pay says it is paid.</summary>
+    /// <summary>
+    /// Repairs a booking left waiting (Requested) although its online payment is recorded: confirms it with what was
+    /// paid. Payments and confirmations are written in one transaction (<see cref="RecordOnlinePaymentAsync"/>), so
+    /// this finds only bookings from before that was so.
+    /// </summary>
     public Task<BookingResult> ConfirmPaidAsync(long bookingId, CancellationToken ct) =>
-        ChangeStatusAsync(Actor.System with { Channel = Channel.MiniProgram }, bookingId, BookingStatus.Confirmed, "微信支付成功", (booking, now) =>
+        ChangeStatusAsync(Actor.System with { Channel = Channel.MiniProgram }, bookingId, BookingStatus.Confirmed, "微信支付成功", async (booking, now) =>
         {
-            if (booking.Status != BookingStatus.Requested) return Task.FromResult<Refusal?>(new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → Confirmed"));
+            if (booking.Status != BookingStatus.Requested) return new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → Confirmed");
+            var paid = await payments.PaidFenAsync(booking.Id, ct);
+            if (paid != booking.PayableFen) return new Refusal(BookingProblems.InvalidTransition, "付款金额不符");
+            booking.PaidFen = paid;
             reminders.AddConfirmedAfterPayment(booking, now);
-            return Task.FromResult<Refusal?>(null);
+            return null;
         }, ct);
+
+    /// <summary>
+    /// Applies a payment WeChat Pay reported, at most once, in one transaction under the elder's lock: the payment is
+    /// recorded and the booking marked paid (and confirmed, if it was waiting for the payment); a booking that was
+    /// cancelled or released meanwhile is owed the money back instead. A crash anywhere leaves either all of it or none.
+    /// </summary>
+    public async Task<OnlinePaymentOutcome> RecordOnlinePaymentAsync(long bookingId, long totalFen, CancellationToken ct)
+    {
+        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return OnlinePaymentOutcome.NoSuchBooking;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockElderAsync(elderId.Value, ct);
+        var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        // One payment per booking (a unique index): a repeated notification inserts nothing and changes nothing.
+        if (!await payments.RecordOnlinePaymentAsync(booking, totalFen, now, ct)) return OnlinePaymentOutcome.AlreadyApplied;
+        OnlinePaymentOutcome outcome;
+        if (!PaymentLedger.Payable.Contains(booking.Status))
+        {
+            payments.AddRefundOwed(booking, PaymentMethod.WeChatPay, totalFen, stationId: null, actor: Actor.System, now);
+            outcome = OnlinePaymentOutcome.OwedBack;
+        }
+        else
+        {
+            booking.PaidFen = totalFen;
+            outcome = OnlinePaymentOutcome.Paid;
+            if (booking.Status == BookingStatus.Requested)
+            {
+                booking.History.Add(Event(booking.Status, BookingStatus.Confirmed, Actor.System with { Channel = Channel.MiniProgram }, now, "微信支付成功"));
+                booking.Status = BookingStatus.Confirmed;
+                booking.UpdatedAt = now;
+                reminders.AddConfirmedAfterPayment(booking, now);
+                outcome = OnlinePaymentOutcome.Confirmed;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return outcome;
+    }
 
     /// <summary>
     /// Every status change after booking: under the elder's lock, checks the guard, records the history line, and
@@ -201,8 +268,11 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
     /// rejected or no-show booking gives back its subsidy. The guard runs under the lock and may set what goes with
     /// the change (the caregiver of an assignment).
     /// </summary>
-    private async Task<BookingResult> ChangeStatusAsync(Actor actor, long bookingId, BookingStatus to, string? note,
-        Func<Booking, DateTime, Task<Refusal?>> guard, CancellationToken ct)
+    private Task<BookingResult> ChangeStatusAsync(Actor actor, long bookingId, BookingStatus to, string? note,
+        Func<Booking, DateTime, Task<Refusal?>> guard, CancellationToken ct) => ChangeStatusAsync(actor, bookingId, to, () => note, guard, ct);
+
+    private async Task<BookingResult> ChangeStatusAsync(Actor actor, long bookingId, BookingStatus to, Func<string?> note,
+        Func<Booking, DateTime, Task<Refusal?>> guard, CancellationToken ct, ElderNotice? notice = null)
     {
         var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
         if (elderId is null) return BookingResult.No(BookingProblems.BookingNotFound);
@@ -210,29 +280,117 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         Booking booking;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            await LockElderAsync(elderId.Value, ct);
+            await db.LockElderAsync(elderId.Value, ct);
             booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
             var now = clock.GetUtcNow().UtcDateTime;
             if (await guard(booking, now) is { } refused) return BookingResult.No(refused);
 
-            booking.History.Add(Event(booking.Status, to, actor, now, note));
-            booking.Status = to;
-            booking.UpdatedAt = now;
-            if (to == BookingStatus.Cancelled) booking.CancelReason = note;
-            if (freesPlace)
-                await db.Slots.Where(s => s.Id == booking.SlotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
-            if (freesPlace || to == BookingStatus.NoShow)
-                await subsidies.ReverseAsync(booking, ct);
-            if (freesPlace) await payments.AddRefundAsync(booking, actor, now, ct);
-            if (to == BookingStatus.Completed) reminders.AddCompleted(booking, now);
-            if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService or BookingStatus.Completed)
-                await reminders.CancelBeforeServiceAsync(booking.Id, ct);
+            var refund = await ApplyStatusAsync(booking, to, actor, now, note(), ct);
+            if (notice is not null) reminders.AddNotice(booking.ElderId, notice.Kind, booking.Id, now, notice.Text(booking, refund));
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
         log.LogInformation("Booking {BookingId} is now {Status}", booking.Id, to);
         if (freesPlace) await PromoteWaitlistAsync(booking.SlotId, ct);
         return new BookingResult(booking, true, null);
+    }
+
+    /// <summary>
+    /// What a new status means, inside the caller's transaction under the elder's lock: the history line; a cancelled
+    /// or rejected booking frees its place (once, since the status can change only once) and is owed back what was
+    /// paid; a cancelled, rejected or no-show booking gives back its subsidy; reminders before the service are withdrawn
+    /// once it will not happen or has begun. Answers the refund owed, if any.
+    /// </summary>
+    private async Task<RefundOwed?> ApplyStatusAsync(Booking booking, BookingStatus to, Actor actor, DateTime now, string? note, CancellationToken ct)
+    {
+        var freesPlace = to is BookingStatus.Cancelled or BookingStatus.Rejected;
+        booking.History.Add(Event(booking.Status, to, actor, now, note));
+        booking.Status = to;
+        booking.UpdatedAt = now;
+        if (to == BookingStatus.Cancelled) booking.CancelReason = note;
+        if (freesPlace) await FreePlaceAsync(booking.SlotId, ct);
+        if (freesPlace || to == BookingStatus.NoShow) await subsidies.ReverseAsync(booking, ct);
+        var refund = freesPlace ? await payments.AddRefundAsync(booking, actor, now, ct) : null;
+        if (to == BookingStatus.Completed) reminders.AddCompleted(booking, now);
+        if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService or BookingStatus.Completed)
+            await reminders.CancelBeforeServiceAsync(booking.Id, ct);
+        return refund;
+    }
+
+    private Task<int> FreePlaceAsync(long slotId, CancellationToken ct) =>
+        db.Slots.Where(s => s.Id == slotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
+
+    /// <summary>
+    /// Settles one booking hit by a closure, in its own transaction under the elder's lock. With MoveBookings it moves
+    /// to the same service at the same time on the next open day of the same resource within two weeks where the elder
+    /// is free and its subsidy still fits the caps; the booking keeps its price and payment, so a paid booking stays
+    /// paid. Otherwise it is cancelled and any payment owed back. The elder is told (where the money comes back, too)
+    /// and the closure counts it in the same transaction. A booking that no longer holds a place in the closed days
+    /// (cancelled or moved meanwhile) is left alone, so settling it again changes nothing.
+    /// </summary>
+    public async Task<ClosureOutcome?> SettleClosedBookingAsync(Closure closure, long bookingId, CancellationToken ct)
+    {
+        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return null;
+        ClosureOutcome outcome;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.LockElderAsync(elderId.Value, ct);
+            var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
+            if (!Booking.Cancellable.Contains(booking.Status) || booking.ResourceId != closure.ResourceId || booking.Date < closure.From || booking.Date > closure.To)
+                return null;
+            var now = clock.GetUtcNow().UtcDateTime;
+            var moved = closure.MoveBookings && await MoveToNextOpenDayAsync(booking, closure, now, ct);
+            if (moved)
+            {
+                outcome = ClosureOutcome.Moved;
+                reminders.AddNotice(booking.ElderId, ReminderKind.BookingMoved, booking.Id, now,
+                    $"很抱歉，因{closure.Reason}，您的{booking.ServiceName}改到了{booking.Date:M月d日} {booking.Start:HH:mm}，其他不变。");
+                await db.Closures.Where(c => c.Id == closure.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.BookingsMoved, c => c.BookingsMoved + 1), ct);
+            }
+            else
+            {
+                outcome = ClosureOutcome.Cancelled;
+                var refund = await ApplyStatusAsync(booking, BookingStatus.Cancelled, Actor.System, now, $"服务暂停：{closure.Reason}", ct);
+                reminders.AddNotice(booking.ElderId, ReminderKind.BookingCancelled, booking.Id, now,
+                    $"很抱歉，{booking.Date:M月d日} {booking.Start:HH:mm}的{booking.ServiceName}因{closure.Reason}取消了，补贴已退回。{refund?.ForElder}");
+                await db.Closures.Where(c => c.Id == closure.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.BookingsCancelled, c => c.BookingsCancelled + 1), ct);
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        log.LogInformation("Booking {BookingId} {Outcome} by closure {ClosureId}", bookingId, outcome, closure.Id);
+        return outcome;
+    }
+
+    /// <summary>Moves a booking in place to the first open slot that takes it (under the elder's lock); false when none does.</summary>
+    private async Task<bool> MoveToNextOpenDayAsync(Booking booking, Closure closure, DateTime now, CancellationToken ct)
+    {
+        var candidates = await db.Slots.AsNoTracking()
+            .Where(s => s.ResourceId == booking.ResourceId && s.CatalogItemId == booking.CatalogItemId && s.Start == booking.Start
+                && s.Date > closure.To && s.Date <= closure.To.AddDays(14) && s.Status == SlotStatus.Open && s.Booked < s.Capacity)
+            .OrderBy(s => s.Date).ToListAsync(ct);
+        foreach (var slot in candidates)
+        {
+            var sameDay = await db.Bookings.AsNoTracking()
+                .Where(b => b.ElderId == booking.ElderId && b.Id != booking.Id && b.Date == slot.Date && Booking.Holding.Contains(b.Status)).ToListAsync(ct);
+            if (sameDay.Any(b => b.ClashesWith(booking.Line, slot.Date, slot.Start, slot.End, slot.MealPeriod))) continue;
+            if (!await subsidies.FitsOnAsync(booking, slot.Date, ct)) continue;
+            var taken = await db.Slots.Where(x => x.Id == slot.Id && x.Booked < x.Capacity && x.Status == SlotStatus.Open)
+                .ExecuteUpdateAsync(x => x.SetProperty(v => v.Booked, v => v.Booked + 1), ct);
+            if (taken == 0) continue;
+            await FreePlaceAsync(booking.SlotId, ct);
+            await subsidies.MoveAsync(booking, slot.Date, ct);
+            // A visit's caregiver was sent for the old day; the station assigns the new day again.
+            var status = booking.Status == BookingStatus.Assigned ? BookingStatus.Confirmed : booking.Status;
+            booking.History.Add(Event(booking.Status, status, Actor.System, now, $"因{closure.Reason}从{booking.Date:M月d日}改到{slot.Date:M月d日}"));
+            (booking.SlotId, booking.Date, booking.Start, booking.End, booking.Status, booking.UpdatedAt) = (slot.Id, slot.Date, slot.Start, slot.End, status, now);
+            booking.CaregiverId = null;
+            await reminders.CancelBeforeServiceAsync(booking.Id, ct);
+            reminders.AddBeforeService(booking, now);
+            return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -291,13 +449,6 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         Enum.GetValues<ServiceModes>().First(m => m != ServiceModes.None && offered.HasFlag(m));
 
     private static bool IsSingleMode(ServiceModes mode) => mode != ServiceModes.None && (mode & (mode - 1)) == 0;
-
-    /// <summary>
-    /// Takes the elder's row lock for the rest of the caller's transaction; false when there is no such elder. Whatever
-    /// changes an elder's bookings outside the engine (a WeChat payment arriving) takes it too.
-    /// </summary>
-    public async Task<bool> LockElderAsync(int elderId, CancellationToken ct) =>
-        await db.Elders.Where(e => e.Id == elderId).ExecuteUpdateAsync(s => s.SetProperty(e => e.BookingSequence, e => e.BookingSequence + 1), ct) == 1;
 
     private static BookingEvent Event(BookingStatus? from, BookingStatus to, Actor actor, DateTime at, string? note) => new()
     {

@@ -30,6 +30,8 @@ public static class BookingProblems
     public static readonly Problem AlreadyRated = new("already-rated", 409, "这次服务已经评价过了，谢谢您");
     public static readonly Problem NotYetCompleted = new("not-yet-completed", 409, "服务完成后才能评价");
     public static readonly Problem RatersOnly = new("elders-and-family-rate", 403, "评价由老人或家属在小程序里提交");
+    public static readonly Problem NoShowTooEarly = new("no-show-too-early", 409, "服务时间还没到，不能记为未到");
+    public static readonly Problem CaregiverNotFound = new("caregiver-not-found", 404, "没有找到这位护理员，或不是本站的护理员");
     public static readonly Problem WaitlistNotFound = new("waitlist-not-found", 404, "没有找到这条候补");
 }
 

@@ -22,6 +22,7 @@ public static class BookingSetup
         services.AddScoped<UnpaidBookings>();
         services.AddScoped<SubsidySummaries>();
         services.AddScoped<WaitlistSweep>();
+        services.AddScoped<ClosureSettlement>();
         // Enums travel as their names ("Meals", "Lunch", "Delivery"), which clients and people can read.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddValidation();

@@ -66,23 +66,81 @@ public sealed class SubsidyLedger(EldercareDb db, BookingQueries queries, TimePr
     /// <summary>Gives back what a cancelled booking was granted: a negative ledger line per grant and the caps freed.</summary>
     public async Task ReverseAsync(Booking booking, CancellationToken ct)
     {
+        foreach (var (rule, amount) in await GrantedAsync(booking, ct))
+        {
+            foreach (var (period, _) in Caps(rule, booking.Date))
+                await db.SubsidyBudgets.Where(b => b.ElderId == booking.ElderId && b.RuleId == rule.Id && b.Period == period)
+                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.UsedFen, b => b.UsedFen - amount), ct);
+            db.SubsidyLedger.Add(new SubsidyLedgerEntry
+            {
+                ElderId = booking.ElderId, RuleId = rule.Id, BookingId = booking.Id, Line = booking.Line, ServiceDate = booking.Date,
+                Month = SubsidyRule.MonthPeriod(booking.Date), AmountFen = -amount, RecordedAt = clock.GetUtcNow().UtcDateTime,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Whether what a booking was granted still fits the caps of another day (a closure moving it there): the day's and,
+    /// in another month, the month's budgets must have room. Read under the elder's lock, so nothing changes it before
+    /// <see cref="MoveAsync"/>.
+    /// </summary>
+    public async Task<bool> FitsOnAsync(Booking booking, DateOnly newDate, CancellationToken ct)
+    {
+        foreach (var (rule, amount) in await GrantedAsync(booking, ct))
+            foreach (var (period, cap) in NewPeriods(rule, booking.Date, newDate))
+            {
+                var used = await db.SubsidyBudgets.Where(b => b.ElderId == booking.ElderId && b.RuleId == rule.Id && b.Period == period)
+                    .Select(b => (long?)b.UsedFen).SingleOrDefaultAsync(ct) ?? 0;
+                if (used + amount > cap) return false;
+            }
+        return true;
+    }
+
+    /// <summary>
+    /// Moves a booking's grants to another day: the old day's (and month's) caps are freed, the new ones taken, and the
+    /// ledger shows the grant given back on the old date and granted on the new, so monthly figures follow the service.
+    /// Check <see cref="FitsOnAsync"/> first; call under the elder's lock.
+    /// </summary>
+    public async Task MoveAsync(Booking booking, DateOnly newDate, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var (rule, amount) in await GrantedAsync(booking, ct))
+        {
+            foreach (var (period, _) in NewPeriods(rule, newDate, booking.Date))
+                await db.SubsidyBudgets.Where(b => b.ElderId == booking.ElderId && b.RuleId == rule.Id && b.Period == period)
+                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.UsedFen, b => b.UsedFen - amount), ct);
+            foreach (var (period, cap) in NewPeriods(rule, booking.Date, newDate))
+            {
+                var grew = await db.SubsidyBudgets.Where(b => b.ElderId == booking.ElderId && b.RuleId == rule.Id && b.Period == period)
+                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.UsedFen, b => b.UsedFen + amount), ct);
+                if (grew == 0) db.SubsidyBudgets.Add(new SubsidyBudget { ElderId = booking.ElderId, RuleId = rule.Id, Period = period, CapFen = cap, UsedFen = amount });
+            }
+            foreach (var (date, fen) in new[] { (booking.Date, -amount), (newDate, amount) })
+                db.SubsidyLedger.Add(new SubsidyLedgerEntry
+                {
+                    ElderId = booking.ElderId, RuleId = rule.Id, BookingId = booking.Id, Line = booking.Line, ServiceDate = date,
+                    Month = SubsidyRule.MonthPeriod(date), AmountFen = fen, RecordedAt = now,
+                });
+        }
+    }
+
+    /// <summary>What each rule has granted a booking, net of give-backs (rules that gave nothing left out).</summary>
+    private async Task<List<(SubsidyRule Rule, long Amount)>> GrantedAsync(Booking booking, CancellationToken ct)
+    {
         var granted = await db.SubsidyLedger.Where(l => l.BookingId == booking.Id)
             .GroupBy(l => l.RuleId).Select(g => new { RuleId = g.Key, Amount = g.Sum(l => l.AmountFen) }).ToListAsync(ct);
         granted.RemoveAll(g => g.Amount <= 0);
-        if (granted.Count == 0) return;
+        if (granted.Count == 0) return [];
         var ruleIds = granted.Select(g => g.RuleId).ToList();
         var rules = await db.SubsidyRules.AsNoTracking().Where(r => ruleIds.Contains(r.Id)).ToDictionaryAsync(r => r.Id, ct);
-        foreach (var line in granted)
-        {
-            foreach (var (period, _) in Caps(rules[line.RuleId], booking.Date))
-                await db.SubsidyBudgets.Where(b => b.ElderId == booking.ElderId && b.RuleId == line.RuleId && b.Period == period)
-                    .ExecuteUpdateAsync(s => s.SetProperty(b => b.UsedFen, b => b.UsedFen - line.Amount), ct);
-            db.SubsidyLedger.Add(new SubsidyLedgerEntry
-            {
-                ElderId = booking.ElderId, RuleId = line.RuleId, BookingId = booking.Id, Line = booking.Line, ServiceDate = booking.Date,
-                Month = SubsidyRule.MonthPeriod(booking.Date), AmountFen = -line.Amount, RecordedAt = clock.GetUtcNow().UtcDateTime,
-            });
-        }
+        return granted.Select(g => (rules[g.RuleId], g.Amount)).ToList();
+    }
+
+    /// <summary>The cap periods of <paramref name="to"/> that <paramref name="from"/> does not share (a new day; a new month only across months).</summary>
+    private static IEnumerable<(string Period, long Cap)> NewPeriods(SubsidyRule rule, DateOnly from, DateOnly to)
+    {
+        var old = Caps(rule, from).Select(c => c.Period).ToHashSet();
+        return Caps(rule, to).Where(c => !old.Contains(c.Period));
     }
 
     private static List<SubsidyRule> Applicable(IEnumerable<SubsidyRule> active, Elder elder, CatalogItem item, DateOnly day) =>

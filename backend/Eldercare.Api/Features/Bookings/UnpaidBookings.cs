@@ -25,28 +25,42 @@ public sealed class BookingOptions
 /// Releases bookings whose payment window closed without payment: the place goes back (and to the waitlist), the
 /// subsidy is given back, and the elder is told why.
 /// </summary>
-public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, BookingReminders reminders, IOptions<BookingOptions> options,
+public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, IOptions<BookingOptions> options,
     IOptions<WeChatPayOptions> payOptions, WeChatPayNotifications payments, TimeProvider clock, ILogger<UnpaidBookings> log)
 {
     public async Task<int> ReleaseExpiredAsync(CancellationToken ct)
     {
+        await ConfirmStrandedAsync(ct);
         var window = options.Value.PaymentWindow;
         var openedBefore = clock.GetUtcNow().UtcDateTime - window;
         var expired = await db.Bookings.AsNoTracking().Where(b => b.Status == BookingStatus.Requested && b.CreatedAt < openedBefore)
-            .OrderBy(b => b.Id).ToListAsync(ct);
+            .OrderBy(b => b.Id).Select(b => b.Id).ToListAsync(ct);
         var released = 0;
-        foreach (var booking in expired)
+        foreach (var bookingId in expired)
         {
-            if (await PaidAfterAllAsync(booking.Id, ct)) continue;
-            var result = await engine.CancelAsync(Actor.System, booking.Id, "未在规定时间内付款", ignoreCutoff: true, ct);
-            if (result.Booking is null) continue; // paid or cancelled in the meantime
-            reminders.AddNotice(booking.ElderId, ReminderKind.UnpaidBookingReleased, booking.Id, clock.GetUtcNow().UtcDateTime,
-                $"您{booking.Date:M月d日} {booking.Start:HH:mm}的{booking.ServiceName}没有在{window.TotalMinutes:0}分钟内付款，预约已取消，名额已让给其他老人。");
-            await db.SaveChangesAsync(ct);
-            released++;
+            if (await PaidAfterAllAsync(bookingId, ct)) continue;
+            var notice = new ElderNotice(ReminderKind.UnpaidBookingReleased, (b, _) =>
+                $"您{b.Date:M月d日} {b.Start:HH:mm}的{b.ServiceName}没有在{window.TotalMinutes:0}分钟内付款，预约已取消，名额已让给其他老人。");
+            var result = await engine.CancelAsync(Actor.System, bookingId, "未在规定时间内付款", ignoreCutoff: true, ct, notice);
+            if (result.Booking is not null) released++; // else paid or cancelled in the meantime
         }
         if (released > 0) log.LogInformation("Released {Count} unpaid bookings", released);
         return released;
+    }
+
+    /// <summary>
+    /// A booking still waiting although its payment is recorded (left so by a crash between the two steps before they
+    /// were one transaction) is confirmed, not released and not asked about again and again.
+    /// </summary>
+    private async Task ConfirmStrandedAsync(CancellationToken ct)
+    {
+        var stranded = await (from b in db.Bookings.AsNoTracking()
+                              join p in db.Payments on b.Id equals p.BookingId
+                              where b.Status == BookingStatus.Requested && p.Kind == PaymentKind.Payment
+                              select b.Id).ToListAsync(ct);
+        foreach (var bookingId in stranded)
+            if ((await engine.ConfirmPaidAsync(bookingId, ct)).Booking is not null)
+                log.LogWarning("Booking {BookingId} had its payment recorded but was still waiting; confirmed", bookingId);
     }
 
     /// <summary>

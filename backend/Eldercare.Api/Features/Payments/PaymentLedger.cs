@@ -18,6 +18,15 @@ public sealed record ReceiptResponse(
     long BookingId, int ElderId, string ElderName, string MaskedIdNumber, string ServiceName, DateOnly Date, TimeOnly Start, TimeOnly End,
     long ListFen, long SubsidyFen, long PayableFen);
 
+/// <summary>Money owed back on a booking, and how: WeChat Pay returns it by itself; cash, card and scans are handed back at the station.</summary>
+public sealed record RefundOwed(PaymentMethod Method, long AmountFen)
+{
+    /// <summary>What the elder is told, truthfully: where the money comes back.</summary>
+    public string ForElder => Method == PaymentMethod.WeChatPay
+        ? $"已付的{AmountFen / 100m:0.##}元将原路退回微信。"
+        : $"已付的{AmountFen / 100m:0.##}元请到驿站窗口领取。";
+}
+
 /// <summary>
 /// Takes the self-paid part of a booking at the station window (cash, card, or the elder scanning the station's
 /// WeChat code) and gives it back when the booking is cancelled or rejected. The whole amount is taken at once;
@@ -34,53 +43,77 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvi
 
     public static readonly BookingStatus[] Payable = [.. Booking.Holding, BookingStatus.Completed, BookingStatus.Rated];
 
+    /// <summary>
+    /// Takes the whole self-paid part at the window, in one transaction under the elder's lock that every change of
+    /// the elder's bookings takes: a cancel arriving at the same moment either comes first (then nothing is taken) or
+    /// after (then the money is owed back).
+    /// </summary>
     public async Task<IResult> TakeAsync(Actor actor, long bookingId, TakePaymentRequest request, CancellationToken ct)
     {
         if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager }) return WindowOnly.ToResult();
-        var booking = await db.Bookings.SingleOrDefaultAsync(b => b.Id == bookingId, ct);
-        if (booking is null) return BookingProblems.BookingNotFound.ToResult();
-        if (await access.CheckElderAsync(actor, booking.ElderId, write: true, ct) is { } denied) return denied.ToResult();
-        if (!Payable.Contains(booking.Status)) return NotPayable.ToResult();
-        if (booking.PayableFen == 0) return NothingToPay.ToResult();
-        if (booking.PaidFen > 0) return AlreadyPaid.ToResult();
-        if (request.AmountFen != booking.PayableFen)
-            return WrongAmount.ToResult($"应收 {booking.PayableFen / 100m:0.00} 元", new Dictionary<string, object?> { ["payableFen"] = booking.PayableFen });
+        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
+        if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();
 
-        var payment = new Payment
+        Payment payment;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            BookingId = booking.Id, ElderId = booking.ElderId, Kind = PaymentKind.Payment, Method = request.Method, AmountFen = request.AmountFen,
-            StationId = actor.StationId, StaffAccountId = actor.Id, At = clock.GetUtcNow().UtcDateTime,
-        };
-        db.Payments.Add(payment);
-        booking.PaidFen = request.AmountFen;
-        try
-        {
-            // The unique (booking, kind) index settles two clicks that both passed the check above.
+            await db.LockElderAsync(elderId.Value, ct);
+            var booking = await db.Bookings.SingleAsync(b => b.Id == bookingId, ct);
+            if (!Payable.Contains(booking.Status)) return NotPayable.ToResult();
+            if (booking.PayableFen == 0) return NothingToPay.ToResult();
+            if (booking.PaidFen > 0) return AlreadyPaid.ToResult();
+            if (request.AmountFen != booking.PayableFen)
+                return WrongAmount.ToResult($"应收 {booking.PayableFen / 100m:0.00} 元", new Dictionary<string, object?> { ["payableFen"] = booking.PayableFen });
+
+            payment = new Payment
+            {
+                BookingId = booking.Id, ElderId = booking.ElderId, Kind = PaymentKind.Payment, Method = request.Method, AmountFen = request.AmountFen,
+                StationId = actor.StationId, StaffAccountId = actor.Id, At = clock.GetUtcNow().UtcDateTime,
+            };
+            db.Payments.Add(payment);
+            booking.PaidFen = request.AmountFen;
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
         }
-        catch (DbUpdateException)
-        {
-            return AlreadyPaid.ToResult();
-        }
-        log.LogInformation("Payment {PaymentId} of {AmountFen} fen taken for booking {BookingId} by {Method}", payment.Id, payment.AmountFen, booking.Id, payment.Method);
+        log.LogInformation("Payment {PaymentId} of {AmountFen} fen taken for booking {BookingId} by {Method}", payment.Id, payment.AmountFen, bookingId, payment.Method);
         return Results.Created($"/api/payments/{payment.Id}/receipt", await ReceiptAsync(payment.Id, ct));
     }
 
     /// <summary>
-    /// Records that a cancelled or rejected booking's payment is owed back, by the way it was paid. Called inside the
-    /// status change's transaction, which holds the elder's lock.
+    /// Records that a cancelled or rejected booking's payment is owed back, by the way it was paid, to be given back by
+    /// the station that took it (cash, card, scan) or by WeChat Pay. Called inside the status change's transaction,
+    /// which holds the elder's lock.
     /// </summary>
-    public async Task AddRefundAsync(Booking booking, Actor actor, DateTime now, CancellationToken ct)
+    public async Task<RefundOwed?> AddRefundAsync(Booking booking, Actor actor, DateTime now, CancellationToken ct)
     {
-        if (booking.PaidFen == 0) return;
+        if (booking.PaidFen == 0) return null;
         var paid = await db.Payments.AsNoTracking().SingleAsync(p => p.BookingId == booking.Id && p.Kind == PaymentKind.Payment, ct);
+        var owed = new RefundOwed(paid.Method, booking.PaidFen);
+        AddRefundOwed(booking, paid.Method, booking.PaidFen, paid.StationId, actor, now);
+        booking.PaidFen = 0;
+        return owed;
+    }
+
+    /// <summary>A refund owed on a booking, added to the caller's batch (inside a transaction holding the elder's lock).</summary>
+    public void AddRefundOwed(Booking booking, PaymentMethod method, long amountFen, int? stationId, Actor actor, DateTime now) =>
         db.Payments.Add(new Payment
         {
-            BookingId = booking.Id, ElderId = booking.ElderId, Kind = PaymentKind.Refund, Method = paid.Method, AmountFen = -booking.PaidFen,
-            StationId = paid.StationId, StaffAccountId = actor.Kind == PrincipalKind.Staff ? actor.Id : null, At = now,
+            BookingId = booking.Id, ElderId = booking.ElderId, Kind = PaymentKind.Refund, Method = method, AmountFen = -amountFen,
+            StationId = stationId, StaffAccountId = actor.Kind == PrincipalKind.Staff ? actor.Id : null, At = now,
         });
-        booking.PaidFen = 0;
-    }
+
+    /// <summary>Records a payment WeChat Pay reported; false when this booking's payment is recorded already (a repeated notification).</summary>
+    public async Task<bool> RecordOnlinePaymentAsync(Booking booking, long amountFen, DateTime at, CancellationToken ct) =>
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO payments (booking_id, elder_id, kind, method, amount_fen, at)
+            VALUES ({booking.Id}, {booking.ElderId}, {nameof(PaymentKind.Payment)}, {nameof(PaymentMethod.WeChatPay)}, {amountFen}, {at})
+            ON CONFLICT (booking_id, kind) DO NOTHING
+            """, ct) == 1;
+
+    /// <summary>What was paid for a booking (0 when nothing was).</summary>
+    public Task<long> PaidFenAsync(long bookingId, CancellationToken ct) =>
+        db.Payments.Where(p => p.BookingId == bookingId && p.Kind == PaymentKind.Payment).SumAsync(p => p.AmountFen, ct);
 
     public async Task<ReceiptResponse?> ReceiptAsync(long paymentId, CancellationToken ct)
     {

@@ -113,7 +113,7 @@ public static class WeChatPayments
 }
 
 /// <summary>Applies WeChat Pay notifications that passed their checks, each at most once.</summary>
-public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine, WeChatPayClient pay, TimeProvider clock, ILogger<WeChatPayNotifications> log)
+public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine, WeChatPayClient pay, ILogger<WeChatPayNotifications> log)
 {
     public void Refused(string reason) => log.LogWarning("A WeChat Pay notification was refused: {Reason}", reason);
 
@@ -158,37 +158,17 @@ public sealed class WeChatPayNotifications(EldercareDb db, BookingEngine engine,
             return;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        bool recorded;
-        BookingStatus status;
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        switch (await engine.RecordOnlinePaymentAsync(booking.Id, total, ct))
         {
-            // Under the elder's lock, like every change of the elder's bookings: a cancel cannot slip in between.
-            await engine.LockElderAsync(booking.ElderId, ct);
-            status = await db.Bookings.Where(b => b.Id == booking.Id).Select(b => b.Status).SingleAsync(ct);
-            // One payment per booking (a unique index): a repeated notification inserts nothing and changes nothing.
-            recorded = await InsertAsync(booking, PaymentKind.Payment, total, now, ct);
-            if (recorded && PaymentLedger.Payable.Contains(status))
-                await db.Bookings.Where(b => b.Id == booking.Id).ExecuteUpdateAsync(s => s.SetProperty(b => b.PaidFen, total), ct);
-            else if (recorded)
-                await InsertAsync(booking, PaymentKind.Refund, -total, now, ct); // paid after it was cancelled or released: owed back
-            await tx.CommitAsync(ct);
+            case OnlinePaymentOutcome.AlreadyApplied:
+                log.LogInformation("WeChat Pay order {OutTradeNo} was already applied", outTradeNo);
+                break;
+            case OnlinePaymentOutcome.OwedBack:
+                log.LogWarning("Booking {BookingId} was no longer payable when its WeChat payment arrived; the payment is owed back", booking.Id);
+                break;
+            default:
+                log.LogInformation("Booking {BookingId} paid {Total} fen with WeChat Pay", booking.Id, total);
+                break;
         }
-        if (!recorded)
-        {
-            log.LogInformation("WeChat Pay order {OutTradeNo} was already applied", outTradeNo);
-            return;
-        }
-        log.LogInformation("Booking {BookingId} paid {Total} fen with WeChat Pay", booking.Id, total);
-        if (status == BookingStatus.Requested) await engine.ConfirmPaidAsync(booking.Id, ct);
-        else if (!PaymentLedger.Payable.Contains(status))
-            log.LogWarning("Booking {BookingId} was {Status} when its WeChat payment arrived; the payment is owed back", booking.Id, status);
     }
-
-    private async Task<bool> InsertAsync(Booking booking, PaymentKind kind, long amountFen, DateTime at, CancellationToken ct) =>
-        await db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO payments (booking_id, elder_id, kind, method, amount_fen, at)
-            VALUES ({booking.Id}, {booking.ElderId}, {kind.ToString()}, {nameof(PaymentMethod.WeChatPay)}, {amountFen}, {at})
-            ON CONFLICT (booking_id, kind) DO NOTHING
-            """, ct) == 1;
 }

@@ -17,7 +17,7 @@ public sealed class WeChatRefunds(EldercareDb db, WeChatPayClient pay, TimeProvi
     {
         var owed = await (from r in db.Payments.AsNoTracking()
                           join p in db.Payments on new { r.BookingId, Kind = PaymentKind.Payment } equals new { p.BookingId, p.Kind }
-                          where r.Kind == PaymentKind.Refund && r.Method == PaymentMethod.WeChatPay && r.SentAt == null
+                          where r.Kind == PaymentKind.Refund && r.Method == PaymentMethod.WeChatPay && r.SettledAt == null
                           orderby r.Id
                           select new { Refund = r, PaidFen = p.AmountFen }).Take(100).ToListAsync(ct);
         var sent = 0;
@@ -38,8 +38,8 @@ public sealed class WeChatRefunds(EldercareDb db, WeChatPayClient pay, TimeProvi
                 log.LogError("WeChat Pay refused refund {PaymentId}: {Code} {Message}", x.Refund.Id, answer.Code, answer.Message);
                 continue;
             }
-            await db.Payments.Where(p => p.Id == x.Refund.Id && p.SentAt == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(p => p.SentAt, clock.GetUtcNow().UtcDateTime), ct);
+            await db.Payments.Where(p => p.Id == x.Refund.Id && p.SettledAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(p => p.SettledAt, clock.GetUtcNow().UtcDateTime), ct);
             sent++;
         }
         if (sent > 0) log.LogInformation("Sent {Count} refunds to WeChat Pay", sent);

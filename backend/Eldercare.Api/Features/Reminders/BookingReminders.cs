@@ -44,7 +44,7 @@ public sealed class BookingReminders(EldercareDb db, IOptions<ReminderOptions> o
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReminderStatus.Cancelled), ct);
 
     /// <summary>The evening-before and shortly-before reminders, for those times that are still ahead.</summary>
-    private void AddBeforeService(Booking booking, DateTime nowUtc)
+    public void AddBeforeService(Booking booking, DateTime nowUtc)
     {
         if (!options.Value.BeforeService.TryGetValue(booking.Line, out var times)) return;
         var startsAt = BusinessTime.ToUtc(booking.Date, booking.Start);

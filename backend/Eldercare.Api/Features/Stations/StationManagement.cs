@@ -42,7 +42,8 @@ public sealed record SlotTemplateResponse(
     int Id, int CatalogItemId, string ServiceName, int ResourceId, string ResourceName, int Weekday, TimeOnly Start, TimeOnly End,
     string? MealPeriod, int Capacity, int CutoffDaysBefore, TimeOnly CutoffTime, bool IsActive);
 
-public sealed record ClosureSummary(int Id, int ResourceId, string ResourceName, DateOnly From, DateOnly To, string Reason, bool MoveBookings, DateTime CreatedAt);
+public sealed record ClosureSummary(int Id, int ResourceId, string ResourceName, DateOnly From, DateOnly To, string Reason, bool MoveBookings, DateTime CreatedAt,
+    int BookingsAffected, int BookingsMoved, int BookingsCancelled, bool Settled);
 
 /// <summary>
 /// What a station manager runs: the caregiver roster, home visits given to caregivers, the weekly capacity
@@ -51,7 +52,6 @@ public sealed record ClosureSummary(int Id, int ResourceId, string ResourceName,
 /// </summary>
 public static class StationManagement
 {
-    public static readonly Problem CaregiverNotFound = new("caregiver-not-found", 404, "没有找到这位护理员，或不是本站的护理员");
     public static readonly Problem CaregiverHasVisits = new("caregiver-has-visits", 409, "这位护理员还有已派的上门服务，请先改派给别人");
     public static readonly Problem TemplateNotFound = new("slot-template-not-found", 404, "没有找到这个排班模板");
     public static readonly Problem BadTemplate = new("bad-slot-template", 422, "排班模板填写有误");
@@ -113,15 +113,20 @@ public static class StationManagement
                     join r in db.ServiceResources on c.ResourceId equals r.Id
                     where r.StationId == stationId && c.To >= since
                     orderby c.From descending
-                    select new ClosureSummary(c.Id, c.ResourceId, r.Name, c.From, c.To, c.Reason, c.MoveBookings, c.CreatedAt))
+                    select new ClosureSummary(c.Id, c.ResourceId, r.Name, c.From, c.To, c.Reason, c.MoveBookings, c.CreatedAt,
+                        c.BookingsAffected, c.BookingsMoved, c.BookingsCancelled, c.SettledAt != null))
                 .ToListAsync(ct));
         }).WithSummary("The station's closures of the last 30 days and to come");
 
         app.MapPut("/api/caregivers/{id:int}", async (int id, CaregiverRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var caregiver = await db.Caregivers.SingleOrDefaultAsync(c => c.Id == id, ct);
-            if (caregiver is null) return CaregiverNotFound.ToResult();
-            if (AccessPolicy.CheckRunsStation(Actor.From(user), caregiver.StationId) is { } denied) return denied.ToResult();
+            var stationId = await db.Caregivers.Where(c => c.Id == id).Select(c => (int?)c.StationId).SingleOrDefaultAsync(ct);
+            if (stationId is null) return BookingProblems.CaregiverNotFound.ToResult();
+            if (AccessPolicy.CheckRunsStation(Actor.From(user), stationId.Value) is { } denied) return denied.ToResult();
+            // Under the caregiver's lock, which an assignment takes too: no visit can be given to them while they leave the roster.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.LockCaregiverAsync(id, ct);
+            var caregiver = await db.Caregivers.SingleAsync(c => c.Id == id, ct);
             var today = clock.Today();
             var upcoming = await db.Bookings.CountAsync(b => b.CaregiverId == id && b.Date >= today && b.Status == BookingStatus.Assigned, ct);
             if (!body.IsActive && upcoming > 0) return CaregiverHasVisits.ToResult($"{caregiver.Name}还有{upcoming}个上门服务");
@@ -133,6 +138,7 @@ public static class StationManagement
             caregiver.CanBathe = body.CanBathe;
             caregiver.IsActive = body.IsActive;
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             return Results.Ok(ToResponse(caregiver, upcoming));
         }).WithTags("Stations").RequireAuthorization().WithSummary("Change a caregiver's details, or take them off the roster (station manager)");
 
@@ -144,9 +150,7 @@ public static class StationManagement
                 .SingleOrDefaultAsync(ct);
             if (stationId is null) return BookingProblems.BookingNotFound.ToResult();
             if (AccessPolicy.CheckRunsStation(actor, stationId.Value) is { } denied) return denied.ToResult();
-            var caregiver = await db.Caregivers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == body.CaregiverId && c.StationId == stationId && c.IsActive, ct);
-            if (caregiver is null) return CaregiverNotFound.ToResult();
-            var result = await engine.AssignAsync(actor, id, caregiver, ct);
+            var result = await engine.AssignAsync(actor, id, body.CaregiverId, stationId.Value, ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithTags("Bookings").RequireAuthorization().WithSummary("Send a caregiver of the station on a home visit (station manager)");
 

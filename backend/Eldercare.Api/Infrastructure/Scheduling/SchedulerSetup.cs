@@ -97,6 +97,14 @@ public static class SchedulerSetup
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(UnpaidBookingsJob.Key).WithDescription("Release unpaid bookings"));
 
+            // Closures' bookings are moved or cancelled in the background: at once when a closure is made (triggered by its
+            // endpoint), and every minute for any a restart left unfinished.
+            q.ScheduleJob<ClosureSettlementJob>(
+                trigger => trigger.WithIdentity("closure-settlement", "booking").StartNow()
+                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                job => job.WithIdentity(ClosureSettlementJob.Key).DisallowConcurrentExecution().WithDescription("Move or cancel closures' bookings"));
+
             // On the 1st, what subsidies paid per station and service line in the month before.
             q.ScheduleJob<SubsidySummaryJob>(
                 trigger => trigger.WithIdentity("subsidy-summary-monthly", "booking")
