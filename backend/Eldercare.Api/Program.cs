@@ -18,6 +18,8 @@ using Eldercare.Api.Infrastructure.Logging;
 using Eldercare.Api.Infrastructure.PersonalData;
 using Eldercare.Api.Infrastructure.Redis;
 using Eldercare.Api.Infrastructure.Scheduling;
+using Eldercare.Api.Infrastructure.Text;
+using Eldercare.Api.Infrastructure.Web;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddConfigFolder(builder.Environment.EnvironmentName);
@@ -25,6 +27,7 @@ builder.Logging.AddStructuredConsole();
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddErrorHandling();
+builder.Services.AddTextInputRules();
 builder.Services.AddDatabase();
 builder.Services.AddRedis();
 builder.Services.AddSessions();
@@ -44,10 +47,14 @@ var app = builder.Build();
 // Check every setting before touching the database, so all mistakes are reported together.
 if (!app.Services.SettingsAreValid()) return 1;
 if (await app.RunDemoDataCommandAsync(args) is { } exitCode) return exitCode;
+// Redis connects in the background while the database is migrated; the node takes requests once both are done.
+_ = app.Services.GetRequiredService<RedisConnection>().StartConnecting();
 await app.PrepareDatabaseAsync();
 
 app.UseMiddleware<CorrelationIdMiddleware>();
+app.UseSecurityHeaders();
 app.UseErrorHandling();
+app.UseTextInputRules();
 app.UseConsole();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -73,7 +73,9 @@ async Task<Result> RunAsync(string provider)
     await WaitReadyAsync(http);
 
     // One hotline-service session per client, written to Redis the way the API writes them.
-    var cache = new RedisDistributedCache(new RedisConnection(Options.Create(new RedisOptions { Configuration = redis, KeyPrefix = prefix })), TimeProvider.System);
+    var connection = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis, KeyPrefix = prefix }), Microsoft.Extensions.Logging.Abstractions.NullLogger<RedisConnection>.Instance);
+    await connection.StartConnecting();
+    var cache = new RedisDistributedCache(connection, TimeProvider.System);
     var sessions = new SessionStore(cache, Options.Create(new Eldercare.Api.Features.Sessions.SessionOptions()));
     var tokens = new List<string>();
     for (var i = 0; i < clients + 4; i++) tokens.Add(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Service, 1, "hotline")));

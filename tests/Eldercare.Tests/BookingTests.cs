@@ -238,7 +238,16 @@ public abstract class BookingLifeTests(ApiFactory factory)
         var missed = (await JsonAsync(await BookAsync(clerk, elder.Id, slot.Id))).GetProperty("id").GetInt64();
         var refused = (await JsonAsync(await BookAsync(clerk, elder.Id, later.Id))).GetProperty("id").GetInt64();
 
-        Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsJsonAsync($"/api/bookings/{missed}/transitions", new { to = "NoShow", note = "敲门无人应答" }, Json)).StatusCode);
+        // Nobody is a no-show before the service was due, and only the providing station records progress.
+        var noShow = new { to = "NoShow", note = "敲门无人应答" };
+        await HttpAssert.ProblemAsync(await clerk.PostAsJsonAsync($"/api/bookings/{missed}/transitions", noShow, Json), 409, "no-show-too-early");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.HotlineAgent)).PostAsJsonAsync($"/api/bookings/{missed}/transitions", noShow, Json), 403, "station-staff-only");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id)).PostAsJsonAsync($"/api/bookings/{missed}/transitions", noShow, Json), 403, "station-staff-only");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Officer)).PostAsJsonAsync($"/api/bookings/{missed}/transitions", noShow, Json), 403, "read-only-role");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Caregiver)).PostAsJsonAsync($"/api/bookings/{missed}/transitions", noShow, Json), 403, "read-only-role");
+        // The day comes and goes without the elder.
+        await s.WithDbAsync(db => db.Bookings.Where(b => b.Id == missed).ExecuteUpdateAsync(x => x.SetProperty(b => b.Date, b => b.Date.AddDays(-3))));
+        Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsJsonAsync($"/api/bookings/{missed}/transitions", noShow, Json)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await clerk.PostAsJsonAsync($"/api/bookings/{refused}/transitions", new { to = "Rejected", note = "老人能力等级不适合" }, Json)).StatusCode);
 
         Assert.Equal(0, await s.WithDbAsync(db => db.SubsidyLedger.Where(l => l.ElderId == elder.Id).SumAsync(l => l.AmountFen)));

@@ -88,7 +88,7 @@ public sealed class ElderSearchTests
     [Theory]
     [InlineData("Sqlite")]
     [InlineData("Postgres")]
-    public async Task Opening_a_file_is_written_to_the_audit_log_and_a_refused_read_is_not(string provider)
+    public async Task Opening_a_file_is_written_to_the_audit_log_and_so_is_a_refused_look(string provider)
     {
         using var database = TestDatabase.New(provider);
         using var factory = new ApiFactory(database);
@@ -96,7 +96,7 @@ public sealed class ElderSearchTests
         var idNumber = IdNumber("11010519451111" + Random.Shared.Next(100, 999));
         var elder = await AddNamedElderAsync(factory, s, "单雪梅", "13812345678", idNumber, station: 1);
         var (clerkAccount, clerk) = await StaffAsync(s, StaffRole.Clerk, s.Station1.Id);
-        var (_, otherClerk) = await StaffAsync(s, StaffRole.Clerk, s.Station2.Id);
+        var (otherAccount, otherClerk) = await StaffAsync(s, StaffRole.Clerk, s.Station2.Id);
         var (_, officer) = await StaffAsync(s, StaffRole.Officer, null);
 
         var file = await clerk.GetFromJsonAsync<JsonElement>($"/api/elders/{elder.Id}");
@@ -106,14 +106,13 @@ public sealed class ElderSearchTests
         Assert.DoesNotContain(idNumber, file.GetRawText());
         await HttpAssert.ProblemAsync(await otherClerk.GetAsync($"/api/elders/{elder.Id}"), 403, "out-of-zone");
 
-        var reads = await s.WithDbAsync(db => db.ElderFileReads.AsNoTracking().Where(r => r.ElderId == elder.Id).ToListAsync());
-        var read = Assert.Single(reads);
-        Assert.Equal(clerkAccount.Id, read.StaffAccountId);
-        Assert.True(read.ReadAt > DateTime.UtcNow.AddMinutes(-1));
+        var reads = await s.WithDbAsync(db => db.ElderFileReads.AsNoTracking().Where(r => r.ElderId == elder.Id).OrderBy(r => r.Id).ToListAsync());
+        Assert.Equal([(clerkAccount.Id, false), (otherAccount.Id, true)], reads.Select(r => (r.StaffAccountId, r.Refused)));
+        Assert.All(reads, r => Assert.True(r.ReadAt > DateTime.UtcNow.AddMinutes(-1)));
 
-        // Officers supervise who looked (and their own look is logged too).
+        // Officers supervise who looked, and who tried to (their own look is logged too).
         var log = await officer.GetFromJsonAsync<List<JsonElement>>($"/api/elders/{elder.Id}/file-reads");
-        Assert.Equal("Clerk老师", Assert.Single(log!).GetProperty("staffName").GetString());
+        Assert.Equal([("Clerk老师", true), ("Clerk老师", false)], log!.Select(r => (r.GetProperty("staffName").GetString(), r.GetProperty("refused").GetBoolean())));
         await HttpAssert.ProblemAsync(await clerk.GetAsync($"/api/elders/{elder.Id}/file-reads"), 403, "forbidden");
     }
 

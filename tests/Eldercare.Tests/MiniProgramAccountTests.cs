@@ -152,7 +152,9 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
 
         // Asked again, and confirmed at the window this time; a clerk of another station cannot.
         Assert.Equal(HttpStatusCode.Created, (await AskToBindAsync(family, elder)).StatusCode);
-        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id)).PostAsync($"/api/family-bindings/{bindingId}/confirm", null), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id)).PostAsync($"/api/family-bindings/{bindingId}/confirm", null), 403, "out-of-zone");
+        // Nor a hotline agent: a voice on the phone cannot show that the elder agrees.
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.HotlineAgent)).PostAsync($"/api/family-bindings/{bindingId}/confirm", null), 403, "forbidden");
         var atWindow = await (await s.StaffClientAsync(StaffRole.Clerk)).PostAsync($"/api/family-bindings/{bindingId}/confirm", null);
         Assert.Equal("Active", (await JsonAsync(atWindow)).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await family.GetAsync($"/api/bookings?elderId={elder.Id}")).StatusCode);

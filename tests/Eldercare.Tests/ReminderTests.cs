@@ -111,11 +111,18 @@ public abstract class ReminderTests(ApiFactory factory)
         var wechat = await s.WithDbAsync(db => db.Deliveries.SingleAsync(d => d.ReminderId == reminder.Id));
         Assert.Equal(DeliveryChannel.WeChat, wechat.Channel);
 
-        var call = await ReportAsync(hotline, wechat.Id, false, "43101 user refuse to accept the msg");
-        Assert.Equal("PhoneCall", call.GetProperty("nextDelivery").GetProperty("channel").GetString());
-        await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{wechat.Id}/outcome", JsonContent(new { delivered = false, note = "again" })), 409, "delivery-closed");
+        // WeChat's refusal is reported by the hub's own WeChat sender; nobody outside reports WeChat deliveries.
+        await HttpAssert.ProblemAsync(await hotline.PostAsync($"/api/deliveries/{wechat.Id}/outcome", JsonContent(new { delivered = true })), 403, "not-your-queue");
+        var callId = await s.WithDbAsync(async db =>
+        {
+            await using var scope = _factory.Services.CreateAsyncScope();
+            var (outcome, _) = await scope.ServiceProvider.GetRequiredService<DeliveryOutcomes>().ReportAsync(wechat, ReminderKind.BookingMoved, false, "43101 user refuse to accept the msg", default);
+            Assert.Equal(DeliveryChannel.PhoneCall, outcome!.NextDelivery!.Channel);
+            return outcome.NextDelivery.Id;
+        });
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Officer)).PostAsync($"/api/deliveries/{callId}/outcome", JsonContent(new { delivered = true })), 403, "not-your-queue");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Caregiver)).PostAsync($"/api/deliveries/{callId}/outcome", JsonContent(new { delivered = true })), 403, "not-your-queue");
         // The call nobody answers waits out of the hotline's queue and is tried again ten minutes later, three tries in all.
-        var callId = call.GetProperty("nextDelivery").GetProperty("id").GetInt64();
         async Task<bool> InCallQueueAsync() => (await JsonAsync(await hotline.GetAsync($"/api/deliveries?channel=PhoneCall&elderId={elder.Id}")))
             .EnumerateArray().Any(d => d.GetProperty("id").GetInt64() == callId);
         System.Text.Json.JsonElement task = default;
@@ -268,7 +275,7 @@ public abstract class ReminderTests(ApiFactory factory)
             alerted.Select(d => d.RecipientKind == RecipientKind.Elder ? $"{d.RecipientKind}:{d.Channel}" : $"{d.RecipientKind}:{d.RecipientId}:{d.Channel}"));
         Assert.Equal(1, await s.WithDbAsync(db => db.Reminders.CountAsync(r => r.ElderId == fine.Id && r.Kind == ReminderKind.CheckInCall)));
         // The station's visit is the last resort: if it fails too, nothing is sent to the elder who did not answer.
-        var visit = await ReportAsync(hotline, alerted.Single(d => d.Channel == DeliveryChannel.ConsoleTask).Id, false, "上门未见到，已报警");
+        var visit = await ReportAsync(await s.StaffClientAsync(StaffRole.Caregiver), alerted.Single(d => d.Channel == DeliveryChannel.ConsoleTask).Id, false, "上门未见到，已报警");
         Assert.Equal(System.Text.Json.JsonValueKind.Null, visit.GetProperty("nextDelivery").ValueKind);
     }
 

@@ -26,6 +26,7 @@ public class EldercareDb : DbContext
     public DbSet<Elder> Elders => Set<Elder>();
     public DbSet<EmergencyContact> EmergencyContacts => Set<EmergencyContact>();
     public DbSet<ElderFileRead> ElderFileReads => Set<ElderFileRead>();
+    public DbSet<StationDayRead> StationDayReads => Set<StationDayRead>();
     public DbSet<FamilyMember> FamilyMembers => Set<FamilyMember>();
     public DbSet<FamilyBinding> FamilyBindings => Set<FamilyBinding>();
     public DbSet<StaffAccount> StaffAccounts => Set<StaffAccount>();

@@ -104,11 +104,23 @@ internal sealed class CaregiverConfiguration : IEntityTypeConfiguration<Caregive
     }
 }
 
+internal sealed class StationDayReadConfiguration : IEntityTypeConfiguration<StationDayRead>
+{
+    public void Configure(EntityTypeBuilder<StationDayRead> e)
+    {
+        e.HasIndex(x => new { x.StationId, x.ReadAt });
+        e.HasIndex(x => x.StaffAccountId);
+        e.HasOne<Station>().WithMany().HasForeignKey(x => x.StationId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<StaffAccount>().WithMany().HasForeignKey(x => x.StaffAccountId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
 internal sealed class ElderFileReadConfiguration : IEntityTypeConfiguration<ElderFileRead>
 {
     public void Configure(EntityTypeBuilder<ElderFileRead> e)
     {
         e.ToTable("elder_file_reads");
+        e.Property(x => x.Refused).HasDefaultValue(false);
         e.HasIndex(x => new { x.ElderId, x.ReadAt }).HasDatabaseName("ix_elder_file_reads_elder");
         e.HasIndex(x => x.StaffAccountId).HasDatabaseName("ix_elder_file_reads_staff");
         e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Restrict).HasConstraintName("fk_elder_file_reads_elder");

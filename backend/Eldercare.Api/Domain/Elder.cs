@@ -73,11 +73,23 @@ public class Elder
     public string MaskedIdNumber => ChineseIdNumber.Mask(IdNumberLast4);
 }
 
-/// <summary>A staff member opened an elder's file: who, when, which elder (the audit log of staff reads).</summary>
+/// <summary>A staff member opened an elder's file, or asked to and was refused: who, when, which elder (the audit log of staff reads).</summary>
 public class ElderFileRead
 {
     public long Id { get; set; }
     public int ElderId { get; set; }
+    public int StaffAccountId { get; set; }
+    public DateTime ReadAt { get; set; }
+    /// <summary>The file was not shown (the elder is outside the staff member's zone): an attempt worth an officer's eye.</summary>
+    public bool Refused { get; set; }
+}
+
+/// <summary>A staff member opened a station's day, which lists the elders booked with their phones and addresses: one audited read.</summary>
+public class StationDayRead
+{
+    public long Id { get; set; }
+    public int StationId { get; set; }
+    public DateOnly Day { get; set; }
     public int StaffAccountId { get; set; }
     public DateTime ReadAt { get; set; }
 }

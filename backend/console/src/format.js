@@ -3,7 +3,7 @@ export const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
 
 export const lineNames = { Meals: '助餐', Bathing: '助浴', Cleaning: '助洁', Medical: '助医' };
 export const modeNames = { AtCentre: '到站', AtHome: '上门', Delivery: '送餐', PickUp: '自取' };
-export const methodNames = { Cash: '现金', Card: '刷卡', WeChatScan: '微信扫码' };
+export const methodNames = { Cash: '现金', Card: '刷卡', WeChatScan: '微信扫码', WeChatPay: '微信支付' };
 export const bookingStatusNames = {
   Requested: '待付款', Confirmed: '已预约', Assigned: '已派单', InService: '服务中', Completed: '已完成', Rated: '已评价',
   Cancelled: '已取消', NoShow: '未到', Rejected: '已拒绝',

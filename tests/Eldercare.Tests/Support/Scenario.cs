@@ -148,7 +148,9 @@ public sealed class Scenario
 
     public Task<HttpClient> ElderClientAsync(Elder elder) => ClientAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, "miniprogram"));
     public Task<HttpClient> FamilyClientAsync(FamilyMember member) => ClientAsync(new SessionPrincipal(PrincipalKind.Family, member.Id, "miniprogram"));
-    public Task<HttpClient> StaffClientAsync(StaffRole role, int? station = null) => ClientAsync(new SessionPrincipal(PrincipalKind.Staff, 900 + (int)role, "window", role, station ?? Station1.Id));
+    /// <summary>A session for a new console account of this role (at station 1 unless told), as its login would give.</summary>
+    public async Task<HttpClient> StaffClientAsync(StaffRole role, int? station = null) =>
+        await ClientForAsync(await AddStaffAccountAsync(role, role is StaffRole.Officer or StaffRole.HotlineAgent && station is null ? null : station ?? Station1.Id));
     public Task<HttpClient> HotlineClientAsync() => ClientAsync(new SessionPrincipal(PrincipalKind.Service, 1, "hotline"));
 
     /// <summary>A real console account (what the login and the audit log need), its password hashed as the hub hashes it.</summary>

@@ -83,7 +83,10 @@ public static class BookingEndpoints
             if (actor.Kind != PrincipalKind.Staff) return BookingProblems.StaffOnly.ToResult();
             if (body.To is BookingStatus.Cancelled or BookingStatus.Rated or BookingStatus.Requested or BookingStatus.Confirmed)
                 return BookingProblems.InvalidTransition.ToResult("取消请用取消接口；评价由老人或家属提交");
-            if (await RefuseChangeAsync(db, access, actor, id, ct) is { } refused) return refused;
+            var serviceStation = await (from b in db.Bookings join r in db.ServiceResources on b.ResourceId equals r.Id where b.Id == id select (int?)r.StationId)
+                .SingleOrDefaultAsync(ct);
+            if (serviceStation is null) return BookingProblems.BookingNotFound.ToResult();
+            if (AccessPolicy.CheckRecordsProgress(actor, serviceStation.Value) is { } denied) return denied.ToResult();
             var result = await engine.TransitionAsync(actor, id, body.To, body.Note?.Trim(), ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");

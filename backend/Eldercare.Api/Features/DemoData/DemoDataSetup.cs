@@ -1,6 +1,7 @@
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Redis;
 using Microsoft.EntityFrameworkCore;
 using Eldercare.Api.Infrastructure.Configuration;
 
@@ -34,6 +35,7 @@ public static class DemoDataSetup
         switch (args.ElementAtOrDefault(1))
         {
             case "token":
+                await scope.ServiceProvider.GetRequiredService<RedisConnection>().StartConnecting();
                 return await PrintTokenAsync(db, scope.ServiceProvider.GetRequiredService<SessionStore>(), args.ElementAtOrDefault(2));
             case "reset":
                 await loader.ResetAsync();

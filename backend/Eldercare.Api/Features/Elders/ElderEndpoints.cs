@@ -23,7 +23,7 @@ public sealed record ElderFileResponse(int Id, string Name, Gender Gender, DateO
 
 public sealed record CommunityResponse(int Id, string Name, int StationId, string StationName);
 
-public sealed record ElderFileReadResponse(int StaffAccountId, string StaffName, DateTime ReadAt);
+public sealed record ElderFileReadResponse(int StaffAccountId, string StaffName, DateTime ReadAt, bool Refused);
 
 public static class ElderEndpoints
 {
@@ -78,7 +78,16 @@ public static class ElderEndpoints
         group.MapGet("/{id:int}", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
-            if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied)
+            {
+                // A refused look at another zone's elder is written down too, for the officers' log.
+                if (actor.Kind == PrincipalKind.Staff && denied != AccessPolicy.ElderNotFound)
+                {
+                    db.ElderFileReads.Add(new ElderFileRead { ElderId = id, StaffAccountId = actor.Id, ReadAt = clock.GetUtcNow().UtcDateTime, Refused = true });
+                    await db.SaveChangesAsync(ct);
+                }
+                return denied.ToResult();
+            }
             var found = await (from e in db.Elders.AsNoTracking().Include(e => e.EmergencyContacts)
                                join c in db.Communities on e.CommunityId equals c.Id
                                where e.Id == id
@@ -103,9 +112,9 @@ public static class ElderEndpoints
                                join s in db.StaffAccounts on r.StaffAccountId equals s.Id
                                where r.ElderId == id
                                orderby r.ReadAt descending, r.Id descending
-                               select new ElderFileReadResponse(s.Id, s.DisplayName, r.ReadAt)).Take(200).ToListAsync(ct);
+                               select new ElderFileReadResponse(s.Id, s.DisplayName, r.ReadAt, r.Refused)).Take(200).ToListAsync(ct);
             return Results.Ok(reads);
-        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Who opened an elder's file, newest first (officers only)");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Who opened an elder's file (or was refused), newest first (officers only)");
     }
 
     private enum Search { Name, Initials, PhoneEnd, IdNumber }

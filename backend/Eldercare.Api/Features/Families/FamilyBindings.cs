@@ -42,7 +42,8 @@ public static class FamilyBindings
         {
             var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Family) return FamilyOnly.ToResult();
-            var member = await db.FamilyMembers.AsNoTracking().SingleAsync(f => f.Id == actor.Id, ct);
+            var member = await db.FamilyMembers.AsNoTracking().SingleOrDefaultAsync(f => f.Id == actor.Id, ct);
+            if (member is null) return Problems.SessionEnded.ToResult();
             if (member.Phone.Length == 0) return PhoneRequired.ToResult();
             var (elder, notFound) = await elders.FindAsync($"family:{member.Id}", body.ElderName, body.IdLast4, body.ElderPhone, ct);
             if (notFound is not null) return notFound.ToResult();
@@ -84,11 +85,9 @@ public static class FamilyBindings
             var actor = Actor.From(user);
             var binding = await db.FamilyBindings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
             if (binding is null) return BindingNotFound.ToResult();
-            // The elder themself, or station staff who may act for the elder (at the window); never the family member asking.
-            var mayConfirm = actor.Kind == PrincipalKind.Elder
-                ? actor.Id == binding.ElderId
-                : actor.Kind == PrincipalKind.Staff && await access.CheckElderAsync(actor, binding.ElderId, write: true, ct) is null;
-            if (!mayConfirm) return actor.Kind == PrincipalKind.Family ? AccessPolicy.NotYourself.ToResult("要由老人本人或驿站确认") : Problems.Forbidden.ToResult();
+            // The elder themself, or the elder's station at the window; never the family member asking, nor anyone on the phone.
+            if (await access.CheckConfirmsBindingAsync(actor, binding.ElderId, ct) is { } denied)
+                return denied == AccessPolicy.NotYourself ? denied.ToResult("要由老人本人或驿站确认") : denied.ToResult();
             if (binding.Status == BindingStatus.Revoked) return BindingEnded.ToResult();
             await db.FamilyBindings.Where(b => b.Id == id && b.Status == BindingStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BindingStatus.Active).SetProperty(b => b.ConfirmedAt, clock.GetUtcNow().UtcDateTime), ct);

@@ -9,14 +9,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Hotline;
 
-public sealed record ReportEmergencyRequest([property: Range(1, int.MaxValue)] int ElderId, [property: StringLength(64)] string? CallId);
+public sealed record ReportEmergencyRequest([property: Range(1, int.MaxValue)] int ElderId, [property: RegularExpression(HotlineRecords.CallIdPattern)] string? CallId);
 
 public sealed record EmergencyResponse(long Id, int ElderId, string ElderName, int StationId, string Station, string DutyPhone, string Status, DateTime OpenedAt, DateTime? ClosedAt, string? Note);
 
 public sealed record CloseEmergencyRequest([property: Required, StringLength(500, MinimumLength = 1)] string Note);
 
 public sealed record CallRecordRequest(
-    [property: Required, StringLength(64, MinimumLength = 1)] string CallId,
+    [property: Required, RegularExpression(HotlineRecords.CallIdPattern)] string CallId,
     CallDirection Direction,
     [property: StringLength(20)] string? Number,
     int? ElderId,
@@ -33,6 +33,9 @@ public sealed record CallRecordResponse(long Id, string CallId, string Direction
 /// </summary>
 public static class HotlineRecords
 {
+    /// <summary>A SIP Call-ID is printable ASCII (RFC 3261 "word" characters); anything else is not a call of ours.</summary>
+    public const string CallIdPattern = @"^[\x21-\x7E]{1,64}$";
+
     public static readonly Problem CaseNotFound = new("emergency-not-found", 404, "没有找到这条紧急求助");
     public static readonly Problem AlreadyClosed = new("emergency-closed", 409, "这条紧急求助已经处理完了");
 
@@ -95,7 +98,7 @@ public static class HotlineRecords
                 VALUES ({body.CallId}, {body.Direction.ToString()}, {body.Number}, {body.ElderId}, {body.Path}, {body.Outcome}, {body.StartedAt.ToUniversalTime()}, {body.DurationSeconds})
                 ON CONFLICT (call_id) DO NOTHING
                 """, ct);
-            return written == 1 ? Results.Created($"/api/hotline/calls?callId={body.CallId}", null) : Results.Ok();
+            return written == 1 ? Results.Created($"/api/hotline/calls?callId={Uri.EscapeDataString(body.CallId)}", null) : Results.Ok();
         }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline records a finished call");
 
         app.MapGet("/api/hotline/calls", async (int? elderId, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>

@@ -125,12 +125,13 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvi
                            {
                                Payment = p, Booking = b, e.Name, e.IdNumberLast4,
                                Station = db.Stations.Where(s => s.Id == p.StationId).Select(s => s.Name).FirstOrDefault(),
-                               Staff = db.StaffAccounts.Where(s => s.Id == p.StaffAccountId).Select(s => s.DisplayName).FirstOrDefault(),
+                               // A refund's slip names who handed the money back, once someone has.
+                               Staff = db.StaffAccounts.Where(s => s.Id == (p.SettledByStaffId ?? p.StaffAccountId)).Select(s => s.DisplayName).FirstOrDefault(),
                            }).SingleOrDefaultAsync(ct);
         if (found is null) return null;
         var (payment, booking) = (found.Payment, found.Booking);
         return new ReceiptResponse(payment.Id, payment.ReceiptNumber(DateOnly.FromDateTime(BusinessTime.ToBusinessTime(payment.At))), payment.Kind.ToString(),
-            payment.Method.ToString(), payment.AmountFen, payment.At, found.Station ?? "", found.Staff, booking.Id, booking.ElderId, found.Name,
+            payment.Method.ToString(), payment.AmountFen, payment.SettledAt ?? payment.At, found.Station ?? "", found.Staff, booking.Id, booking.ElderId, found.Name,
             ChineseIdNumber.Mask(found.IdNumberLast4), booking.ServiceName, booking.Date, booking.Start, booking.End,
             booking.ListPriceFen, booking.SubsidyFen, booking.PayableFen);
     }
@@ -147,6 +148,8 @@ public static class PaymentEndpoints
                 ledger.TakeAsync(Actor.From(user), id, body, ct))
             .WithTags("Payments").RequireAuthorization()
             .WithSummary("Take a booking's self-paid part at the window (Cash, Card, WeChatScan); answers the receipt");
+
+        app.MapRefundsOwed();
 
         app.MapGet("/api/payments/{id:long}/receipt", async (long id, ClaimsPrincipal user, PaymentLedger ledger, AccessPolicy access, CancellationToken ct) =>
             {

@@ -43,10 +43,11 @@ public static class WeChatPayments
             if (!Booking.Holding.Contains(booking.Status)) return PaymentLedger.NotPayable.ToResult();
             if (booking.PayableFen == 0) return PaymentLedger.NothingToPay.ToResult();
             if (booking.PaidFen > 0) return PaymentLedger.AlreadyPaid.ToResult();
-            var openId = actor.Kind == PrincipalKind.Elder
-                ? await db.Elders.Where(e => e.Id == actor.Id).Select(e => e.WeChatOpenId).SingleAsync(ct)
-                : await db.FamilyMembers.Where(f => f.Id == actor.Id).Select(f => f.WeChatOpenId).SingleAsync(ct);
-            if (openId is null) return NoWeChat.ToResult();
+            var person = actor.Kind == PrincipalKind.Elder
+                ? await db.Elders.Where(e => e.Id == actor.Id).Select(e => new { OpenId = e.WeChatOpenId }).SingleOrDefaultAsync(ct)
+                : await db.FamilyMembers.Where(f => f.Id == actor.Id).Select(f => new { OpenId = f.WeChatOpenId }).SingleOrDefaultAsync(ct);
+            if (person is null) return Problems.SessionEnded.ToResult();
+            if (person.OpenId is not { } openId) return NoWeChat.ToResult();
 
             // A booking waiting for payment is released at the end of its window: WeChat stops taking money a little before.
             var now = clock.GetUtcNow().UtcDateTime;

@@ -76,7 +76,7 @@ public static class DeliveryEndpoints
                                where d.Id == id
                                select new { Delivery = d, r.Kind }).SingleOrDefaultAsync(ct);
             if (found is null) return ReminderProblems.DeliveryNotFound.ToResult();
-            if (await access.CheckElderAsync(actor, found.Delivery.ElderId, write: false, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckReportsDeliveryAsync(actor, found.Delivery.Channel, found.Delivery.ElderId, ct) is { } denied) return denied.ToResult();
             var (outcome, refused) = await outcomes.ReportAsync(found.Delivery, found.Kind, body.Delivered!.Value, body.Note, ct);
             if (refused is not null) return refused.ToResult();
             return Results.Ok(new DeliveryOutcomeResponse(ToResponse(outcome!.Delivery), outcome.NextDelivery is { } next ? ToResponse(next) : null,

@@ -76,5 +76,50 @@ public sealed class AccessPolicy(EldercareDb db)
         _ => Problems.Forbidden,
     };
 
+    public static readonly Problem StationStaffOnly = new("station-staff-only", 403, "服务进度由提供服务的驿站工作人员记录");
+    public static readonly Problem NotYourQueue = new("not-your-queue", 403, "这类通知的结果不由您上报");
+
+    /// <summary>
+    /// Who records a booking's progress (arrived, served, no-show, rejected): the clerks and manager of the station that
+    /// provides the service. Officers and caregivers only read; hotline agents are on the phone, not at the service.
+    /// </summary>
+    public static Problem? CheckRecordsProgress(Actor actor, int serviceStationId) => actor switch
+    {
+        { Kind: PrincipalKind.Staff, Role: StaffRole.Officer or StaffRole.Caregiver } => ReadOnlyRole,
+        { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } when actor.StationId == serviceStationId => null,
+        _ => StationStaffOnly,
+    };
+
+    /// <summary>
+    /// Who reports whether a delivery reached the elder: a phone call only the hotline's dialler that made it; a console
+    /// task the station staff of the elder's zone who followed it up (clerks, the manager, and caregivers, who go round);
+    /// a WeChat message nobody (the hub sends it and WeChat answers).
+    /// </summary>
+    public async Task<Problem?> CheckReportsDeliveryAsync(Actor actor, DeliveryChannel channel, int elderId, CancellationToken ct)
+    {
+        switch (channel)
+        {
+            case DeliveryChannel.PhoneCall:
+                return actor.Kind == PrincipalKind.Service && !actor.IsSystem ? null : NotYourQueue;
+            case DeliveryChannel.ConsoleTask when actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager or StaffRole.Caregiver }:
+                return await CheckElderAsync(actor, elderId, write: false, ct); // station staff read exactly their zone
+            default:
+                return NotYourQueue;
+        }
+    }
+
+    /// <summary>
+    /// Who confirms that a family member may act for an elder: the elder themself (in the mini-program), or a clerk or
+    /// station manager of the elder's station with the elder at the window. Never a hotline agent: a voice on the phone
+    /// cannot show that the elder agrees.
+    /// </summary>
+    public async Task<Problem?> CheckConfirmsBindingAsync(Actor actor, int elderId, CancellationToken ct) => actor switch
+    {
+        { Kind: PrincipalKind.Elder } => actor.Id == elderId ? null : NotYourself,
+        { Kind: PrincipalKind.Family } => NotYourself,
+        { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } => await CheckElderAsync(actor, elderId, write: true, ct),
+        _ => Problems.Forbidden,
+    };
+
     private Task<bool> ExistsAsync(int elderId, CancellationToken ct) => db.Elders.AnyAsync(e => e.Id == elderId, ct);
 }

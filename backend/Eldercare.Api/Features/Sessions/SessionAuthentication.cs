@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Eldercare.Api.Infrastructure.Configuration;
 using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Redis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -14,7 +15,7 @@ namespace Eldercare.Api.Features.Sessions;
 /// never touches Redis; a request with one while Redis is down ends as 503 session-store-unavailable.
 /// </summary>
 public sealed class SessionAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SessionStore sessions, RedisConnection redis)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Session";
@@ -30,6 +31,7 @@ public sealed class SessionAuthenticationHandler(
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
         {
+            redis.CountRefused(); // the outage itself is logged once, by the connection
             throw new SessionStoreUnavailableException(e);
         }
         if (principal is null) return AuthenticateResult.Fail("Unknown or expired session.");

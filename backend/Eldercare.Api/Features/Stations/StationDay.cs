@@ -10,6 +10,8 @@ namespace Eldercare.Api.Features.Stations;
 
 public sealed record StationSummary(int Id, string Name, string Address);
 
+public sealed record StationDayReadResponse(int StaffAccountId, string StaffName, DateOnly Day, DateTime ReadAt);
+
 public sealed record DayBooking(
     long Id, TimeOnly Start, TimeOnly End, string Line, string ServiceName, string Mode, string? MealPeriod, string Status,
     int ResourceId, string ResourceName, int ElderId, string ElderName, string Community, int? CaregiverId, string? CaregiverName);
@@ -114,9 +116,22 @@ public static class StationDay
 
         group.MapGet("/{stationId:int}/today", async (int stationId, DateOnly? date, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckWorksAtStation(Actor.From(user), stationId) is { } denied) return denied.ToResult();
+            var actor = Actor.From(user);
+            if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             var day = await ForAsync(db, stationId, date ?? clock.Today(), ct);
-            return day is null ? StationNotFound.ToResult() : Results.Ok(day);
-        }).WithSummary("One day at a station (today in Beijing by default): by hour and line, meals per menu, delivery routes, visits per caregiver");
+            if (day is null) return StationNotFound.ToResult();
+            // The day lists elders with their phones and addresses: one audited read per view.
+            db.StationDayReads.Add(new StationDayRead { StationId = stationId, Day = day.Date, StaffAccountId = actor.Id, ReadAt = clock.GetUtcNow().UtcDateTime });
+            await db.SaveChangesAsync(ct);
+            return Results.Ok(day);
+        }).WithSummary("One day at a station (today in Beijing by default): by hour and line, meals per menu, delivery routes, visits per caregiver; each view is written to the audit log");
+
+        group.MapGet("/{stationId:int}/day-reads", async (int stationId, EldercareDb db, CancellationToken ct) =>
+            Results.Ok(await (from r in db.StationDayReads.AsNoTracking()
+                              join s in db.StaffAccounts on r.StaffAccountId equals s.Id
+                              where r.StationId == stationId
+                              orderby r.ReadAt descending, r.Id descending
+                              select new StationDayReadResponse(s.Id, s.DisplayName, r.Day, r.ReadAt)).Take(200).ToListAsync(ct)))
+            .RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Who opened a station's day (with its elders' phones and addresses), newest first (officers only)");
     }
 }

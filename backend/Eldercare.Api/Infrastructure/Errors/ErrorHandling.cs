@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Eldercare.Api.Infrastructure.Text;
 using StackExchange.Redis;
 
 namespace Eldercare.Api.Infrastructure.Errors;
@@ -45,8 +46,25 @@ public static class ErrorHandling
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
         {
+            if (exception is BadHttpRequestException { InnerException: TextInput.RefusedTextException refused })
+            {
+                // Text the databases cannot store: say which field and why (the reason is ours, never an exception's text).
+                log.LogInformation("Request refused with {ProblemType} in {Field}", TextInput.NotAllowed.Type, refused.Path);
+                http.Response.StatusCode = TextInput.NotAllowed.Status;
+                return await problems.TryWriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = http,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Type = TextInput.NotAllowed.Type, Title = TextInput.NotAllowed.Title, Status = TextInput.NotAllowed.Status, Detail = refused.Reason,
+                        Extensions = { ["field"] = FieldName(refused.Path) },
+                    },
+                });
+            }
             var problem = Classify(exception);
-            if (problem.Status >= 500)
+            if (problem == Problems.SessionStoreUnavailable)
+                log.LogDebug("Request refused with {ProblemType}", problem.Type); // the outage is logged once, by the Redis connection
+            else if (problem.Status >= 500)
                 log.LogError(exception, "Request failed with {ProblemType}", problem.Type);
             else
                 log.LogInformation("Request refused with {ProblemType}: {ExceptionType}", problem.Type, exception.GetType().Name);
@@ -59,6 +77,9 @@ public static class ErrorHandling
                 ProblemDetails = new ProblemDetails { Type = problem.Type, Title = problem.Title, Status = problem.Status },
             });
         }
+
+        /// <summary>"$.emergencyContacts[0].name" → "emergencyContacts[0].name", as a form names its fields.</summary>
+        private static string? FieldName(string? jsonPath) => jsonPath is null ? null : TextInput.SafeName(jsonPath.StartsWith("$.") ? jsonPath[2..] : jsonPath.TrimStart('$'));
 
         private static Problem Classify(Exception exception) => exception switch
         {

@@ -22,6 +22,8 @@ public static class Problems
     public static readonly Problem MalformedRequest = new("malformed-request", 400, "请求的格式不对，请检查后再试");
     public static readonly Problem ValidationFailed = new("validation-failed", 400, "填写的内容有误，请按提示修改");
     public static readonly Problem Unauthenticated = new("unauthenticated", 401, "请先登录");
+    /// <summary>A session whose person is no longer on file (a family record removed): log in again.</summary>
+    public static readonly Problem SessionEnded = new("session-ended", 401, "登录已失效，请重新登录");
     public static readonly Problem Forbidden = new("forbidden", 403, "您没有权限办理这项业务");
     public static readonly Problem NotFound = new("not-found", 404, "没有找到您要的内容");
     public static readonly Problem MethodNotAllowed = new("method-not-allowed", 405, "不支持这种操作方式");

@@ -4,9 +4,10 @@ using StackExchange.Redis;
 namespace Eldercare.Api.Infrastructure.Redis;
 
 /// <summary>
-/// IDistributedCache over StackExchange.Redis 1.2.6 (the Microsoft package needs Redis client 2.x,
-/// which the feed lacks). An entry is a hash: the data, its sliding window and its absolute end;
-/// a read with a sliding window pushes the key's expiry forward, never past the absolute end.
+/// IDistributedCache over the hub's Redis connection, for sessions: one round trip per read (a script reads the entry
+/// and slides its expiry on the server), which Microsoft's RedisCache does in two. An entry is a hash: the data, its
+/// sliding window and its absolute end; a read with a sliding window pushes the key's expiry forward, never past the
+/// absolute end. The synchronous members exist for the interface; the hub calls only the asynchronous ones.
 /// </summary>
 public sealed class RedisDistributedCache(RedisConnection redis, TimeProvider clock) : IDistributedCache
 {
