@@ -14,13 +14,15 @@ using static Eldercare.Tests.Support.Scenario;
 namespace Eldercare.Tests;
 
 /// <summary>An API whose WeChat and WeChat Pay are the fake WeChat server.</summary>
-public sealed class WeChatPayApi : ApiFactory
+public class WeChatPayApi : ApiFactory
 {
     public const string NotifyPath = "/api/wechat-pay/notify";
 
-    public WeChatPayApi() : this(FakeWeChatServer.StartAsync().GetAwaiter().GetResult()) { }
+    public WeChatPayApi() : this(null) { }
 
-    private WeChatPayApi(FakeWeChatServer wechat) : base(null, new Dictionary<string, string?>
+    protected WeChatPayApi(TestDatabase? database) : this(database, FakeWeChatServer.StartAsync().GetAwaiter().GetResult()) { }
+
+    private WeChatPayApi(TestDatabase? database, FakeWeChatServer wechat) : base(database, new Dictionary<string, string?>
     {
         ["WeChat:ApiBaseUrl"] = wechat.BaseUrl,
         ["WeChat:AppId"] = FakeWeChatServer.AppId,
@@ -41,6 +43,16 @@ public sealed class WeChatPayApi : ApiFactory
     {
         await base.DisposeAsync();
         await WeChat.DisposeAsync();
+    }
+}
+
+/// <summary>The same on a fresh PostgreSQL database, dropped when the class is done.</summary>
+public sealed class PostgresWeChatPayApi() : WeChatPayApi(TestDatabase.NewPostgres())
+{
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Database.Dispose();
     }
 }
 

@@ -41,6 +41,11 @@ public sealed partial class FakeWeChatPay
     public ConcurrentDictionary<string, Order> Orders { get; } = new();
     public ConcurrentDictionary<string, Refund> Refunds { get; } = new();
 
+    private int _queries;
+
+    /// <summary>How many times the hub asked about an order (tests check it stops asking once it knows).</summary>
+    public int Queries => Volatile.Read(ref _queries);
+
     /// <summary>
     /// When set, answers are signed by a key that is not the platform's, as by someone between the hub and WeChat Pay
     /// who can change answers but does not hold WeChat Pay's private key.
@@ -92,6 +97,7 @@ public sealed partial class FakeWeChatPay
 
         app.MapGet("/v3/pay/transactions/out-trade-no/{outTradeNo}", (string outTradeNo, HttpRequest request) =>
         {
+            Interlocked.Increment(ref _queries);
             if (!SignedByMerchant(request, "")) return SignError();
             return Orders.TryGetValue(outTradeNo, out var order)
                 ? Results.Json(new { out_trade_no = order.OutTradeNo, transaction_id = order.TransactionId, trade_state = order.State, amount = new { total = order.Total, currency = "CNY" } })

@@ -201,3 +201,14 @@ internal sealed class MealPlanConfiguration : IEntityTypeConfiguration<MealPlan>
         e.HasOne<ServiceResource>().WithMany().HasForeignKey(x => x.ResourceId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class ReconciliationFindingConfiguration : IEntityTypeConfiguration<ReconciliationFinding>
+{
+    public void Configure(EntityTypeBuilder<ReconciliationFinding> e)
+    {
+        e.Property(x => x.Kind).HasMaxLength(40);
+        e.Property(x => x.Detail).HasMaxLength(300);
+        e.Property(x => x.Note).HasMaxLength(500);
+        e.HasIndex(x => new { x.StationId, x.ClosedAt });
+    }
+}

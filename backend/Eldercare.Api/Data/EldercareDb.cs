@@ -42,6 +42,7 @@ public class EldercareDb : DbContext
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<BookingEvent> BookingEvents => Set<BookingEvent>();
     public DbSet<Payment> Payments => Set<Payment>();
+    public DbSet<ReconciliationFinding> ReconciliationFindings => Set<ReconciliationFinding>();
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<WaitlistEntry> WaitlistEntries => Set<WaitlistEntry>();
     public DbSet<MealPlan> MealPlans => Set<MealPlan>();

@@ -187,3 +187,22 @@ public class Payment
     /// <summary>The number printed on the receipt: station, Beijing day and the payment's id.</summary>
     public string ReceiptNumber(DateOnly day) => $"{StationId ?? 0:00}{day:yyyyMMdd}{Id:000000}";
 }
+
+/// <summary>
+/// A disagreement the nightly reconciliation found in the books (money, places, subsidies), for the station that
+/// provides the service to look into and close with what was done; officers see every station's.
+/// </summary>
+public class ReconciliationFinding
+{
+    public long Id { get; set; }
+    public DateTime FoundAt { get; set; }
+    /// <summary>money, cancelled-holds-money, cancelled-holds-subsidy, place-count, paid-but-waiting.</summary>
+    public required string Kind { get; set; }
+    public int StationId { get; set; }
+    public long? BookingId { get; set; }
+    public long? SlotId { get; set; }
+    public required string Detail { get; set; }
+    public DateTime? ClosedAt { get; set; }
+    public int? ClosedByStaffId { get; set; }
+    public string? Note { get; set; }
+}

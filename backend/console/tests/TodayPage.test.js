@@ -38,7 +38,7 @@ describe('TodayPage', () => {
     const requests = fakeApi({
       'GET /api/stations': [200, stations],
       [`GET ${todayPath}`]: [200, day([lunch])],
-      'POST /api/meal-checkins': [200, { bookingId: 41, elderId: 7, elderName: '王建国', age: 81, menu: '午餐·普通套餐', period: 'Lunch', mode: 'AtCentre', servedAt: '2026-11-30T03:30:00Z' }],
+      'POST /api/meal-checkins': [200, { bookingId: 41, elderId: 7, elderName: '王建国', age: 81, menu: '午餐·普通套餐', period: 'Lunch', mode: 'AtCentre', servedAt: '2026-11-30T03:30:00Z', payableFen: 1000, paidFen: 1000, unpaidFen: 0 }],
     });
     const { wrapper } = await mountAt('/today', TodayPage);
     await wrapper.find('input[name=mealCode]').setValue('1234 5678 90');
@@ -48,6 +48,23 @@ describe('TodayPage', () => {
     expect(requests.find((r) => r.method === 'POST').body).toEqual({ mealCode: '1234 5678 90' });
     expect(wrapper.find('[data-test=checkin-result]').text()).toContain('已领取：王建国（81岁） 午餐·普通套餐');
     expect(wrapper.find('input[name=mealCode]').element.value).toBe('');
+  });
+
+  it('says at once when a meal handed out is not paid yet, and how much to take', async () => {
+    fakeApi({
+      'GET /api/stations': [200, stations],
+      [`GET ${todayPath}`]: [200, day([lunch])],
+      'POST /api/meal-checkins': [200, { bookingId: 41, elderId: 7, elderName: '王建国', age: 81, menu: '午餐·普通套餐', period: 'Lunch', mode: 'AtCentre',
+        servedAt: '2026-11-30T03:30:00Z', payableFen: 1000, paidFen: 0, unpaidFen: 1000 }],
+    });
+    const { wrapper } = await mountAt('/today', TodayPage);
+    await wrapper.find('input[name=mealCode]').setValue('1234567890');
+    await wrapper.find('form.checkin').trigger('submit');
+    await flushPromises();
+
+    const result = wrapper.find('[data-test=checkin-result]');
+    expect(result.text()).toContain('还没付钱，请收 ¥10.00');
+    expect(wrapper.find('.el-alert--warning').exists()).toBe(true);
   });
 
   it('shows why a code was refused, with the backend\'s words and detail', async () => {

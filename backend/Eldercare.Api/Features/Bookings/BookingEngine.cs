@@ -192,6 +192,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
     public Task<BookingResult> ServeMealAsync(Actor actor, long bookingId, CancellationToken ct) =>
         ChangeStatusAsync(actor, bookingId, BookingStatus.Completed, "凭餐卡取餐", (booking, _) => Task.FromResult<Refusal?>(
             Booking.Served.Contains(booking.Status) ? BookingProblems.MealAlreadyServed
+            : booking.Status == BookingStatus.Cancelled ? BookingProblems.MealCancelled
             : booking.Line == ServiceLine.Meals && Booking.CanMove(booking.Status, BookingStatus.Completed, booking.Line) ? null
             : new Refusal(BookingProblems.InvalidTransition, $"{booking.Status} → {BookingStatus.Completed}")), ct);
 

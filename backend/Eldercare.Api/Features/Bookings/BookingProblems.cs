@@ -27,6 +27,7 @@ public static class BookingProblems
     public static readonly Problem CaregiverCannotBathe = new("caregiver-cannot-bathe", 422, "这位护理员没有助浴资质");
     public static readonly Problem CaregiverBusy = new("caregiver-busy", 409, "这位护理员这个时间已经有别的上门服务了");
     public static readonly Problem MealAlreadyServed = new("meal-already-served", 409, "这顿饭已经领过了");
+    public static readonly Problem MealCancelled = new("meal-cancelled", 409, "这份餐刚刚取消了，不能再领");
     public static readonly Problem AlreadyRated = new("already-rated", 409, "这次服务已经评价过了，谢谢您");
     public static readonly Problem NotYetCompleted = new("not-yet-completed", 409, "服务完成后才能评价");
     public static readonly Problem RatersOnly = new("elders-and-family-rate", 403, "评价由老人或家属在小程序里提交");

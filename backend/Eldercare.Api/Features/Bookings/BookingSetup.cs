@@ -23,6 +23,7 @@ public static class BookingSetup
         services.AddScoped<SubsidySummaries>();
         services.AddScoped<WaitlistSweep>();
         services.AddScoped<ClosureSettlement>();
+        services.AddScoped<Reconciliation>();
         // Enums travel as their names ("Meals", "Lunch", "Delivery"), which clients and people can read.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddValidation();
@@ -40,5 +41,6 @@ public static class BookingSetup
         SubsidySummaries.MapSubsidySummaryEndpoints(app);
         app.MapMealPlanEndpoints();
         app.MapClosureEndpoints();
+        app.MapReconciliation();
     }
 }

@@ -14,7 +14,9 @@ namespace Eldercare.Api.Features.Meals;
 /// <summary>A meal code typed at the counter, or scanned (a scanner types the digits and Enter). Without a period, the time of day says which meal.</summary>
 public sealed record MealCheckInRequest([property: Required, StringLength(20)] string MealCode, MealPeriod? Period);
 
-public sealed record MealCheckInResponse(long BookingId, int ElderId, string ElderName, int Age, string Menu, string Period, string Mode, DateTime ServedAt);
+/// <summary>A meal handed out; <c>UnpaidFen</c> is what the elder still owes for it (the counter takes it now, or the station follows up).</summary>
+public sealed record MealCheckInResponse(long BookingId, int ElderId, string ElderName, int Age, string Menu, string Period, string Mode, DateTime ServedAt,
+    long PayableFen, long PaidFen, long UnpaidFen);
 
 /// <summary>The card printed for an elder, and the QR code the mini-program shows: the same code either way.</summary>
 public sealed record MealCardResponse(int ElderId, string Name, string Community, string Station, string MealCode, string QrPng);
@@ -74,7 +76,7 @@ public static class MealCheckIn
             }
             var served = result.Booking!;
             return Results.Ok(new MealCheckInResponse(served.Id, elder.Id, elder.Name, ElderRules.AgeOn(elder.BirthDate, today), served.ServiceName,
-                period.ToString(), served.Mode.ToString(), served.UpdatedAt));
+                period.ToString(), served.Mode.ToString(), served.UpdatedAt, served.PayableFen, served.PaidFen, served.PayableFen - served.PaidFen));
         }).WithTags("Meals").RequireAuthorization().WithSummary("Hand out a meal: the elder's meal code, typed or scanned; the meal is marked served once");
 
         app.MapGet("/api/elders/{id:int}/meal-card", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>

@@ -105,6 +105,12 @@ public static class SchedulerSetup
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(ClosureSettlementJob.Key).DisallowConcurrentExecution().WithDescription("Move or cancel closures' bookings"));
 
+            // The books are reconciled every night: money, places and subsidies; disagreements go to the stations.
+            q.ScheduleJob<ReconciliationJob>(
+                trigger => trigger.WithIdentity("reconciliation-nightly", "booking")
+                    .WithSchedule(CronScheduleBuilder.Create("0 30 2 * * ?").InTimeZone(BusinessTime.Zone)),
+                job => job.WithIdentity(ReconciliationJob.Key).DisallowConcurrentExecution().WithDescription("Nightly reconciliation of money and places"));
+
             // On the 1st, what subsidies paid per station and service line in the month before.
             q.ScheduleJob<SubsidySummaryJob>(
                 trigger => trigger.WithIdentity("subsidy-summary-monthly", "booking")
