@@ -24,19 +24,34 @@ public static class StartupPreparation
         if (!await loader.IsLoadedAsync()) await loader.LoadAsync();
     }
 
-    /// <summary>Elders registered before name initials were kept get them now (the initials come from code, not SQL).</summary>
+    /// <summary>
+    /// Elders registered before name initials were kept get them now (the initials come from code, not SQL). Every node
+    /// runs this at start; they compute the same initials, and each update applies only while they are still missing.
+    /// </summary>
     private static async Task FillNameInitialsAsync(EldercareDb db)
     {
-        var elders = await db.Elders.Where(e => e.NameInitials == "" && e.Name != "").ToListAsync();
-        foreach (var elder in elders) elder.NameInitials = PinyinInitials.Of(elder.Name);
-        await db.SaveChangesAsync();
+        var elders = await db.Elders.AsNoTracking().Where(e => e.NameInitials == "" && e.Name != "").Select(e => new { e.Id, e.Name }).ToListAsync();
+        foreach (var elder in elders)
+        {
+            var initials = PinyinInitials.Of(elder.Name);
+            await db.Elders.Where(e => e.Id == elder.Id && e.NameInitials == "").ExecuteUpdateAsync(s => s.SetProperty(e => e.NameInitials, initials));
+        }
     }
 
-    /// <summary>Elders registered before meal codes existed get one now (a fresh random code each).</summary>
-    private static async Task GiveMealCodesAsync(EldercareDb db)
+    /// <summary>
+    /// Elders registered before meal codes existed get one now (a fresh random code each). Nodes starting together each
+    /// run this: an elder's code is written only while the elder has none, so the first node's code stands (and any card
+    /// printed from it stays valid) and the others' are dropped. Answers the codes this run gave.
+    /// </summary>
+    public static async Task<Dictionary<int, string>> GiveMealCodesAsync(EldercareDb db)
     {
-        var elders = await db.Elders.Where(e => e.MealCode == null).ToListAsync();
-        foreach (var elder in elders) elder.MealCode = MealCode.New();
-        await db.SaveChangesAsync();
+        var given = new Dictionary<int, string>();
+        foreach (var elderId in await db.Elders.AsNoTracking().Where(e => e.MealCode == null).Select(e => e.Id).ToListAsync())
+        {
+            var code = MealCode.New();
+            if (await db.Elders.Where(e => e.Id == elderId && e.MealCode == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.MealCode, code)) == 1)
+                given[elderId] = code;
+        }
+        return given;
     }
 }
