@@ -73,7 +73,7 @@ public sealed class BenchWorld
         var elders = Enumerable.Range(0, Elders).Select(i => new Elder
         {
             Name = $"老人{i}", Gender = i % 2 == 0 ? Gender.Female : Gender.Male, BirthDate = new DateOnly(1940 + i % 25, 1 + i % 12, 1 + i % 28),
-            IdNumberCipher = "v1.bench", IdNumberHash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), IdNumberLast4 = "0000",
+            IdNumberCipher = "v1.bench", IdNumberHash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), IdNumberTailHash = "bench",
             CommunityId = community.Id, Groups = random.NextDouble() < 0.4 ? ElderGroups.Aged80Plus : ElderGroups.None, Phone = $"1380{i:0000000}",
             Address = "基准地址", Status = ElderStatus.Active, RegisteredAt = now,
         }).ToList();

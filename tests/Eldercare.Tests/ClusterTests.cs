@@ -109,7 +109,7 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var elders = Enumerable.Range(0, count).Select(n => new Elder
         {
             Name = $"集群老人{n}", Gender = Gender.Male, BirthDate = new DateOnly(1945, 1, 1), IdNumberCipher = "v1.test",
-            IdNumberHash = $"cluster-{n:0000}", IdNumberLast4 = "0000", CommunityId = community.Id, Phone = $"1390000{n:0000}",
+            IdNumberHash = $"cluster-{n:0000}", IdNumberTailHash = "cluster", CommunityId = community.Id, Phone = $"1390000{n:0000}",
             Address = "测试地址", Status = ElderStatus.Active, RegisteredAt = DateTime.UtcNow,
         }).ToList();
         db.Elders.AddRange(elders);

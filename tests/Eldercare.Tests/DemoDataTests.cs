@@ -88,7 +88,7 @@ public sealed class DemoDataTests : IClassFixture<DemoDataTests.DemoFactory>
                 Assert.StartsWith("110108", n.Id);
                 Assert.Equal(n.Elder.BirthDate, ChineseIdNumber.BirthDate(n.Id));
                 Assert.Equal(n.Elder.Gender, ChineseIdNumber.Gender(n.Id));
-                Assert.Equal(n.Id[^4..], n.Elder.IdNumberLast4);
+                Assert.Equal(protector.TailHash(n.Id), n.Elder.IdNumberTailHash);
                 Assert.Equal(protector.LookupHash(n.Id), n.Elder.IdNumberHash);
             });
             Assert.Equal(numbers.Count, numbers.Select(n => n.Id).Distinct().Count());

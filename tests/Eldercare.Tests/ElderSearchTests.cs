@@ -29,7 +29,7 @@ public sealed class ElderSearchTests
             var elder = new Elder
             {
                 Name = name, Gender = ChineseIdNumber.Gender(idNumber), BirthDate = ChineseIdNumber.BirthDate(idNumber),
-                IdNumberCipher = ids.Protect(idNumber), IdNumberHash = ids.LookupHash(idNumber), IdNumberLast4 = idNumber[^4..],
+                IdNumberCipher = ids.Protect(idNumber), IdNumberHash = ids.LookupHash(idNumber), IdNumberTailHash = ids.TailHash(idNumber),
                 CommunityId = station == 1 ? s.Community1.Id : s.Community2.Id, Phone = phone, Address = "幸福里3号楼2单元401",
                 Status = ElderStatus.Active, RegisteredAt = DateTime.UtcNow,
                 EmergencyContacts = [new EmergencyContact { Name = "王小明", Relation = "儿子", Phone = "13911112222" }],

@@ -54,8 +54,8 @@ public sealed class HotlineApiTests
         await s.WithDbAsync(async db =>
         {
             await db.Elders.Where(e => e.Id == alone.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, "13911110000"));
-            await db.Elders.Where(e => e.Id == husband.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, "010-62301234").SetProperty(e => e.IdNumberLast4, "1234"));
-            await db.Elders.Where(e => e.Id == wife.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.SecondPhone, "01062301234").SetProperty(e => e.IdNumberLast4, "567X"));
+            await db.Elders.Where(e => e.Id == husband.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, "010-62301234").SetProperty(e => e.IdNumberTailHash, TestIds.Protector.TailHash("1234")));
+            await db.Elders.Where(e => e.Id == wife.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.SecondPhone, "01062301234").SetProperty(e => e.IdNumberTailHash, TestIds.Protector.TailHash("567X")));
             await db.Elders.Where(e => e.Id == gone.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, "13922220000"));
         });
         var hotline = await s.HotlineClientAsync();

@@ -49,7 +49,7 @@ public sealed class MiniProgramEndToEndTests
         jest.Environment["E2E_API"] = api.BaseUrl;
         jest.Environment["E2E_WECHAT"] = wechat.BaseUrl;
         jest.Environment["E2E_ELDER_NAME"] = elder.Name;
-        jest.Environment["E2E_ELDER_LAST4"] = elder.IdNumberLast4;
+        jest.Environment["E2E_ELDER_LAST4"] = TestIds.TailOf(elder);
         jest.Environment["E2E_ELDER_PHONE"] = elder.Phone;
         using var run = Process.Start(jest)!;
         var output = run.StandardOutput.ReadToEndAsync();

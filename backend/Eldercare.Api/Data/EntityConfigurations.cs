@@ -140,7 +140,7 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.BirthDate).HasColumnName("birth_date");
         e.Property(x => x.IdNumberCipher).HasColumnName("id_number_cipher").HasMaxLength(200);
         e.Property(x => x.IdNumberHash).HasColumnName("id_number_hash").HasMaxLength(64);
-        e.Property(x => x.IdNumberLast4).HasColumnName("id_number_last4").HasMaxLength(4);
+        e.Property(x => x.IdNumberTailHash).HasColumnName("id_number_tail_hash").HasMaxLength(64).HasDefaultValue("");
         e.Property(x => x.CommunityId).HasColumnName("community_id");
         e.Property(x => x.Groups).HasColumnName("groups").HasConversion<int>();
         e.Property(x => x.AbilityLevel).HasColumnName("ability_level");
@@ -159,7 +159,6 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.BookingSequence).HasColumnName("booking_sequence").HasDefaultValue(0L);
         // Every new file gets a code when it is added; elders read from the database are not given one they throw away.
         e.Property(x => x.MealCode).HasColumnName("meal_code").HasMaxLength(MealCode.Length).HasValueGenerator<MealCodeGenerator>();
-        e.Ignore(x => x.MaskedIdNumber);
         e.HasIndex(x => x.IdNumberHash).IsUnique().HasDatabaseName("ux_elders_id_number_hash");
         e.HasIndex(x => x.Phone).HasDatabaseName("ix_elders_phone");
         e.HasIndex(x => x.MealCode).IsUnique().HasDatabaseName("ux_elders_meal_code");

@@ -1,5 +1,6 @@
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.DemoData;
+using Eldercare.Api.Infrastructure.PersonalData;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,7 @@ public static class StartupPreparation
         var db = scope.ServiceProvider.GetRequiredService<EldercareDb>();
         await db.MigrateAsync();
         await FillNameInitialsAsync(db);
+        await FillIdNumberTailHashesAsync(db, scope.ServiceProvider.GetRequiredService<IdNumberProtector>(), scope.ServiceProvider.GetRequiredService<ILogger<EldercareDb>>());
         await GiveMealCodesAsync(db);
 
         var demo = scope.ServiceProvider.GetRequiredService<IOptions<DemoDataOptions>>().Value;
@@ -35,6 +37,29 @@ public static class StartupPreparation
         {
             var initials = PinyinInitials.Of(elder.Name);
             await db.Elders.Where(e => e.Id == elder.Id && e.NameInitials == "").ExecuteUpdateAsync(s => s.SetProperty(e => e.NameInitials, initials));
+        }
+    }
+
+    /// <summary>
+    /// Elders on file from before the last four characters were kept only as a keyed hash get the hash, from their
+    /// encrypted number (the same on every node, and written only while it is missing).
+    /// </summary>
+    private static async Task FillIdNumberTailHashesAsync(EldercareDb db, IdNumberProtector ids, ILogger log)
+    {
+        var elders = await db.Elders.AsNoTracking().Where(e => e.IdNumberTailHash == "").Select(e => new { e.Id, e.IdNumberCipher }).ToListAsync();
+        foreach (var elder in elders)
+        {
+            string tail;
+            try
+            {
+                tail = ids.TailHash(ids.Unprotect(elder.IdNumberCipher));
+            }
+            catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or FormatException)
+            {
+                log.LogWarning("Elder {ElderId}'s ID number cannot be decrypted with the configured key; the last four cannot be asked for", elder.Id);
+                continue;
+            }
+            await db.Elders.Where(e => e.Id == elder.Id && e.IdNumberTailHash == "").ExecuteUpdateAsync(s => s.SetProperty(e => e.IdNumberTailHash, tail));
         }
     }
 

@@ -21,8 +21,9 @@ public enum ElderStatus { Active, InHospital, Away, Deceased }
 public enum Gender { Male, Female }
 
 /// <summary>
-/// One elder's file (一人一册). The ID number is kept only encrypted, with a keyed hash for look-ups
-/// and its last four characters for masking and for identity questions on the phone.
+/// One elder's file (一人一册). The ID number is kept only encrypted, with keyed hashes (HMAC, a secret key) of the
+/// whole number and of its last four characters for look-ups and the identity question on the phone. Nothing in plain
+/// text beside the birth date lets it be rebuilt: screens show it masked from the decrypted number.
 /// </summary>
 public class Elder
 {
@@ -43,7 +44,8 @@ public class Elder
     public DateOnly BirthDate { get; set; }
     public required string IdNumberCipher { get; set; }
     public required string IdNumberHash { get; set; }
-    public required string IdNumberLast4 { get; set; }
+    /// <summary>Keyed hash of the last four characters, for "the last four of your ID number" (hotline, family binding).</summary>
+    public required string IdNumberTailHash { get; set; }
     public int CommunityId { get; set; }
     public ElderGroups Groups { get; set; }
     /// <summary>Ability assessment level, GB/T 42195-2022: 0 intact … 4 severe loss.</summary>
@@ -69,8 +71,6 @@ public class Elder
     public string? MealCode { get; set; }
     /// <summary>Bumped by every booking change of this elder: taking its row lock serialises them (no double booking).</summary>
     public long BookingSequence { get; set; }
-
-    public string MaskedIdNumber => ChineseIdNumber.Mask(IdNumberLast4);
 }
 
 /// <summary>A staff member opened an elder's file, or asked to and was refused: who, when, which elder (the audit log of staff reads).</summary>

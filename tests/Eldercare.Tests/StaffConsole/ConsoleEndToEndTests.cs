@@ -101,14 +101,14 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         await page.FillAsync("input[name=query]", elder.NameInitials.ToLowerInvariant());
         await page.ClickAsync("button[type=submit]");
         var row = page.Locator("[data-test=results] tr", new() { HasText = elder.Name }).First;
-        await Assertions.Expect(row).ToContainTextAsync(elder.MaskedIdNumber);
+        await Assertions.Expect(row).ToContainTextAsync(TestIds.MaskOf(elder));
         await Assertions.Expect(row).Not.ToContainTextAsync(elder.Phone);
         await ShotAsync(page, "02-find-elder");
 
         await row.GetByText("查看档案").ClickAsync();
         var file = page.Locator(".el-drawer");
         await Assertions.Expect(file).ToContainTextAsync(elder.Address);
-        await Assertions.Expect(file).ToContainTextAsync(elder.MaskedIdNumber);
+        await Assertions.Expect(file).ToContainTextAsync(TestIds.MaskOf(elder));
         await ShotAsync(page, "03-elder-file");
         await using (var db = _database.Open())
             Assert.True(await db.ElderFileReads.AnyAsync(r => r.ElderId == elder.Id && r.StaffAccountId == clerkId), "opening the file is audited");
@@ -235,7 +235,7 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
         var receipt = page.Locator("[data-test=receipt]");
         await Assertions.Expect(receipt).ToContainTextAsync(elder.Name);
         await Assertions.Expect(receipt).ToContainTextAsync("¥15.00（现金）");
-        await Assertions.Expect(receipt).ToContainTextAsync(elder.MaskedIdNumber);
+        await Assertions.Expect(receipt).ToContainTextAsync(TestIds.MaskOf(elder));
         await ShotAsync(page, "08-receipt");
 
         await page.GetByText("返回").ClickAsync();

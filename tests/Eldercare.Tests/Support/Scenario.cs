@@ -94,10 +94,12 @@ public sealed class Scenario
         WithDbAsync(async db =>
         {
             var n = Interlocked.Increment(ref _idSequence);
+            var birth = DateOnly.FromDateTime(DateTime.Today).AddYears(-age).AddDays(-10);
+            var idNumber = TestIds.New(birth, Gender.Female);
             var elder = new Elder
             {
-                Name = $"测试老人{n}", Gender = Gender.Female, BirthDate = DateOnly.FromDateTime(DateTime.Today).AddYears(-age).AddDays(-10),
-                IdNumberCipher = "v1.test", IdNumberHash = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), IdNumberLast4 = "0000",
+                Name = $"测试老人{n}", Gender = Gender.Female, BirthDate = birth,
+                IdNumberCipher = TestIds.Protector.Protect(idNumber), IdNumberHash = TestIds.Protector.LookupHash(idNumber), IdNumberTailHash = TestIds.Protector.TailHash(idNumber),
                 CommunityId = station == 1 ? Community1.Id : Community2.Id, Groups = groups, AbilityLevel = ability, Phone = $"1380000{n:0000}",
                 Address = "测试地址", Status = status, RegisteredAt = DateTime.UtcNow,
             };

@@ -4,6 +4,7 @@ using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.Redis;
+using Eldercare.Api.Infrastructure.PersonalData;
 using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Elders;
@@ -15,7 +16,7 @@ namespace Eldercare.Api.Features.Elders;
 /// wrong guesses an hour, kept in Redis so every node counts the same, and is then turned away until the hour is over:
 /// the details are few enough that unlimited tries would let someone find an elder's file by guessing.
 /// </summary>
-public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
+public sealed class ElderByDetails(EldercareDb db, RedisConnection redis, IdNumberProtector ids)
 {
     public const int MaxMisses = 5;
     private static readonly TimeSpan MissWindow = TimeSpan.FromHours(1);
@@ -45,7 +46,7 @@ public sealed class ElderByDetails(EldercareDb db, RedisConnection redis)
         var distinct = (long)await redis.Database.ScriptEvaluateAsync(AddGuessScript, [guesses], [guess, (long)MissWindow.TotalMilliseconds]);
         if (distinct > MaxMisses) return (null, TooManyMisses);
         var matches = await db.Elders.AsNoTracking()
-            .Where(e => e.Name == trimmed && e.IdNumberLast4 == last4 && (e.Phone == phone || e.SecondPhone == phone))
+            .Where(e => e.Name == trimmed && e.IdNumberTailHash == ids.TailHash(last4) && (e.Phone == phone || e.SecondPhone == phone))
             .OrderBy(e => e.Id).Take(2).ToListAsync(ct);
         if (matches.Count > 0) await redis.Database.SetRemoveAsync(guesses, guess);
         return matches.Count switch

@@ -60,7 +60,7 @@ public static class ElderEndpoints
                                join c in db.Communities on e.CommunityId equals c.Id
                                orderby e.Name, e.Id
                                select new { Elder = e, Community = c.Name, c.StationId }).Take(MaxResults).ToListAsync(ct);
-            return Results.Ok(found.Select(x => new ElderSummary(x.Elder.Id, x.Elder.Name, x.Elder.Gender, x.Elder.AgeOn(today), x.Elder.MaskedIdNumber,
+            return Results.Ok(found.Select(x => new ElderSummary(x.Elder.Id, x.Elder.Name, x.Elder.Gender, x.Elder.AgeOn(today), ids.Mask(x.Elder.IdNumberCipher),
                 MaskPhone(x.Elder.Phone), x.Community, x.StationId, x.Elder.Status, x.Elder.Groups)));
         }).WithSummary("Find elders by name, pinyin initials (WJG), phone or its last digits, or ID number (staff only; station staff see their zone and their walk-ins)");
 
@@ -75,7 +75,7 @@ public static class ElderEndpoints
                               select new CommunityResponse(c.Id, c.Name, s.Id, s.Name)).ToListAsync(ct)))
             .WithSummary("The communities of the street and the station whose zone each belongs to (for the registration form)");
 
-        group.MapGet("/{id:int}", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{id:int}", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, IdNumberProtector ids, TimeProvider clock, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
             if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied)
@@ -100,7 +100,7 @@ public static class ElderEndpoints
                 await db.SaveChangesAsync(ct);
             }
             var elder = found.Elder;
-            return Results.Ok(new ElderFileResponse(elder.Id, elder.Name, elder.Gender, elder.BirthDate, elder.AgeOn(clock.Today()), elder.MaskedIdNumber,
+            return Results.Ok(new ElderFileResponse(elder.Id, elder.Name, elder.Gender, elder.BirthDate, elder.AgeOn(clock.Today()), ids.Mask(elder.IdNumberCipher),
                 elder.Phone, elder.SecondPhone, elder.Address, found.Community, found.StationId, elder.Groups, elder.AbilityLevel, elder.Status,
                 elder.UsesWeChat, elder.DailyCheckInAt, elder.RegisteredAt, elder.EmergencyContacts.OrderBy(c => c.Id).Select(c => new EmergencyContactResponse(c.Name, c.Relation, c.Phone)).ToList()));
         }).WithSummary("An elder's file (一人一册); every staff read is written to the audit log");

@@ -73,7 +73,7 @@ public sealed class ElderRegistration(EldercareDb db, IdNumberProtector ids, Tim
         var elder = new Elder
         {
             Name = name, Gender = ChineseIdNumber.Gender(idNumber), BirthDate = ChineseIdNumber.BirthDate(idNumber),
-            IdNumberCipher = ids.Protect(idNumber), IdNumberHash = hash, IdNumberLast4 = idNumber[^4..],
+            IdNumberCipher = ids.Protect(idNumber), IdNumberHash = hash, IdNumberTailHash = ids.TailHash(idNumber),
             CommunityId = community.Id, Groups = request.Groups, AbilityLevel = request.AbilityLevel,
             Phone = request.Phone, SecondPhone = string.IsNullOrEmpty(request.SecondPhone) ? null : request.SecondPhone,
             Address = request.Address.Trim(), UsesWeChat = request.UsesWeChat, Status = ElderStatus.Active,
@@ -95,6 +95,6 @@ public sealed class ElderRegistration(EldercareDb db, IdNumberProtector ids, Tim
             return AlreadyRegistered.ToResult(extensions: new Dictionary<string, object?> { ["elderId"] = winner });
         }
         log.LogInformation("Elder {ElderId} registered at station {StationId} by staff {StaffId}", elder.Id, station, actor.Id);
-        return Results.Created($"/api/elders/{elder.Id}", new { elder.Id, elder.Name, elder.MaskedIdNumber, Zone = community.StationId, WalkIn = community.StationId != station });
+        return Results.Created($"/api/elders/{elder.Id}", new { elder.Id, elder.Name, MaskedIdNumber = ChineseIdNumber.Mask(idNumber[^4..]), Zone = community.StationId, WalkIn = community.StationId != station });
     }
 }

@@ -4,6 +4,7 @@ using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.PersonalData;
 using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Hotline;
@@ -26,7 +27,7 @@ public static class CallerIdentification
     public static readonly Problem HotlineOnly = new("hotline-only", 403, "只有热线可以按来电识别老人");
 
     public static void MapCallerIdentification(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/hotline/identify", async (IdentifyCallerRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        app.MapPost("/api/hotline/identify", async (IdentifyCallerRequest body, ClaimsPrincipal user, EldercareDb db, IdNumberProtector ids, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Service && actor.Role != StaffRole.HotlineAgent) return HotlineOnly.ToResult();
@@ -35,7 +36,7 @@ public static class CallerIdentification
             if (forms.Length > 0)
                 query = query.Where(e => forms.Contains(e.Phone.Replace("-", "")) || (e.SecondPhone != null && forms.Contains(e.SecondPhone.Replace("-", ""))));
             else if (body.IdLast4 is null) return Results.Ok(new IdentifyCallerResponse(null, null, 0));
-            if (body.IdLast4 is { } last4) query = query.Where(e => e.IdNumberLast4 == last4.ToUpperInvariant());
+            if (body.IdLast4 is { } last4) query = query.Where(e => e.IdNumberTailHash == ids.TailHash(last4));
             var found = await query.OrderBy(e => e.Id).Select(e => new { e.Id, e.Name }).Take(2).ToListAsync(ct);
             return Results.Ok(found.Count == 1
                 ? new IdentifyCallerResponse(found[0].Id, found[0].Name, 1)

@@ -5,6 +5,7 @@ using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.PersonalData;
 using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Infrastructure.WeChat;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +33,7 @@ public sealed record RefundOwed(PaymentMethod Method, long AmountFen)
 /// WeChat code) and gives it back when the booking is cancelled or rejected. The whole amount is taken at once;
 /// one payment per booking, so a second click is refused rather than charged.
 /// </summary>
-public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvider clock, ILogger<PaymentLedger> log)
+public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberProtector ids, TimeProvider clock, ILogger<PaymentLedger> log)
 {
     public static readonly Problem NotPayable = new("not-payable", 409, "这个预约已取消或作废，不能收款");
     public static readonly Problem NothingToPay = new("nothing-to-pay", 409, "这项服务已全额补贴，老人不用付钱");
@@ -123,7 +124,7 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvi
                            where p.Id == paymentId
                            select new
                            {
-                               Payment = p, Booking = b, e.Name, e.IdNumberLast4,
+                               Payment = p, Booking = b, e.Name, e.IdNumberCipher,
                                Station = db.Stations.Where(s => s.Id == p.StationId).Select(s => s.Name).FirstOrDefault(),
                                // A refund's slip names who handed the money back, once someone has.
                                Staff = db.StaffAccounts.Where(s => s.Id == (p.SettledByStaffId ?? p.StaffAccountId)).Select(s => s.DisplayName).FirstOrDefault(),
@@ -132,7 +133,7 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, TimeProvi
         var (payment, booking) = (found.Payment, found.Booking);
         return new ReceiptResponse(payment.Id, payment.ReceiptNumber(DateOnly.FromDateTime(BusinessTime.ToBusinessTime(payment.At))), payment.Kind.ToString(),
             payment.Method.ToString(), payment.AmountFen, payment.SettledAt ?? payment.At, found.Station ?? "", found.Staff, booking.Id, booking.ElderId, found.Name,
-            ChineseIdNumber.Mask(found.IdNumberLast4), booking.ServiceName, booking.Date, booking.Start, booking.End,
+            ids.Mask(found.IdNumberCipher), booking.ServiceName, booking.Date, booking.Start, booking.End,
             booking.ListPriceFen, booking.SubsidyFen, booking.PayableFen);
     }
 }

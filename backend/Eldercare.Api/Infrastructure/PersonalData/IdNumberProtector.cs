@@ -29,12 +29,14 @@ public sealed class IdNumberProtector
     private const string Version = "v1.";
     private readonly byte[] _encryptionKey;
     private readonly byte[] _lookupKey;
+    private readonly byte[] _tailKey;
 
     public IdNumberProtector(IOptions<PersonalDataOptions> options)
     {
         var master = Convert.FromBase64String(options.Value.IdNumberKey);
         _encryptionKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: "eldercare id-number encryption"u8.ToArray());
         _lookupKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: "eldercare id-number lookup"u8.ToArray());
+        _tailKey = HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, info: "eldercare id-number tail"u8.ToArray());
     }
 
     public string Protect(string idNumber)
@@ -61,6 +63,19 @@ public sealed class IdNumberProtector
     /// <summary>The same ID number always gives the same hash (for this key); the hash cannot be reversed without the key.</summary>
     public string LookupHash(string idNumber) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_lookupKey, Encoding.ASCII.GetBytes(ChineseIdNumber.Normalize(idNumber))));
+
+    /// <summary>
+    /// Keyed hash of the last four characters ("1234", "567X"; a whole number works too): only ten thousand or so values,
+    /// so without the key they could all be tried; with it, the column is of no use to whoever copies the database.
+    /// </summary>
+    public string TailHash(string idNumberOrTail)
+    {
+        var normal = ChineseIdNumber.Normalize(idNumberOrTail);
+        return Convert.ToHexStringLower(HMACSHA256.HashData(_tailKey, Encoding.ASCII.GetBytes(normal.Length >= 4 ? normal[^4..] : normal)));
+    }
+
+    /// <summary>What screens show of a stored number (<c>**************002X</c>), from the decrypted number.</summary>
+    public string Mask(string protectedValue) => ChineseIdNumber.Mask(Unprotect(protectedValue)[^4..]);
 
 }
 
