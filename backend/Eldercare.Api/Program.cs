@@ -51,6 +51,7 @@ if (await app.RunDemoDataCommandAsync(args) is { } exitCode) return exitCode;
 _ = app.Services.GetRequiredService<RedisConnection>().StartConnecting();
 await app.PrepareDatabaseAsync();
 
+app.UseTrustedProxies();
 app.UseMiddleware<CorrelationIdMiddleware>();
 app.UseSecurityHeaders();
 app.UseErrorHandling();

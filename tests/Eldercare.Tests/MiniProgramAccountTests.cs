@@ -225,7 +225,7 @@ public sealed class FamilyBindingRequestTests
         var s = await CreateAsync(factory);
         var elder = await s.AddElderAsync();
         var twin = await s.AddElderAsync();
-        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == twin.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Name, elder.Name).SetProperty(e => e.Phone, elder.Phone)));
+        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == twin.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Name, elder.Name).SetProperty(e => e.Phone, elder.Phone).SetProperty(e => e.IdNumberTailHash, elder.IdNumberTailHash)));
         var family = await s.FamilyClientAsync(await s.AddFamilyAsync());
 
         await HttpAssert.ProblemAsync(await family.PostAsJsonAsync("/api/family-bindings",

@@ -45,7 +45,7 @@ public sealed class WindowPaymentTests
         Assert.Equal("Cash", receipt.GetProperty("method").GetString());
         Assert.Equal(s.Station1.Name, receipt.GetProperty("station").GetString());
         Assert.Equal(account.DisplayName, receipt.GetProperty("receivedBy").GetString());
-        Assert.Equal("**************0000", receipt.GetProperty("maskedIdNumber").GetString());
+        Assert.Equal(TestIds.MaskOf(elder), receipt.GetProperty("maskedIdNumber").GetString());
         Assert.Matches("^01[0-9]{8}[0-9]{6}$", receipt.GetProperty("receiptNumber").GetString());
         var again = await clerk.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/payments/{receipt.GetProperty("paymentId").GetInt64()}/receipt");
         Assert.Equal(receipt.GetProperty("receiptNumber").GetString(), again.GetProperty("receiptNumber").GetString());

@@ -228,8 +228,6 @@ internal sealed class StaffAccountConfiguration : IEntityTypeConfiguration<Staff
         e.Property(x => x.StationId).HasColumnName("station_id");
         e.Property(x => x.CaregiverId).HasColumnName("caregiver_id");
         e.Property(x => x.PasswordHash).HasColumnName("password_hash").HasMaxLength(200);
-        e.Property(x => x.FailedLogins).HasColumnName("failed_logins");
-        e.Property(x => x.LockedUntil).HasColumnName("locked_until");
         e.Property(x => x.CreatedAt).HasColumnName("created_at");
         e.HasIndex(x => x.Username).IsUnique().HasDatabaseName("ux_staff_accounts_username");
         e.HasIndex(x => x.StationId).HasDatabaseName("ix_staff_accounts_station");

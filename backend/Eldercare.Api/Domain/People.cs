@@ -36,7 +36,5 @@ public class StaffAccount
     public int? StationId { get; set; }
     public int? CaregiverId { get; set; }
     public required string PasswordHash { get; set; }
-    public int FailedLogins { get; set; }
-    public DateTime? LockedUntil { get; set; }
     public DateTime CreatedAt { get; set; }
 }

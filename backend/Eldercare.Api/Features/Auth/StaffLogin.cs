@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -10,14 +12,20 @@ using Microsoft.Extensions.Options;
 
 namespace Eldercare.Api.Features.Auth;
 
-/// <summary>Settings of the "StaffLogin" section.</summary>
+/// <summary>Settings of the "StaffLogin" section (see <see cref="LoginThrottle"/>).</summary>
 public sealed class StaffLoginOptions
 {
-    /// <summary>Wrong passwords in a row that lock an account.</summary>
+    /// <summary>Wrong passwords in a row, for one username from one address, that lock that name from that address.</summary>
     [Range(1, 100)] public int MaxFailures { get; set; } = 5;
 
-    /// <summary>How long a locked account stays locked.</summary>
+    /// <summary>How long the first such lock lasts; each further one that day lasts twice as long (at most a day).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan LockoutPeriod { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Wrong passwords from one address, for any names, within <see cref="LockoutPeriod"/>, before it is turned away.</summary>
+    [Range(1, 10_000)] public int MaxFailuresPerSource { get; set; } = 20;
+
+    /// <summary>Wrong passwords for one username from all addresses within an hour before it is locked until a manager unlocks it.</summary>
+    [Range(1, 10_000)] public int MaxFailuresPerAccount { get; set; } = 50;
 }
 
 public sealed record StaffLoginRequest(
@@ -30,16 +38,18 @@ public static class StaffLoginProblems
 {
     public static readonly Problem WrongCredentials = new("wrong-credentials", 401, "用户名或密码不对");
     public static readonly Problem AccountLocked = new("account-locked", 423, "密码错误次数太多，账号已暂时锁定，请稍后再试或找站长解锁");
+    public static readonly Problem TooManyAttempts = new("too-many-login-attempts", 429, "这台电脑登录失败次数太多，请稍后再试");
+    public static readonly Problem AccountNotFound = new("staff-account-not-found", 404, "没有找到这个工作人员账号");
 }
 
 /// <summary>
 /// Staff log in to the console with a username and password (hashed with ASP.NET Core Identity's password hasher).
-/// Each attempt first takes one of the account's <see cref="StaffLoginOptions.MaxFailures"/> tries with a conditional
-/// update, then checks the password: so however many guesses arrive at once, no more than that many are ever checked
-/// before the account locks for <see cref="StaffLoginOptions.LockoutPeriod"/>. A locked account refuses even the
-/// right password; the right password resets the count. Unknown usernames get the same answer as wrong passwords.
+/// Every attempt first takes a try from <see cref="LoginThrottle"/>, which counts wrong passwords per name and address,
+/// per address, and per name from everywhere, so guesses arriving at once are no better than guesses one by one, and a
+/// guesser elsewhere cannot lock a clerk out of their own window. Unknown usernames go through exactly the same steps
+/// and answers as known ones (a wrong password is checked against a dummy hash), so nobody learns which names exist.
 /// </summary>
-public sealed class StaffLogin(EldercareDb db, SessionStore sessions, IOptions<StaffLoginOptions> options, TimeProvider clock, ILogger<StaffLogin> log)
+public sealed class StaffLogin(EldercareDb db, SessionStore sessions, LoginThrottle throttle, TimeProvider clock, ILogger<StaffLogin> log)
 {
     private static readonly PasswordHasher<StaffAccount> Hasher = new();
     private static readonly StaffAccount Nobody = new() { Username = "", DisplayName = "", PasswordHash = "" };
@@ -47,45 +57,40 @@ public sealed class StaffLogin(EldercareDb db, SessionStore sessions, IOptions<S
     // Checked against when the username is unknown, so that a wrong name takes as long as a wrong password.
     private static readonly string NobodysHash = Hasher.HashPassword(Nobody, Guid.NewGuid().ToString());
 
-    public async Task<IResult> LogInAsync(StaffLoginRequest request, CancellationToken ct)
+    public async Task<IResult> LogInAsync(StaffLoginRequest request, IPAddress? source, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var limit = options.Value.MaxFailures;
+        var attempt = await throttle.TakeTryAsync(request.Username, source);
+        switch (attempt.Verdict)
+        {
+            case LoginVerdict.SourceThrottled:
+                return StaffLoginProblems.TooManyAttempts.ToResult(extensions: RetryAfter(attempt.RetryAfter));
+            case LoginVerdict.LockedHere or LoginVerdict.AccountLocked:
+                return Locked(attempt.RetryAfter);
+        }
+
         var account = await db.StaffAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.Username == request.Username, ct);
-        if (account is null)
+        var verdict = account is null
+            ? Fail(Hasher.VerifyHashedPassword(Nobody, NobodysHash, request.Password))
+            : Hasher.VerifyHashedPassword(account, account.PasswordHash, request.Password);
+        if (verdict == PasswordVerificationResult.Failed || account is null)
         {
-            Hasher.VerifyHashedPassword(Nobody, NobodysHash, request.Password);
-            log.LogInformation("Console login refused: unknown username");
-            return StaffLoginProblems.WrongCredentials.ToResult();
-        }
-
-        // Take a try: only while the account is unlocked with tries left, or its lock has run out (a fresh count).
-        var tookTry = await db.StaffAccounts
-            .Where(a => a.Id == account.Id && (a.LockedUntil == null ? a.FailedLogins < limit : a.LockedUntil <= now))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.FailedLogins, a => a.LockedUntil == null ? a.FailedLogins + 1 : 1)
-                .SetProperty(a => a.LockedUntil, (DateTime?)null), ct) == 1;
-        if (!tookTry) return await LockedAsync(account.Id, now + options.Value.LockoutPeriod, ct);
-
-        var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, request.Password);
-        if (verdict == PasswordVerificationResult.Failed)
-        {
-            // The try that used up the last one locks the account (once: a lock already set keeps its time).
-            var locked = await db.StaffAccounts.Where(a => a.Id == account.Id && a.FailedLogins >= limit && a.LockedUntil == null)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.LockedUntil, now + options.Value.LockoutPeriod), ct) == 1;
-            if (locked)
+            if (attempt.RetryAfter > TimeSpan.Zero)
             {
-                log.LogWarning("Staff account {StaffId} locked after {Limit} wrong passwords", account.Id, limit);
-                return await LockedAsync(account.Id, now + options.Value.LockoutPeriod, ct);
+                log.LogWarning("Console logins locked for a username after {Limit} wrong passwords (lockout {Lockouts} today from that address)",
+                    throttle.Limit, attempt.LockoutsHere);
+                return Locked(attempt.RetryAfter);
             }
-            log.LogInformation("Console login refused for staff account {StaffId}: wrong password", account.Id);
+            log.LogInformation("Console login refused: wrong username or password");
             return StaffLoginProblems.WrongCredentials.ToResult();
         }
 
-        // The right password: the count starts again, and an old hash format is upgraded while the password is at hand.
-        var newHash = verdict == PasswordVerificationResult.SuccessRehashNeeded ? Hasher.HashPassword(account, request.Password) : account.PasswordHash;
-        await db.StaffAccounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(s => s
-            .SetProperty(a => a.FailedLogins, 0).SetProperty(a => a.LockedUntil, (DateTime?)null).SetProperty(a => a.PasswordHash, newHash), ct);
+        // The right password: this address's count starts again, and an old hash format is upgraded while the password is at hand.
+        await throttle.SucceededAsync(request.Username, source);
+        if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            var newHash = Hasher.HashPassword(account, request.Password);
+            await db.StaffAccounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(s => s.SetProperty(a => a.PasswordHash, newHash), ct);
+        }
 
         var channel = account.Role == StaffRole.HotlineAgent ? "hotline" : "window";
         var token = await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Staff, account.Id, channel, account.Role, account.StationId), ct);
@@ -93,12 +98,26 @@ public sealed class StaffLogin(EldercareDb db, SessionStore sessions, IOptions<S
         return TypedResults.Ok(new StaffLoginResponse(token, account.Username, account.DisplayName, account.Role, account.StationId, channel));
     }
 
-    /// <summary>423 with the time the lock ends (tries that are still being checked have not set it yet: then an estimate).</summary>
-    private async Task<IResult> LockedAsync(int accountId, DateTime estimate, CancellationToken ct)
+    /// <summary>A manager (of the account's station) or an officer clears every lock on a staff account's name.</summary>
+    public async Task<IResult> UnlockAsync(Actor actor, int accountId, CancellationToken ct)
     {
-        var until = await db.StaffAccounts.Where(a => a.Id == accountId).Select(a => a.LockedUntil).SingleAsync(ct) ?? estimate;
-        return StaffLoginProblems.AccountLocked.ToResult(extensions: new Dictionary<string, object?> { ["lockedUntil"] = until });
+        var account = await db.StaffAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId, ct);
+        if (account is null) return StaffLoginProblems.AccountNotFound.ToResult();
+        var allowed = actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Officer }
+            || (actor is { Kind: PrincipalKind.Staff, Role: StaffRole.StationManager } && account.StationId == actor.StationId && account.StationId is not null);
+        if (!allowed) return Problems.Forbidden.ToResult();
+        await throttle.UnlockAsync(account.Username);
+        log.LogInformation("Staff account {StaffId} unlocked by staff account {UnlockedBy}", account.Id, actor.Id);
+        return Results.NoContent();
     }
+
+    /// <summary>A dummy check that always fails, after the same work as a real one.</summary>
+    private static PasswordVerificationResult Fail(PasswordVerificationResult _) => PasswordVerificationResult.Failed;
+
+    private IResult Locked(TimeSpan retryAfter) =>
+        StaffLoginProblems.AccountLocked.ToResult(extensions: new Dictionary<string, object?> { ["lockedUntil"] = clock.GetUtcNow().UtcDateTime + retryAfter });
+
+    private static Dictionary<string, object?> RetryAfter(TimeSpan wait) => new() { ["retryAfterSeconds"] = (int)Math.Ceiling(wait.TotalSeconds) };
 }
 
 public static class StaffLoginSetup
@@ -107,11 +126,20 @@ public static class StaffLoginSetup
     {
         services.AddValidatedOptions<StaffLoginOptions>("StaffLogin");
         services.AddScoped<StaffLogin>();
+        services.AddSingleton<LoginThrottle>();
         return services;
     }
 
-    public static void MapStaffLogin(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/auth/staff", (StaffLoginRequest body, StaffLogin login, CancellationToken ct) => login.LogInAsync(body, ct))
+    public static void MapStaffLogin(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/auth/staff", (StaffLoginRequest body, HttpContext http, StaffLogin login, CancellationToken ct) =>
+                login.LogInAsync(body, http.Connection.RemoteIpAddress, ct))
             .WithTags("Auth").AllowAnonymous()
-            .WithSummary("Console login for staff: a session token, or 401 wrong-credentials / 423 account-locked (5 wrong passwords lock for 15 minutes)");
+            .WithSummary("Console login for staff: a session token, or 401 wrong-credentials / 423 account-locked (5 wrong passwords from one address lock that name there, growing) / 429 too-many-login-attempts");
+
+        app.MapPost("/api/staff-accounts/{id:int}/unlock", (int id, ClaimsPrincipal user, StaffLogin login, CancellationToken ct) =>
+                login.UnlockAsync(Actor.From(user), id, ct))
+            .WithTags("Auth").RequireAuthorization()
+            .WithSummary("Unlock a staff account's logins (its station's manager, or an officer)");
+    }
 }
