@@ -89,7 +89,8 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
         throw new Xunit.Sdk.XunitException("No matching log entry. Seen:\n" + string.Join("\n", Entries.Select(e => e.Message)));
     }
 
-    public sealed record LogEntry(string Category, string Message, Dictionary<string, string?> Scope, List<string?> ScopeTexts);
+    public sealed record LogEntry(string Category, string Message, Dictionary<string, string?> Scope, List<string?> ScopeTexts,
+        LogLevel Level = LogLevel.Information, Exception? Exception = null);
 
     private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
     {
@@ -107,7 +108,7 @@ public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalS
                     foreach (var (k, v) in pairs) dict[k] = v?.ToString();
                 else dict[s?.GetType().Name ?? "scope"] = s?.ToString();
             }, scope);
-            owner.Entries.Enqueue(new LogEntry(category, formatter(state, exception), scope, texts));
+            owner.Entries.Enqueue(new LogEntry(category, formatter(state, exception), scope, texts, logLevel, exception));
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Eldercare.Tests;
 
@@ -14,7 +15,7 @@ public sealed class RedisOutageTests
     {
         using var redis = new RedisServer();
         await redis.StartAsync();
-        using var factory = new ApiFactory(settings: new Dictionary<string, string?> { ["Redis:Configuration"] = redis.Configuration });
+        using var factory = new LoggedApi(redis.Configuration);
         var token = await factory.Services.GetRequiredService<SessionStore>().CreateAsync(new SessionPrincipal(PrincipalKind.Elder, 5, "miniprogram"));
         var client = factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -33,6 +34,11 @@ public sealed class RedisOutageTests
         // Still down, still a clean answer: nothing crashed on the way.
         await HttpAssert.ProblemAsync(await client.GetAsync("/api/session"), 503, "session-store-unavailable");
 
+        // Many requests during the outage, one warning: no stack trace per request.
+        for (var i = 0; i < 30; i++) await client.GetAsync("/api/session");
+        Assert.Single(factory.Logs.Entries, e => e.Message.StartsWith("Redis cannot be reached"));
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Exception is not null && e.Level >= LogLevel.Warning);
+
         await redis.StartAsync();
 
         var resumed = false;
@@ -42,6 +48,20 @@ public sealed class RedisOutageTests
             if (!resumed) await Task.Delay(100);
         }
         Assert.True(resumed, "the session did not work again within 10 s of Redis coming back");
+        var back = await factory.Logs.WaitForAsync(e => e.Message.StartsWith("Redis is reachable again"));
+        Assert.Contains("requests were turned away", back.Message);
         Assert.Equal("Healthy", await anonymous.GetStringAsync("/health/ready"));
+    }
+}
+
+/// <summary>An API on a Redis of its own whose log lines the test reads.</summary>
+public sealed class LoggedApi(string redis) : ApiFactory(settings: new Dictionary<string, string?> { ["Redis:Configuration"] = redis })
+{
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(Logs));
     }
 }
