@@ -155,7 +155,7 @@ public abstract class RaceTests(WeChatPayApi api)
         for (var r = 0; r < Rounds; r++)
         {
             var elder = await s.AddElderAsync();
-            var family = await WeChatFamilyAsync(s, elder);
+            var family = await api.WeChatFamilyAsync(s, elder);
             var booked = await JsonAsync(await BookAsync(family, elder.Id, lunch.Id, mode: ServiceModes.AtCentre));
             var id = booked.GetProperty("id").GetInt64();
             Assert.Equal(HttpStatusCode.OK, (await family.PostAsync($"/api/bookings/{id}/wechat-pay", null)).StatusCode);
@@ -259,21 +259,6 @@ public abstract class RaceTests(WeChatPayApi api)
             rounds.Add(new Round((await JsonAsync(booked)).GetProperty("id").GetInt64(), elder.Id, await s.ElderClientAsync(elder)));
         }
         return rounds;
-    }
-
-    /// <summary>A family member logged in through (fake) WeChat, bound to the elder: who can pay with WeChat Pay.</summary>
-    private async Task<HttpClient> WeChatFamilyAsync(Scenario s, Elder elder)
-    {
-        var login = await JsonAsync(await api.CreateClient().PostAsJsonAsync("/api/auth/wechat", new { code = api.WeChat.IssueLoginCode("o-" + Guid.NewGuid().ToString("N")) }));
-        var familyId = login.GetProperty("id").GetInt32();
-        await s.WithDbAsync(async db =>
-        {
-            db.FamilyBindings.Add(new FamilyBinding { FamilyMemberId = familyId, ElderId = elder.Id, Relation = "女儿", Status = BindingStatus.Active, RequestedAt = DateTime.UtcNow });
-            await db.SaveChangesAsync();
-        });
-        var family = api.CreateClient();
-        family.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
-        return family;
     }
 
     /// <summary>The invariants, checked straight on the rows, and by the hub's own reconciliation, which must find nothing.</summary>

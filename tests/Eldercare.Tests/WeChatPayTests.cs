@@ -39,6 +39,21 @@ public class WeChatPayApi : ApiFactory
 
     public FakeWeChatServer WeChat { get; }
 
+    /// <summary>A family member logged in through (fake) WeChat and bound to the elder: who can pay with WeChat Pay.</summary>
+    public async Task<HttpClient> WeChatFamilyAsync(Scenario s, Elder elder)
+    {
+        var login = await JsonAsync(await CreateClient().PostAsJsonAsync("/api/auth/wechat", new { code = WeChat.IssueLoginCode("o-" + Guid.NewGuid().ToString("N")) }));
+        var familyId = login.GetProperty("id").GetInt32();
+        await s.WithDbAsync(async db =>
+        {
+            db.FamilyBindings.Add(new FamilyBinding { FamilyMemberId = familyId, ElderId = elder.Id, Relation = "女儿", Status = BindingStatus.Active, RequestedAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+        var family = CreateClient();
+        family.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
+        return family;
+    }
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
@@ -66,16 +81,7 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
     {
         var s = await CreateAsync(api);
         var elder = await s.AddElderAsync();
-        var openId = "o-" + Guid.NewGuid().ToString("N");
-        var login = await JsonAsync(await api.CreateClient().PostAsJsonAsync("/api/auth/wechat", new { code = api.WeChat.IssueLoginCode(openId) }));
-        var familyId = login.GetProperty("id").GetInt32();
-        await s.WithDbAsync(async db =>
-        {
-            db.FamilyBindings.Add(new FamilyBinding { FamilyMemberId = familyId, ElderId = elder.Id, Relation = "女儿", Status = BindingStatus.Active, RequestedAt = DateTime.UtcNow });
-            await db.SaveChangesAsync();
-        });
-        var family = api.CreateClient();
-        family.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("token").GetString());
+        var family = await api.WeChatFamilyAsync(s, elder);
         var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
         var booked = await BookAsync(family, elder.Id, lunch.Id, mode: ServiceModes.AtCentre);
         Assert.Equal(HttpStatusCode.Created, booked.StatusCode);
