@@ -68,6 +68,7 @@ app.MapStaffLogin();
 app.MapServiceLogin();
 app.MapCallerIdentification();
 app.MapHotlineRecords();
+app.MapHelpRequests();
 app.MapWeChatLogin();
 app.MapFamilyBindings();
 app.MapElderEndpoints();

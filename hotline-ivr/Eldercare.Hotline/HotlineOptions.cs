@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Eldercare.Hotline;
 
 /// <summary>Settings of the hotline service (section "Hotline").</summary>
-public sealed class HotlineOptions
+public sealed class HotlineOptions : IValidatableObject
 {
     /// <summary>How many calls can be in progress at once: one SIP account (ivr1..ivrN) per line.</summary>
     [Range(1, 500)] public int Lines { get; set; } = 4;
@@ -28,11 +28,23 @@ public sealed class HotlineOptions
     /// <summary>Missed or wrong keys in a row after which the caller is put through to a person.</summary>
     [Range(1, 10)] public int MaxFailures { get; set; } = 3;
 
-    /// <summary>Where "a person" is: the agents' queue (a SIP URI or number).</summary>
-    [Required] public string AgentLine { get; set; } = "sip:agents@127.0.0.1";
+    /// <summary>
+    /// Where "a person" is first: the agents' queue (a SIP URI). The default is the agent phone that
+    /// <c>./eldercare.sh hotline</c> starts beside the hotline (<c>agent-phone</c>).
+    /// </summary>
+    [Required] public string AgentLine { get; set; } = "sip:agents@127.0.0.1:5080";
 
-    /// <summary>The duty line emergencies are put through to: {0} is the elder's station's duty phone.</summary>
-    [Required] public string DutyLine { get; set; } = "sip:{0}@127.0.0.1";
+    /// <summary>The elder's station's duty phone, tried next (first in an emergency): {0} is the station's duty number.</summary>
+    [Required] public string DutyLine { get; set; } = "sip:{0}@127.0.0.1:5080";
+
+    /// <summary>The district's duty line, the last person tried; empty for none.</summary>
+    public string DistrictDutyLine { get; set; } = "sip:district-duty@127.0.0.1:5080";
+
+    /// <summary>How long each person is rung before the next one is tried.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:02:00")] public TimeSpan PersonRingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long the hotline waits for one answer of the API before it tries once more (reads) or gives up.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:00:30")] public TimeSpan ApiTimeout { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>Lines the one-key terminals in elders' homes call (term1..termN): a person answers at once, 9 is an emergency.</summary>
     [Range(0, 100)] public int TerminalLines { get; set; } = 1;
@@ -65,4 +77,20 @@ public sealed class HotlineOptions
 
     /// <summary>Recordings that replace rendered prompts: a file named as the rendered one (see the cache) is played instead.</summary>
     public string? RecordedPrompts { get; set; }
+
+    /// <summary>A person's address must not be one of the hotline's own lines: a call put through there would reach nobody.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext context)
+    {
+        foreach (var (name, address) in new[] { (nameof(AgentLine), AgentLine), (nameof(DutyLine), DutyLine), (nameof(DistrictDutyLine), DistrictDutyLine) })
+            if (address.Length > 0 && SipHostPort(address) is { } target && target.Equals(SipListen, StringComparison.OrdinalIgnoreCase))
+                yield return new ValidationResult($"points at the hotline's own SIP address ({SipListen}); a person must answer there", [name]);
+    }
+
+    /// <summary>host:port of a SIP URI (sip:user@host[:port]; 5060 when no port is given), or null when it is not one.</summary>
+    private static string? SipHostPort(string uri)
+    {
+        if (!uri.StartsWith("sip:", StringComparison.OrdinalIgnoreCase)) return null;
+        var host = uri[4..].Split('@')[^1].Split(';')[0];
+        return host.Contains(':') ? host : host + ":5060";
+    }
 }

@@ -16,7 +16,7 @@ public sealed class HotlineService(IOptions<HotlineOptions> options, ILoggerFact
         var o = options.Value;
         log.LogInformation("Hotline ready: {Lines} lines and {OutboundLines} lines out on {SipListen}, baresip control {BaresipControl}, backend {ApiBaseUrl}",
             o.Lines, o.OutboundLines, o.SipListen, o.BaresipControl, o.ApiBaseUrl);
-        var backend = new HotlineBackend(new HttpClient { BaseAddress = new Uri(o.ApiBaseUrl), Timeout = TimeSpan.FromSeconds(10) }, o.ServiceKey);
+        var backend = new HotlineBackend(new HttpClient { BaseAddress = new Uri(o.ApiBaseUrl), Timeout = Timeout.InfiniteTimeSpan }, o.ServiceKey, o.ApiTimeout);
         var prompts = new PromptAudio(o.PromptCache, o.RecordedPrompts, o.SpeechRate);
         var (sipHost, sipPort) = HostPort(o.SipListen);
         var (_, controlPort) = HostPort(o.BaresipControl);

@@ -12,24 +12,46 @@ using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
 
-/// <summary>A call as a script of keys (null: the caller pressed nothing in time); it records what was said and where the call went.</summary>
+/// <summary>
+/// A call as a script of keys (null: the caller pressed nothing in time); it records what was said and whom it was put
+/// through to. The people rung answer unless <see cref="Answers"/> says not; <see cref="PressWhileSaying"/> makes a key
+/// arrive while a prompt is being said (a stuck or early key), which a question that must be heard to the end drops.
+/// </summary>
 public sealed class FakeCall(string id, string? callerNumber, params char?[] keys) : ICall
 {
     private readonly ConcurrentQueue<char?> _keys = new(keys);
+    private readonly ConcurrentQueue<char> _pressedMeanwhile = new();
 
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
     public bool FromHomeTerminal { get; init; }
     public bool Ended => false;
     public List<string> Said { get; } = [];
+    /// <summary>Every person rung, in order, answered or not.</summary>
     public List<string> Transfers { get; } = [];
+    public Func<string, bool> Answers { get; init; } = _ => true;
+    public Func<string, char?> PressWhileSaying { get; init; } = _ => null;
     public string Everything => string.Join(" | ", Said);
 
-    public Task SayAsync(string text, CancellationToken ct) { Said.Add(text); return Task.CompletedTask; }
+    public Task SayAsync(string text, CancellationToken ct)
+    {
+        Said.Add(text);
+        if (PressWhileSaying(text) is { } key) _pressedMeanwhile.Enqueue(key);
+        return Task.CompletedTask;
+    }
 
-    public Task<char?> ReadKeyAsync(TimeSpan timeout, CancellationToken ct) => Task.FromResult(_keys.TryDequeue(out var key) ? key : null);
+    public Task SayWholeAsync(string text, CancellationToken ct) => SayAsync(text, ct);
 
-    public Task TransferAsync(string target, CancellationToken ct) { Transfers.Add(target); return Task.CompletedTask; }
+    public void DiscardKeys() => _pressedMeanwhile.Clear();
+
+    public Task<char?> ReadKeyAsync(TimeSpan timeout, CancellationToken ct) =>
+        Task.FromResult(_pressedMeanwhile.TryDequeue(out var early) ? early : _keys.TryDequeue(out var key) ? key : null);
+
+    public Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct)
+    {
+        Transfers.Add(target);
+        return Task.FromResult(Answers(target) ? new Connection(true, null, TimeSpan.FromSeconds(3)) : new Connection(false, "无人接听", ringFor));
+    }
 
     public Task HangUpAsync(CancellationToken ct) => Task.CompletedTask;
 }
@@ -38,7 +60,10 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
 public sealed class HotlineCallFlowTests
 {
     private const string Key = ApiFactory.HotlineKey;
-    private static readonly HotlineOptions Options = new() { ApiBaseUrl = "http://unused", AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test", ServiceKey = Key };
+    private static readonly HotlineOptions Options = new()
+    {
+        ApiBaseUrl = "http://unused", AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test", DistrictDutyLine = "sip:district@duty.test", ServiceKey = Key,
+    };
 
     private sealed record World(ApiFactory Api, Scenario S, Elder Elder, Slot Lunch, HotlineBackend Backend) : IDisposable
     {
@@ -56,12 +81,33 @@ public sealed class HotlineCallFlowTests
         return new World(api, s, elder, lunch, new HotlineBackend(api.CreateClient(), Key));
     }
 
-    private static async Task<(FakeCall Call, InboundCallFlow Flow)> CallAsync(World w, string? callerNumber, params char?[] keys)
+    private static Task<(FakeCall Call, InboundCallFlow Flow)> CallAsync(World w, string? callerNumber, params char?[] keys) =>
+        RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), callerNumber, keys));
+
+    private static async Task<(FakeCall Call, InboundCallFlow Flow)> RunAsync(World w, FakeCall call, HotlineBackend? backend = null)
     {
-        var call = new FakeCall(Guid.NewGuid().ToString("N"), callerNumber, keys);
-        var flow = new InboundCallFlow(call, w.Backend, Options, TimeProvider.System, NullLogger.Instance);
+        var flow = new InboundCallFlow(call, backend ?? w.Backend, Options, TimeProvider.System, NullLogger.Instance);
         await flow.RunAsync(CancellationToken.None);
         return (call, flow);
+    }
+
+    /// <summary>A proxy in front of the real API that can be told to fail requests to some paths: with a 502 HTML page, or by never answering.</summary>
+    private sealed class FlakyProxy(HttpMessageHandler api) : DelegatingHandler(api)
+    {
+        public volatile string? Failing; // a path prefix
+        public volatile bool Stall;
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            if (Failing is { } prefix && request.RequestUri!.AbsolutePath.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                if (Stall) await Task.Delay(Timeout.Infinite, ct);
+                return new HttpResponseMessage(System.Net.HttpStatusCode.BadGateway)
+                {
+                    Content = new StringContent("<html><body><h1>502 Bad Gateway</h1></body></html>", System.Text.Encoding.UTF8, "text/html"),
+                };
+            }
+            return await base.SendAsync(request, ct);
+        }
     }
 
     [Fact]
@@ -70,13 +116,15 @@ public sealed class HotlineCallFlowTests
         using var database = TestDatabase.NewSqlite();
         using var w = await WorldAsync(database);
 
-        var (call, flow) = await CallAsync(w, w.Elder.Phone, '1', '1', '1', '0');
+        var (call, flow) = await CallAsync(w, w.Elder.Phone, '1', '1', '1', '1', '0');
 
         Assert.Contains($"{w.Elder.Name}，您好。", call.Said);
-        Assert.Contains(call.Said, t => t.Contains("后天上午十一点请按一"));
-        Assert.Contains("已为您预约午餐，后天上午十一点，自付十五元。", call.Said);
+        Assert.Contains(call.Said, t => t.Contains("后天上午十一点，一站餐桌，请按一"));
+        Assert.Contains("到餐桌吃请按一。送餐到家请按二。", call.Said);
+        Assert.Contains("您要预约午餐，后天上午十一点，一站餐桌，到餐桌吃，自付十五元。确认请按1，重新选择请按2。", call.Said);
+        Assert.Contains("已为您预约午餐，后天上午十一点，到餐桌吃，自付十五元。", call.Said);
         var booking = await w.S.WithDbAsync(db => db.Bookings.AsNoTracking().SingleAsync(b => b.ElderId == w.Elder.Id));
-        Assert.Equal((Channel.Hotline, ActorKind.Ivr, w.Lunch.Id), (booking.Channel, booking.BookedByKind, booking.SlotId));
+        Assert.Equal((Channel.Hotline, ActorKind.Ivr, w.Lunch.Id, ServiceModes.AtCentre), (booking.Channel, booking.BookedByKind, booking.SlotId, booking.Mode));
         Assert.Contains($"booked:{booking.Id}", flow.Path);
         Assert.Equal(["sip:agents@test"], call.Transfers); // 0 at the end: a person
     }
@@ -88,14 +136,26 @@ public sealed class HotlineCallFlowTests
         using var w = await WorldAsync(database);
         var tail = TestIds.TailOf(w.Elder).Select(c => (char?)c).ToArray();
 
-        var (known, _) = await CallAsync(w, null, [.. tail, '0']);
+        var (known, _) = await CallAsync(w, null, [.. tail, '1', '0']);
         Assert.Contains("请输入您身份证号码的最后四位，最后一位是字母X的请按星号。", known.Said);
+        Assert.Contains($"您是{w.Elder.Name}吗？是请按1，不是请按2。", known.Said);
         Assert.Contains($"{w.Elder.Name}，您好。", known.Said);
+
+        // A caller ID that is no number is treated as withheld, and a number on no file with the right tail finds the elder too.
+        foreach (var odd in new[] { "anonymous", "unknown", "13800000009" })
+        {
+            var (asked, _) = await CallAsync(w, odd, [.. tail, '1', '0']);
+            Assert.Contains($"{w.Elder.Name}，您好。", asked.Said);
+        }
+        // Not the name the caller expected: not identified.
+        var (denied, _) = await CallAsync(w, null, [.. tail, '2', '0']);
+        Assert.Contains("没有查到您的档案。", denied.Said);
+        Assert.DoesNotContain($"{w.Elder.Name}，您好。", denied.Said);
 
         var (stranger, flow) = await CallAsync(w, "13800000001", '9', '9', '9', '9', '8', '8', '8', '8', '7', '7', '7', '7');
         Assert.Equal(3, stranger.Said.Count(t => t == "没有查到您的档案。"));
         Assert.Equal(["sip:agents@test"], stranger.Transfers);
-        Assert.Equal("agent", flow.Path[^1]);
+        Assert.Equal("person:agent:3s", flow.Path[^1]);
     }
 
     [Fact]
@@ -111,7 +171,7 @@ public sealed class HotlineCallFlowTests
 
         var (silent, flow) = await CallAsync(w, w.Elder.Phone);
         Assert.Contains("没有听到按键。" + menu, silent.Said);
-        Assert.Equal(["timeout", "timeout", "timeout", "agent"], flow.Path);
+        Assert.Equal(["timeout", "timeout", "timeout", "person:agent:3s"], flow.Path);
         Assert.Equal(["sip:agents@test"], silent.Transfers);
 
         var (wrong, _) = await CallAsync(w, w.Elder.Phone, '7', '0');
@@ -129,8 +189,10 @@ public sealed class HotlineCallFlowTests
         Assert.Equal(["sip:agents@test"], mistake.Transfers);
 
         var (emergency, flow) = await CallAsync(w, w.Elder.Phone, '9', '1');
-        Assert.Equal([$"sip:{w.S.Station1.DutyPhone}@duty.test"], emergency.Transfers); // the elder's own station's duty line
+        Assert.Equal([$"sip:{w.S.Station1.DutyPhone}@duty.test"], emergency.Transfers); // the elder's own station's duty line first
         Assert.Contains("emergency", flow.Path);
+        Assert.Contains(Options.Prompts.EmergencyTransfer, emergency.Said); // said once the case is open, and only what is true
+        Assert.DoesNotContain(emergency.Said, t => t.Contains("家人"));
 
         // A case is open for the station, which has a task in its list; the family hear of it too.
         var station = await w.S.StaffClientAsync(StaffRole.Clerk);
@@ -154,11 +216,11 @@ public sealed class HotlineCallFlowTests
         var helpFlow = new InboundCallFlow(help, w.Backend, Options, TimeProvider.System, NullLogger.Instance);
         await helpFlow.RunAsync(CancellationToken.None);
         // No menu and no keys needed: the button was the request.
-        Assert.Equal([Options.Prompts.Greeting, $"{w.Elder.Name}，您好。", Options.Prompts.Terminal, Options.Prompts.ToAgent], help.Said);
+        Assert.Equal([Options.Prompts.Greeting, $"{w.Elder.Name}，您好。", Options.Prompts.Terminal], help.Said); // and the agents are rung
         Assert.Equal(["sip:agents@test"], help.Transfers);
-        Assert.Equal(["terminal", "timeout", "agent"], helpFlow.Path);
+        Assert.Equal(["terminal", "person:agent:3s"], helpFlow.Path);
 
-        var sos = new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '9', '1') { FromHomeTerminal = true };
+        var sos = new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '9') { FromHomeTerminal = true }; // the terminal's 9 needs no confirming
         await new InboundCallFlow(sos, w.Backend, Options, TimeProvider.System, NullLogger.Instance).RunAsync(CancellationToken.None);
         Assert.Equal([$"sip:{w.S.Station1.DutyPhone}@duty.test"], sos.Transfers);
         Assert.True(await w.S.WithDbAsync(db => db.EmergencyCases.AnyAsync(x => x.ElderId == w.Elder.Id && x.CallId == sos.Id)));
@@ -168,7 +230,7 @@ public sealed class HotlineCallFlowTests
         await new InboundCallFlow(unknown, w.Backend, Options, TimeProvider.System, NullLogger.Instance).RunAsync(CancellationToken.None);
         Assert.Equal(["sip:agents@test"], unknown.Transfers);
         var logged = await w.S.WithDbAsync(db => db.CallRecords.AsNoTracking().SingleAsync(c => c.CallId == help.Id));
-        Assert.Equal((w.Elder.Id, "terminal,timeout,agent"), (logged.ElderId!.Value, logged.Path));
+        Assert.Equal((w.Elder.Id, "terminal,person:agent:3s", "person:agent:3s"), (logged.ElderId!.Value, logged.Path, logged.Outcome));
     }
 
     [Fact]
@@ -177,14 +239,14 @@ public sealed class HotlineCallFlowTests
         using var database = TestDatabase.NewSqlite();
         using var w = await WorldAsync(database);
 
-        var (call, _) = await CallAsync(w, w.Elder.Phone, '1', '1', '1', '0');
+        var (call, _) = await CallAsync(w, w.Elder.Phone, '1', '1', '1', '1', '0');
 
         var agent = await w.S.ClientForAsync(await w.S.AddStaffAccountAsync(StaffRole.HotlineAgent, null));
         var log = await (await agent.GetAsync($"/api/hotline/calls?elderId={w.Elder.Id}")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         var line = Assert.Single(log.EnumerateArray());
         Assert.Equal((call.Id, w.Elder.Phone, "Inbound"), (line.GetProperty("callId").GetString(), line.GetProperty("number").GetString(), line.GetProperty("direction").GetString()));
-        Assert.StartsWith("1,1,1,booked:", line.GetProperty("path").GetString());
-        Assert.Matches("^booked:[0-9]+,agent$", line.GetProperty("outcome").GetString());
+        Assert.StartsWith("1,1,1,1,booked:", line.GetProperty("path").GetString());
+        Assert.Matches("^booked:[0-9]+,person:agent:3s$", line.GetProperty("outcome").GetString());
         await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Caregiver)).GetAsync($"/api/hotline/calls?elderId={w.Elder.Id}"), 403, "forbidden");
         Assert.Equal(w.Elder.Name, line.GetProperty("elderName").GetString());
         // Station staff see their own zone's calls; the other station's staff do not.
@@ -205,7 +267,7 @@ public sealed class HotlineCallFlowTests
         var booked = await BookAsync(clerk, w.Elder.Id, other.Id, mode: ServiceModes.AtCentre); // lunch that day already
         Assert.True(booked.IsSuccessStatusCode);
 
-        var (refused, flow) = await CallAsync(w, w.Elder.Phone, '1', '1', '1', '0');
+        var (refused, flow) = await CallAsync(w, w.Elder.Phone, '1', '1', '1', '1', '0');
         Assert.Contains("这个时间已经有别的预约了", refused.Said);
         Assert.Contains("refused:elder-busy", flow.Path);
 
@@ -222,10 +284,118 @@ public sealed class HotlineCallFlowTests
         using var database = TestDatabase.NewSqlite();
         using var w = await WorldAsync(database);
 
-        var first = await w.Backend.BookAsync(w.Elder.Id, w.Lunch.Id, "call-1:1", CancellationToken.None);
-        var again = await w.Backend.BookAsync(w.Elder.Id, w.Lunch.Id, "call-1:1", CancellationToken.None); // the answer was lost; the step is sent again
+        var first = await w.Backend.BookAsync(w.Elder.Id, w.Lunch.Id, "AtCentre", "call-1:1", CancellationToken.None);
+        var again = await w.Backend.BookAsync(w.Elder.Id, w.Lunch.Id, "AtCentre", "call-1:1", CancellationToken.None); // the answer was lost; the step is sent again
 
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(1, await w.S.WithDbAsync(db => db.Bookings.CountAsync(b => b.ElderId == w.Elder.Id)));
+    }
+
+    [Fact]
+    public async Task Nobody_at_the_agents_goes_on_to_the_duty_phone_and_nobody_at_all_is_said_plainly_with_a_task_and_a_call_back()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var duty = $"sip:{w.S.Station1.DutyPhone}@duty.test";
+
+        var (second, flow) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '0') { Answers = to => to != "sip:agents@test" });
+        Assert.Equal(["sip:agents@test", duty], second.Transfers);
+        Assert.Contains("热线工作人员没有接听，正在为您转接驿站值班电话，请继续稍等。", second.Said);
+        Assert.Equal(["0", "missed:agent:无人接听", "person:duty:3s"], flow.Path);
+
+        var (nobody, nobodyFlow) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '0') { Answers = _ => false });
+        Assert.Equal(["sip:agents@test", duty, "sip:district@duty.test"], nobody.Transfers);
+        Assert.Equal("现在没有工作人员能接听。我们已经记下了，大约五分钟后给您回电话，请保持电话畅通。有紧急情况请直接拨打120。再见。", nobody.Said[^1]);
+        var request = await w.S.WithDbAsync(db => db.HelpRequests.AsNoTracking().SingleAsync(h => h.CallId == nobody.Id));
+        Assert.Equal((w.Elder.Id, HelpSource.Inbound, false), (request.ElderId, request.Source, request.PersonReached));
+        Assert.InRange(request.CallBackAt!.Value, DateTime.UtcNow.AddMinutes(4), DateTime.UtcNow.AddMinutes(6));
+        var reminders = await w.S.WithDbAsync(db => db.Reminders.AsNoTracking().Where(r => r.ElderId == w.Elder.Id).ToListAsync());
+        Assert.Contains(reminders, r => r.Kind == ReminderKind.HelpRequested && r.Text.Contains("拨打热线找工作人员，没有工作人员接听。热线会在") && r.DueAt <= DateTime.UtcNow);
+        Assert.Contains(reminders, r => r.Kind == ReminderKind.CallBack && r.DueAt == request.CallBackAt);
+        var logged = await w.S.WithDbAsync(db => db.CallRecords.AsNoTracking().SingleAsync(c => c.CallId == nobody.Id));
+        Assert.Equal("no-person,callback", logged.Outcome);
+        Assert.Contains("missed:district:无人接听", nobodyFlow.Path);
+        // The station's task list has it within a dispatch round.
+        var clerk = await w.S.StaffClientAsync(StaffRole.Clerk);
+        for (var i = 0; i < 100 && !(await clerk.GetStringAsync($"/api/deliveries?channel=ConsoleTask&elderId={w.Elder.Id}")).Contains("拨打热线找工作人员"); i++) await Task.Delay(200);
+        Assert.Contains("拨打热线找工作人员", await clerk.GetStringAsync($"/api/deliveries?channel=ConsoleTask&elderId={w.Elder.Id}"));
+
+        // A caller the hub does not know cannot be called back by it: told to call again, nothing recorded.
+        var (stranger, _) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), null, '1', '1', '1', '1', '2', '2', '2', '2', '3', '3', '3', '3') { Answers = _ => false });
+        Assert.Equal(Options.Prompts.NobodyCallAgain, stranger.Said[^1]);
+        Assert.Equal(["sip:agents@test", "sip:district@duty.test"], stranger.Transfers); // no station known, so no duty phone
+        Assert.False(await w.S.WithDbAsync(db => db.HelpRequests.AnyAsync(h => h.CallId == stranger.Id)));
+    }
+
+    [Fact]
+    public async Task When_the_API_answers_with_a_proxys_HTML_page_or_not_at_all_the_caller_is_put_through_to_a_person()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var proxy = new FlakyProxy(w.Api.Server.CreateHandler());
+        var backend = new HotlineBackend(new HttpClient(proxy) { BaseAddress = w.Api.Server.BaseAddress }, Key, TimeSpan.FromSeconds(1));
+
+        proxy.Failing = "/api/catalog";
+        var (html, htmlFlow) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '1'), backend);
+        Assert.Contains(Options.Prompts.SystemTrouble, html.Said);
+        Assert.Equal(["sip:agents@test"], html.Transfers);
+        Assert.Contains("api-down", htmlFlow.Path);
+
+        proxy.Stall = true;
+        var (stalled, _) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '1'), backend);
+        Assert.Contains(Options.Prompts.SystemTrouble, stalled.Said);
+        Assert.Equal(["sip:agents@test"], stalled.Transfers);
+
+        // An emergency the hub cannot take: the caller hears only that a person is being rung, and the case reaches the hub once it answers again.
+        proxy.Failing = "/api/hotline/emergencies";
+        var (sos, _) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '9', '1'), backend);
+        Assert.Contains(Options.Prompts.EmergencyNotYetRecorded, sos.Said);
+        Assert.DoesNotContain(Options.Prompts.EmergencyTransfer, sos.Said);
+        Assert.Equal([$"sip:{w.S.Station1.DutyPhone}@duty.test"], sos.Transfers); // the duty phone known from the caller ID: rung first all the same
+        proxy.Failing = null;
+        for (var i = 0; i < 300 && !await w.S.WithDbAsync(db => db.EmergencyCases.AnyAsync(x => x.CallId == sos.Id)); i++) await Task.Delay(100);
+        Assert.Equal(1, await w.S.WithDbAsync(db => db.EmergencyCases.CountAsync(x => x.CallId == sos.Id)));
+    }
+
+    [Fact]
+    public async Task A_key_held_down_or_pressed_before_the_confirm_question_ends_does_not_book()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+
+        // A stuck 1: pressed while every prompt plays, the confirmation included.
+        var (stuck, flow) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '1', '1', '1')
+        {
+            PressWhileSaying = text => text.Contains("确认请按1") ? '1' : null,
+        });
+        Assert.Contains(stuck.Said, t => t.StartsWith("您要预约午餐", StringComparison.Ordinal));
+        Assert.DoesNotContain(flow.Path, p => p.StartsWith("booked:", StringComparison.Ordinal));
+        Assert.Equal(0, await w.S.WithDbAsync(db => db.Bookings.CountAsync(b => b.ElderId == w.Elder.Id)));
+    }
+
+    [Fact]
+    public async Task Times_are_read_with_where_they_are_the_elders_own_station_first()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var elsewhere = await w.S.WithDbAsync(async db =>
+        {
+            var kitchen = new ServiceResource { StationId = w.S.Station2.Id, Kind = ResourceKind.MealPoint, Name = "二站餐桌" };
+            db.ServiceResources.Add(kitchen);
+            await db.SaveChangesAsync();
+            return kitchen;
+        });
+        await w.S.AddSlotAsync(w.S.Lunch, elsewhere, new(10, 30), new(12, 0), capacity: 10, period: MealPeriod.Lunch); // earlier, at the other station
+
+        var (call, _) = await CallAsync(w, w.Elder.Phone, '1', '2', '2', '1', '0');
+
+        Assert.Contains("后天上午十一点，一站餐桌，请按一。后天上午十点半，二站餐桌，请按二。", call.Said);
+        Assert.Contains("您要预约午餐，后天上午十点半，二站餐桌，送餐到家，自付十五元。确认请按1，重新选择请按2。", call.Said);
+        Assert.Contains("上门和送餐服务只由老人所在片区的驿站提供", call.Said); // the API's refusal, in its words
+        var (dineIn, flow) = await CallAsync(w, w.Elder.Phone, '1', '2', '1', '1', '0');
+        Assert.Contains("已为您预约午餐，后天上午十点半，到餐桌吃，自付十五元。", dineIn.Said);
+        var booking = await w.S.WithDbAsync(db => db.Bookings.AsNoTracking().SingleAsync(b => b.ElderId == w.Elder.Id));
+        Assert.Equal((elsewhere.Id, ServiceModes.AtCentre), (await w.S.WithDbAsync(db => db.Slots.Where(x => x.Id == booking.SlotId).Select(x => x.ResourceId).SingleAsync()), booking.Mode));
+        Assert.Contains($"booked:{booking.Id}", flow.Path);
     }
 }

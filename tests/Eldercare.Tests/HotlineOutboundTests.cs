@@ -119,7 +119,7 @@ public sealed class HotlineOutboundTests
         var log = await s.WithDbAsync(db => db.CallRecords.AsNoTracking().Where(c => c.Direction == CallDirection.Outbound).ToDictionaryAsync(c => c.ElderId!.Value, c => (c.Path, c.Outcome)));
         Assert.Equal(("", "not-answered:无人接听"), log[away.Id]);
         Assert.Equal(("1", "answered"), log[fine.Id]);
-        Assert.Equal(("0,agent", "answered,agent"), log[help.Id]);
+        Assert.Equal(("0,person:agent:3s", "answered,person:agent:3s"), log[help.Id]);
         Assert.Equal(("timeout,timeout,timeout", "not-delivered:接通但没有按键"), log[deaf.Id]);
         Assert.Equal(("*,1", "answered"), log[again.Id]);
     }

@@ -45,7 +45,10 @@ public sealed class PromptAudioTests : IDisposable
 
         var used = await audio.FileForAsync("感谢您的来电，再见。", CancellationToken.None);
 
-        Assert.Equal(Path.Combine(recordings, audio.FileNameFor("感谢您的来电，再见。")), used.Path);
+        // The recording is played, with the same trailer of silence after it as a rendered prompt (so it never runs out while the line waits).
+        Assert.Equal(Path.Combine(_folder, "cache", "recorded-" + audio.FileNameFor("感谢您的来电，再见。")), used.Path);
+        Assert.Equal(rendered.Duration + PromptAudio.Trailer, used.Duration);
+        Assert.Equal(rendered.Duration, used.Speech);
         Assert.Equal(1, audio.Rendered);
     }
 }

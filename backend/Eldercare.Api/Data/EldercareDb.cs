@@ -51,6 +51,7 @@ public class EldercareDb : DbContext
     public DbSet<SubsidySummary> SubsidySummaries => Set<SubsidySummary>();
     public DbSet<EmergencyCase> EmergencyCases => Set<EmergencyCase>();
     public DbSet<CallRecord> CallRecords => Set<CallRecord>();
+    public DbSet<HelpRequest> HelpRequests => Set<HelpRequest>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {

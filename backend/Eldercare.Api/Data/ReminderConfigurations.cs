@@ -48,6 +48,17 @@ internal sealed class CallRecordConfiguration : IEntityTypeConfiguration<CallRec
     }
 }
 
+internal sealed class HelpRequestConfiguration : IEntityTypeConfiguration<HelpRequest>
+{
+    public void Configure(EntityTypeBuilder<HelpRequest> e)
+    {
+        e.Property(x => x.CallId).HasMaxLength(64);
+        e.HasIndex(x => x.CallId).IsUnique(); // a repeated report of the same call is the same request
+        e.HasIndex(x => new { x.ElderId, x.RequestedAt });
+        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class DeliveryConfiguration : IEntityTypeConfiguration<Delivery>
 {
     public void Configure(EntityTypeBuilder<Delivery> e)

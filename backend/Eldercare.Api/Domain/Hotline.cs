@@ -32,3 +32,22 @@ public class CallRecord
     public DateTime StartedAt { get; set; }
     public int DurationSeconds { get; set; }
 }
+
+/// <summary>Where an elder asked for a person: a call in, the one-key terminal, a check-in call, another call out (a reminder, a call back).</summary>
+public enum HelpSource { Inbound, Terminal, CheckIn, CallOut }
+
+/// <summary>
+/// An elder asked the hotline for a person: from the menu or a check-in call, and whether anyone answered. One per
+/// call; it becomes a task for the station and, when nobody answered, a call back.
+/// </summary>
+public class HelpRequest
+{
+    public long Id { get; set; }
+    public required string CallId { get; set; }
+    public int ElderId { get; set; }
+    public HelpSource Source { get; set; }
+    public bool PersonReached { get; set; }
+    public DateTime RequestedAt { get; set; }
+    /// <summary>When the hotline calls the elder back (null when a person was reached).</summary>
+    public DateTime? CallBackAt { get; set; }
+}

@@ -19,6 +19,10 @@ public enum ReminderKind
     ServiceCompleted,
     /// <summary>The elder pressed 9 on the hotline: the station must act at once, the family is told.</summary>
     Emergency,
+    /// <summary>The elder asked the hotline for a person (or pressed 0 in a check-in call): a task for the station.</summary>
+    HelpRequested,
+    /// <summary>The elder asked for a person and nobody answered: the hotline calls the elder back and puts them through.</summary>
+    CallBack,
 }
 
 public enum ReminderStatus { Pending, Dispatching, Sent, Cancelled }
@@ -99,7 +103,7 @@ public class Delivery
 public static class Reach
 {
     /// <summary>Bound family hear of everything but the check-in call itself (they hear if it goes unanswered).</summary>
-    public static bool TellsFamily(ReminderKind kind) => kind != ReminderKind.CheckInCall;
+    public static bool TellsFamily(ReminderKind kind) => kind is not (ReminderKind.CheckInCall or ReminderKind.HelpRequested or ReminderKind.CallBack);
 
     /// <summary>
     /// The channels that can bring a reminder of this kind to an elder, best first; the dispatcher uses the first, and a
@@ -118,7 +122,8 @@ public static class Reach
         IEnumerable<DeliveryChannel> order = kind switch
         {
             ReminderKind.CheckInCall => [DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask],
-            ReminderKind.CheckInUnanswered or ReminderKind.Emergency => [DeliveryChannel.ConsoleTask],
+            ReminderKind.CheckInUnanswered or ReminderKind.Emergency or ReminderKind.HelpRequested => [DeliveryChannel.ConsoleTask],
+            ReminderKind.CallBack => [DeliveryChannel.PhoneCall],
             _ => preferred is { } first
                 ? new[] { DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask }.Where(c => c != first).Prepend(first)
                 : [DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask],

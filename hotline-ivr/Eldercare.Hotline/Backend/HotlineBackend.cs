@@ -11,11 +11,20 @@ public sealed class BackendRefusal(string type, string title) : Exception(title)
     public string Title { get; } = title;
 }
 
-public sealed record Caller(int? ElderId, string? Name, int Candidates);
+/// <summary>
+/// The API could not be reached or gave no readable answer (a timeout, a proxy's HTML error page, a dropped
+/// connection): nothing the caller did wrong, so the call flows put the caller through to a person.
+/// </summary>
+public sealed class BackendUnavailable(string reason, Exception? inner = null) : Exception(reason, inner);
+
+public sealed record Caller(int? ElderId, string? Name, int Candidates, string? DutyPhone = null, int? StationId = null);
 public sealed record Price(long ListFen, long SubsidyFen, long PayableFen, long PaidFen);
-public sealed record Service(int Id, string Line, string Name, bool? Eligible, string? IneligibleReason, Price Price);
-public sealed record Slot(long SlotId, DateOnly Date, TimeOnly Start, TimeOnly End, string ResourceName, bool Bookable);
-public sealed record Booking(long Id, string ServiceName, DateOnly Date, TimeOnly Start, string Status, Price Price);
+public sealed record Service(int Id, string Line, string Name, IReadOnlyList<string> Modes, bool? Eligible, string? IneligibleReason, Price Price);
+public sealed record Slot(long SlotId, DateOnly Date, TimeOnly Start, TimeOnly End, string ResourceName, int StationId, bool Bookable);
+public sealed record Booking(long Id, string ServiceName, DateOnly Date, TimeOnly Start, string Status, Price Price, string? Mode = null);
+
+/// <summary>The hub's record of an elder who asked for a person; CallBackAt is when the hotline rings them back (null: a person answered).</summary>
+public sealed record HelpRequest(long Id, DateTime? CallBackAt);
 public sealed record Emergency(long Id, string Station, string DutyPhone);
 
 /// <summary>One line of the call log: who called or was called, the keys and steps, how it ended, how long it took.</summary>
@@ -26,16 +35,38 @@ public sealed record QueuedCall(long Id, int ElderId, string Kind, string Text, 
 
 /// <summary>
 /// The Eldercare API as the hotline uses it, under the hotline's own service log-in. Every booking carries the
-/// Idempotency-Key the call flow gives it (one per call step), so a repeated request never books twice.
+/// Idempotency-Key the call flow gives it (one per call step), so a repeated request never books twice. Each answer
+/// is waited for <c>timeout</c> (the caller is listening to silence meanwhile); reads and keyed writes are tried once
+/// more; whatever still fails is a <see cref="BackendUnavailable"/>. Every request carries the call's id as its
+/// correlation id (see <see cref="ForCall"/>), so the API's log lines of a call can be found from the call log.
 /// </summary>
-public sealed class HotlineBackend(HttpClient http, string serviceKey)
+public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan? timeout = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly AsyncLocal<string?> CallId = new();
     private readonly SemaphoreSlim _login = new(1, 1);
+    private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(4);
     private volatile string? _token;
 
+    /// <summary>The requests made from here on (in this call's flow) carry the call id as their correlation id.</summary>
+    public static IDisposable ForCall(string callId)
+    {
+        var before = CallId.Value;
+        CallId.Value = callId;
+        return new Restore(() => CallId.Value = before);
+    }
+
+    private sealed class Restore(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+
+    /// <summary>A caller ID that is not a usable number ("anonymous", "unknown", a SIP user name) counts as withheld.</summary>
     public Task<Caller> IdentifyAsync(string? callerNumber, string? idLast4, CancellationToken ct) =>
-        SendAsync<Caller>(HttpMethod.Post, "/api/hotline/identify", new { callerNumber, idLast4 }, null, ct);
+        SendAsync<Caller>(HttpMethod.Post, "/api/hotline/identify", new { callerNumber = UsableNumber(callerNumber), idLast4 }, null, ct, retry: true);
+
+    public static string? UsableNumber(string? number) =>
+        number is { Length: >= 3 and <= 20 } && System.Text.RegularExpressions.Regex.IsMatch(number, @"^\+?[0-9\-]+$") ? number : null;
 
     public Task<List<Service>> CatalogAsync(int elderId, CancellationToken ct) =>
         SendAsync<List<Service>>(HttpMethod.Get, $"/api/catalog?elderId={elderId}", null, null, ct);
@@ -43,14 +74,19 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
     public Task<List<Slot>> AvailabilityAsync(int serviceId, int elderId, DateOnly from, DateOnly to, CancellationToken ct) =>
         SendAsync<List<Slot>>(HttpMethod.Get, $"/api/availability?serviceId={serviceId}&elderId={elderId}&from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}", null, null, ct);
 
-    public Task<Booking> BookAsync(int elderId, long slotId, string idempotencyKey, CancellationToken ct) =>
-        SendAsync<Booking>(HttpMethod.Post, "/api/bookings", new { elderId, slotId }, idempotencyKey, ct);
+    public Task<Booking> BookAsync(int elderId, long slotId, string? mode, string idempotencyKey, CancellationToken ct) =>
+        SendAsync<Booking>(HttpMethod.Post, "/api/bookings", new { elderId, slotId, mode }, idempotencyKey, ct);
 
     public Task<List<Booking>> BookingsAsync(int elderId, DateOnly from, CancellationToken ct) =>
         SendAsync<List<Booking>>(HttpMethod.Get, $"/api/bookings?elderId={elderId}&from={from:yyyy-MM-dd}", null, null, ct);
 
+    /// <summary>Opens the emergency case; the hub keeps one case per call, so sending it again (after a lost answer) is harmless.</summary>
     public Task<Emergency> ReportEmergencyAsync(int elderId, string callId, CancellationToken ct) =>
-        SendAsync<Emergency>(HttpMethod.Post, "/api/hotline/emergencies", new { elderId, callId }, null, ct);
+        SendAsync<Emergency>(HttpMethod.Post, "/api/hotline/emergencies", new { elderId, callId }, null, ct, retry: true);
+
+    /// <summary>Tells the hub an elder asked for a person (see the API's help requests); one per call, so it may be sent again.</summary>
+    public Task<HelpRequest> RequestHelpAsync(int elderId, string callId, string source, bool personReached, CancellationToken ct) =>
+        SendAsync<HelpRequest>(HttpMethod.Post, "/api/hotline/help-requests", new { elderId, callId, source, personReached }, null, ct, retry: true);
 
     /// <summary>Writes the call log's line for a finished call. A log that cannot be written never troubles the caller: it is only logged.</summary>
     public async Task RecordCallAsync(CallLogEntry entry, ILogger log)
@@ -63,7 +99,7 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
                 Outcome = entry.Outcome.Length > 100 ? entry.Outcome[..100] : entry.Outcome,
             }, null, CancellationToken.None);
         }
-        catch (Exception e) when (e is BackendRefusal or HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
         {
             log.LogWarning("The log of call {CallId} could not be written: {Reason}", entry.CallId, e.Message);
         }
@@ -71,7 +107,7 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
 
     /// <summary>The calls waiting to be made, oldest first.</summary>
     public Task<List<QueuedCall>> CallQueueAsync(int limit, CancellationToken ct) =>
-        SendAsync<List<QueuedCall>>(HttpMethod.Get, $"/api/deliveries?channel=PhoneCall&limit={limit}", null, null, ct);
+        SendAsync<List<QueuedCall>>(HttpMethod.Get, $"/api/deliveries?channel=PhoneCall&limit={limit}", null, null, ct, retry: true);
 
     /// <summary>Whether a queued call reached the elder; the hub retries, escalates or falls back from there.</summary>
     public Task<JsonElement> ReportCallAsync(long deliveryId, bool delivered, string? note, CancellationToken ct) =>
@@ -80,25 +116,58 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
     public Task<Booking> CancelAsync(long bookingId, CancellationToken ct) =>
         SendAsync<Booking>(HttpMethod.Post, $"/api/bookings/{bookingId}/cancel", new { reason = "老人通过服务热线取消" }, null, ct);
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken ct)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken ct, bool retry = false)
     {
+        var tries = retry || method == HttpMethod.Get || idempotencyKey is not null ? 2 : 1;
         for (var attempt = 1; ; attempt++)
         {
-            var token = await TokenAsync(ct);
-            using var request = new HttpRequestMessage(method, path);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            if (body is not null) request.Content = JsonContent.Create(body, options: Json);
-            if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-            using var response = await http.SendAsync(request, ct);
-            if (response.IsSuccessStatusCode)
-                return response.Content.Headers.ContentLength == 0 ? default! : (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
-            if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && attempt == 1)
+            try
             {
-                _token = null; // the session ended: log in again once
-                continue;
+                return await SendOnceAsync<T>(method, path, body, idempotencyKey, ct);
             }
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
-            throw new BackendRefusal(problem.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", problem.TryGetProperty("title", out var title) ? title.GetString() ?? "" : "");
+            catch (BackendUnavailable) when (attempt < tries)
+            {
+                // once more: a lost answer or a node restarting; the key makes a repeated write harmless
+            }
+        }
+    }
+
+    private async Task<T> SendOnceAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken ct)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(_timeout);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var token = await TokenAsync(wait.Token);
+                using var request = new HttpRequestMessage(method, path);
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                if (CallId.Value is { } callId) request.Headers.TryAddWithoutValidation("X-Correlation-Id", callId);
+                if (body is not null) request.Content = JsonContent.Create(body, options: Json);
+                if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+                using var response = await http.SendAsync(request, wait.Token);
+                if (response.IsSuccessStatusCode)
+                    return response.Content.Headers.ContentLength == 0 ? default! : (await response.Content.ReadFromJsonAsync<T>(Json, wait.Token))!;
+                if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && attempt == 1)
+                {
+                    _token = null; // the session ended: log in again once
+                    continue;
+                }
+                // A refusal is a ProblemDetails; anything else (a proxy's error page, a 5xx without one) means the API is not there.
+                if ((int)response.StatusCode >= 500 || response.Content.Headers.ContentType?.MediaType is not ("application/problem+json" or "application/json"))
+                    throw new BackendUnavailable($"the API answered {(int)response.StatusCode} ({response.Content.Headers.ContentType?.MediaType ?? "no body"})");
+                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, wait.Token);
+                throw new BackendRefusal(problem.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", problem.TryGetProperty("title", out var title) ? title.GetString() ?? "" : "");
+            }
+        }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            throw new BackendUnavailable($"no answer from the API within {_timeout.TotalSeconds:0} s", e);
+        }
+        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException)
+        {
+            throw new BackendUnavailable(e.Message, e);
         }
     }
 

@@ -55,4 +55,13 @@ public static class ChineseWords
         var minutes = time.Minute switch { 0 => "", 30 => "半", var m => Number(m) + "分" };
         return $"{day}{part}{hourWord}点{minutes}";
     }
+
+    /// <summary>How a service comes, as the caller hears it (the API's ServiceModes names).</summary>
+    public static string Mode(string mode, string line) => mode switch
+    {
+        "AtCentre" => line == "Meals" ? "到餐桌吃" : "到站里来",
+        "Delivery" => "送餐到家",
+        "AtHome" => "上门服务",
+        _ => mode,
+    };
 }

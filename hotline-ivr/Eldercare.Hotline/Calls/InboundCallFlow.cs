@@ -6,16 +6,20 @@ namespace Eldercare.Hotline.Calls;
 /// <summary>
 /// An incoming call, from greeting to goodbye: who is calling (caller ID, else the ID number's last four), then the
 /// menu. Every question waits <see cref="HotlineOptions.KeyTimeout"/> for a key; after
-/// <see cref="HotlineOptions.MaxFailures"/> missed or wrong keys in a row, and whenever 0 is pressed, the caller is
-/// put through to a person. Bookings go through the API under the hotline's identity, one Idempotency-Key per call
-/// step, and the API's refusals are said in its own words.
+/// <see cref="HotlineOptions.MaxFailures"/> missed or wrong keys in a row, whenever 0 is pressed, and whenever the API
+/// fails, the caller is put through to a person (<see cref="PersonChain"/>). Bookings go through the API under the
+/// hotline's identity, one Idempotency-Key per call step, and the API's refusals are said in its own words. A
+/// confirmation counts only from a key pressed after the whole question was said.
 /// </summary>
 public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineOptions options, TimeProvider clock, ILogger log)
 {
     private readonly Prompts _say = options.Prompts;
+    private readonly PersonChain _people = new(backend, options, log);
     private int _failures;
     private int _step;
     private int? _elderId;
+    private int? _stationId;
+    private string? _dutyPhone;
 
     /// <summary>What happened, for the call log: the keys pressed and how the call ended.</summary>
     public List<string> Path { get; } = [];
@@ -23,6 +27,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
     public async Task RunAsync(CancellationToken ct)
     {
         var started = clock.GetUtcNow();
+        using var correlated = HotlineBackend.ForCall(call.Id);
         try
         {
             await call.SayAsync(_say.Greeting, ct);
@@ -33,9 +38,15 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
             }
             var elder = await IdentifyAsync(ct);
             if (elder is null) { await ToAgentAsync(ct); return; }
-            _elderId = elder.Value.Id;
-            await call.SayAsync(string.Format(_say.Hello, elder.Value.Name), ct);
-            await MenuAsync(elder.Value.Id, ct);
+            await call.SayAsync(string.Format(_say.Hello, elder.Name), ct);
+            await MenuAsync(elder.ElderId!.Value, ct);
+        }
+        catch (BackendUnavailable e) when (!call.Ended)
+        {
+            log.LogError("Call {CallId}: the API failed ({Reason}); the caller is put through to a person", call.Id, e.Message);
+            Path.Add("api-down");
+            await call.SayAsync(_say.SystemTrouble, ct);
+            await ToAgentAsync(ct);
         }
         catch (GiveUp) when (!call.Ended)
         {
@@ -56,10 +67,14 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         }
     }
 
-    /// <summary>What the call achieved, in order (e.g. "booked:12,agent"), or "ended" when the caller hung up without any.</summary>
+    /// <summary>
+    /// What the call achieved, in order (e.g. "booked:12,person:agent:4s", or "no-person,callback" when nobody answered),
+    /// or "ended" when the caller hung up without any.
+    /// </summary>
     private string Outcome()
     {
-        var results = Path.Where(p => p is "agent" or "emergency" || p.StartsWith("booked:", StringComparison.Ordinal)
+        var results = Path.Where(p => p is "emergency" or "no-person" or "callback" || p.StartsWith("person:", StringComparison.Ordinal)
+            || p.StartsWith("booked:", StringComparison.Ordinal)
             || p.StartsWith("cancelled:", StringComparison.Ordinal) || p.StartsWith("refused:", StringComparison.Ordinal)).ToList();
         return results.Count == 0 ? "ended" : string.Join(",", results);
     }
@@ -74,26 +89,35 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
     private async Task TerminalAsync(CancellationToken ct)
     {
         Path.Add("terminal");
-        var caller = await backend.IdentifyAsync(call.CallerNumber, null, ct);
-        _elderId = caller.ElderId;
-        if (caller.Name is { } name) await call.SayAsync(string.Format(_say.Hello, name), ct);
+        if (Remember(await backend.IdentifyAsync(call.CallerNumber, null, ct)).Name is { } name) await call.SayAsync(string.Format(_say.Hello, name), ct);
+        // The terminal's words say a person is being rung; 9 while they play makes it an emergency instead.
         await call.SayAsync(_say.Terminal, ct);
-        var key = await call.ReadKeyAsync(options.KeyTimeout, ct);
-        Path.Add(key?.ToString() ?? "timeout");
-        if (key == '9' && _elderId is not null && await EmergencyAsync(ct)) return;
-        await ToAgentAsync(ct);
+        if (await call.ReadKeyAsync(TimeSpan.FromMilliseconds(200), ct) == '9' && _elderId is not null)
+        {
+            Path.Add("9");
+            if (await EmergencyAsync(ct, confirmed: true)) return;
+        }
+        await _people.ReachAsync(call, new PersonChain.Caller(_elderId, _dutyPhone), "Terminal", emergency: false, Path, ct, announced: true);
     }
 
-    private async Task<(int Id, string Name)?> IdentifyAsync(CancellationToken ct)
+    private Caller? IdentifiedOrNull(Caller caller) => caller.ElderId is null ? null : Remember(caller);
+
+    private Caller Remember(Caller caller)
     {
-        var caller = await backend.IdentifyAsync(call.CallerNumber, null, ct);
-        if (caller.ElderId is { } known) return (known, caller.Name!);
+        (_elderId, _dutyPhone, _stationId) = (caller.ElderId, caller.DutyPhone, caller.StationId);
+        return caller;
+    }
+
+    private async Task<Caller?> IdentifyAsync(CancellationToken ct)
+    {
+        if (IdentifiedOrNull(await backend.IdentifyAsync(call.CallerNumber, null, ct)) is { } known) return known;
         for (var tries = 0; tries < options.MaxFailures; tries++)
         {
             var tail = await ReadKeysAsync(_say.AskIdTail, 4, ct);
             if (tail is null) continue;
+            // Found by the tail: the caller confirms the name, so a mistyped tail never books for somebody else.
             var found = await backend.IdentifyAsync(call.CallerNumber, tail, ct);
-            if (found.ElderId is { } id) return (id, found.Name!);
+            if (found.ElderId is not null && await AskAsync(string.Format(_say.ConfirmName, found.Name), "12", ct, confirming: true) == '1') return Remember(found);
             await call.SayAsync(_say.NotIdentified, ct);
         }
         return null;
@@ -113,23 +137,50 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         }
     }
 
-    private async Task<bool> EmergencyAsync(CancellationToken ct)
+    /// <summary>
+    /// Key 9: the case is opened first, then the duty phone is rung (the agents, the district after it). The caller
+    /// hears only what has happened: that the station has it, or, when the hub cannot be told yet, only that a
+    /// person is being rung; the case is then sent in the background until the hub takes it.
+    /// </summary>
+    private async Task<bool> EmergencyAsync(CancellationToken ct, bool confirmed = false)
     {
-        if (await AskAsync(_say.EmergencyConfirm, "12", ct) != '1') return false;
+        if (!confirmed && await AskAsync(_say.EmergencyConfirm, "12", ct, confirming: true) != '1') return false;
         Path.Add("emergency");
+        var elderId = _elderId!.Value;
         try
         {
-            var opened = await backend.ReportEmergencyAsync(_elderId!.Value, call.Id, ct);
+            var opened = await backend.ReportEmergencyAsync(elderId, call.Id, ct);
+            _dutyPhone = opened.DutyPhone;
             await call.SayAsync(_say.EmergencyTransfer, ct);
-            await call.TransferAsync(string.Format(options.DutyLine, opened.DutyPhone), ct);
         }
-        catch (Exception e) when (e is BackendRefusal or HttpRequestException)
+        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
         {
-            // The hub could not be told: a person takes the call at once all the same.
-            log.LogError("Emergency on call {CallId} could not be reported: {Reason}", call.Id, e.Message);
-            await ToAgentAsync(ct);
+            log.LogError("Emergency on call {CallId} could not be reported yet: {Reason}", call.Id, e.Message);
+            Path.Add("emergency-pending");
+            _ = SendEmergencyLaterAsync(elderId, call.Id);
+            await call.SayAsync(_say.EmergencyNotYetRecorded, ct);
         }
+        await _people.ReachAsync(call, new PersonChain.Caller(elderId, _dutyPhone), "Inbound", emergency: true, Path, ct);
         return true;
+    }
+
+    /// <summary>Sends an emergency the hub could not take during the call, every 15 seconds for an hour.</summary>
+    private async Task SendEmergencyLaterAsync(int elderId, string callId)
+    {
+        for (var attempt = 0; attempt < 240; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(15), clock);
+            try
+            {
+                await backend.ReportEmergencyAsync(elderId, callId, CancellationToken.None);
+                log.LogInformation("Emergency of call {CallId} reported after the call", callId);
+                return;
+            }
+            catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
+            {
+                log.LogWarning("Emergency of call {CallId} still not reported: {Reason}", callId, e.Message);
+            }
+        }
     }
 
     private async Task BookAsync(int elderId, string line, CancellationToken ct)
@@ -138,18 +189,26 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         if (services.Count == 0) { await call.SayAsync(_say.NoService, ct); return; }
         var service = services.Count == 1 ? services[0] : services[await ChooseAsync(services.Select(s => s.Name).ToList(), _say.ChooseService, ct)];
 
+        // Each time is read with where it is; the elder's own station's come first.
         var today = DateOnly.FromDateTime(ChineseWords.BeijingNow(clock));
-        var slots = (await backend.AvailabilityAsync(service.Id, elderId, today, today.AddDays(6), ct)).Where(s => s.Bookable).Take(3).ToList();
+        var slots = (await backend.AvailabilityAsync(service.Id, elderId, today, today.AddDays(6), ct)).Where(s => s.Bookable)
+            .OrderBy(s => s.StationId == _stationId ? 0 : 1).ThenBy(s => s.Date).ThenBy(s => s.Start).Take(3).ToList();
         if (slots.Count == 0) { await call.SayAsync(_say.NoSlot, ct); return; }
-        var slot = slots[await ChooseAsync(slots.Select(s => ChineseWords.When(s.Date, s.Start, today)).ToList(), _say.ChooseSlot, ct)];
+        var text = string.Concat(slots.Select((s, i) => string.Format(_say.ChooseSlot, ChineseWords.When(s.Date, s.Start, today), s.ResourceName, ChineseWords.Number(i + 1))));
+        var slot = slots[await AskAsync(text, Keys(slots.Count), ct) - '1'];
         var when = ChineseWords.When(slot.Date, slot.Start, today);
-        if (await AskAsync(string.Format(_say.ConfirmBooking, service.Name, when, ChineseWords.Money(service.Price.PayableFen)), "12", ct) != '1') return;
+        // How it comes (at the canteen, delivered home): asked when the service offers more than one way.
+        var modes = service.Modes.Count > 0 ? service.Modes.Take(3).ToList() : ["AtCentre"];
+        var mode = modes.Count == 1 ? modes[0]
+            : modes[await AskAsync(string.Concat(modes.Select((m, i) => string.Format(_say.ChooseMode, ChineseWords.Mode(m, line), ChineseWords.Number(i + 1)))), Keys(modes.Count), ct) - '1'];
+        var how = ChineseWords.Mode(mode, line);
+        if (await AskAsync(string.Format(_say.ConfirmBooking, service.Name, when, slot.ResourceName, how, ChineseWords.Money(service.Price.PayableFen)), "12", ct, confirming: true) != '1') return;
 
         try
         {
-            var booking = await backend.BookAsync(elderId, slot.SlotId, $"{call.Id}:{++_step}", ct);
+            var booking = await backend.BookAsync(elderId, slot.SlotId, mode, $"{call.Id}:{++_step}", ct);
             Path.Add($"booked:{booking.Id}");
-            await call.SayAsync(string.Format(_say.Booked, booking.ServiceName, when, ChineseWords.Money(booking.Price.PayableFen)), ct);
+            await call.SayAsync(string.Format(_say.Booked, booking.ServiceName, when, how, ChineseWords.Money(booking.Price.PayableFen)), ct);
         }
         catch (BackendRefusal refusal)
         {
@@ -169,7 +228,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         var choice = await AskAsync(string.Concat(options), keys + "#", ct);
         if (choice == '#') return;
         var booking = upcoming[choice - '1'];
-        if (await AskAsync(string.Format(_say.ConfirmCancel, ChineseWords.When(booking.Date, booking.Start, today), booking.ServiceName), "12", ct) != '1') return;
+        if (await AskAsync(string.Format(_say.ConfirmCancel, ChineseWords.When(booking.Date, booking.Start, today), booking.ServiceName), "12", ct, confirming: true) != '1') return;
         try
         {
             await backend.CancelAsync(booking.Id, ct);
@@ -183,23 +242,31 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
     }
 
     /// <summary>Offers up to three choices by key (1, 2, 3) and returns the index chosen.</summary>
-    private async Task<int> ChooseAsync(IReadOnlyList<string> choices, string pattern, CancellationToken ct)
-    {
-        var text = string.Concat(choices.Select((c, i) => string.Format(pattern, c, ChineseWords.Number(i + 1))));
-        var keys = string.Concat(Enumerable.Range(1, choices.Count).Select(i => (char)('0' + i)));
-        return await AskAsync(text, keys, ct) - '1';
-    }
+    private async Task<int> ChooseAsync(IReadOnlyList<string> choices, string pattern, CancellationToken ct) =>
+        await AskAsync(string.Concat(choices.Select((c, i) => string.Format(pattern, c, ChineseWords.Number(i + 1)))), Keys(choices.Count), ct) - '1';
+
+    private static string Keys(int count) => string.Concat(Enumerable.Range(1, count).Select(i => (char)('0' + i)));
 
     /// <summary>
     /// Says the question and waits for one of the allowed keys. * repeats the question; 0 (when not an answer) puts the
-    /// caller through to a person; a missed or wrong key counts towards MaxFailures.
+    /// caller through to a person; a missed or wrong key counts towards MaxFailures. A question that <paramref name="confirming"/>
+    /// something (money, a cancel, an emergency) is said to the end whatever is pressed, and keys pressed before its
+    /// end are dropped: a stuck key or a key meant for the last question never confirms.
     /// </summary>
-    private async Task<char> AskAsync(string question, string allowed, CancellationToken ct)
+    private async Task<char> AskAsync(string question, string allowed, CancellationToken ct, bool confirming = false)
     {
         var prefix = "";
         while (true)
         {
-            await call.SayAsync(prefix + question, ct);
+            if (confirming)
+            {
+                await call.SayWholeAsync(prefix + question, ct);
+                call.DiscardKeys();
+            }
+            else
+            {
+                await call.SayAsync(prefix + question, ct);
+            }
             var key = await call.ReadKeyAsync(options.KeyTimeout, ct);
             Path.Add(key?.ToString() ?? "timeout");
             if (key is { } k && allowed.Contains(k)) { _failures = 0; return k; }
@@ -225,12 +292,11 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         return keys;
     }
 
-    private async Task ToAgentAsync(CancellationToken ct)
+    private async Task ToAgentAsync(CancellationToken ct, string source = "Inbound")
     {
-        Path.Add("agent");
-        log.LogInformation("Call {CallId} put through to a person", call.Id);
-        await call.SayAsync(_say.ToAgent, ct);
-        await call.TransferAsync(options.AgentLine, ct);
+        if (call.Ended) return;
+        log.LogInformation("Call {CallId} is put through to a person", call.Id);
+        await _people.ReachAsync(call, new PersonChain.Caller(_elderId, _dutyPhone), source, emergency: false, Path, ct);
     }
 
     /// <summary>The caller needs a person: too many missed keys, or 0.</summary>

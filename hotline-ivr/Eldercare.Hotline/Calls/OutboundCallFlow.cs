@@ -4,14 +4,18 @@ using Eldercare.Hotline.Telephony;
 namespace Eldercare.Hotline.Calls;
 
 /// <summary>
-/// An answered call out to an elder: the daily check-in call ("一切安好请按1") or a reminder read after the greeting.
-/// The elder answers with a key: 1 (all is well, or heard), * to hear it again, 0 for a person. A call counts as
-/// delivered only when the elder pressed a key; silence until <see cref="HotlineOptions.MaxFailures"/> tries, or
-/// hanging up without a key, is reported as not delivered, so the hub tries again or escalates.
+/// An answered call out to an elder: the daily check-in call ("一切安好请按1"), a reminder read after the greeting, or
+/// the call back to an elder who asked for a person and found nobody (read, then straight to a person). The elder
+/// answers with a key: 1 (all is well, or heard), * to hear it again, 0 for a person (<see cref="PersonChain"/>; in a
+/// check-in call the station is also given a task, since "0 需要帮助" is a call for help). A call counts as delivered
+/// only when the elder pressed a key (or, for a call back, picked up); silence until
+/// <see cref="HotlineOptions.MaxFailures"/> tries, or hanging up without a key, is reported as not delivered, so the
+/// hub tries again or escalates.
 /// </summary>
 public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBackend backend, HotlineOptions options, TimeProvider clock, ILogger log)
 {
     private readonly Prompts _say = options.Prompts;
+    private readonly PersonChain _people = new(backend, options, log);
 
     /// <summary>The keys pressed and how the call ended, for the call log.</summary>
     public List<string> Path { get; } = [];
@@ -21,6 +25,7 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
     {
         var started = clock.GetUtcNow();
         var (delivered, why) = (false, (string?)null);
+        using var correlated = HotlineBackend.ForCall(call.Id);
         try
         {
             (delivered, why) = await TalkAsync(ct);
@@ -28,7 +33,8 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
         finally
         {
             await backend.RecordCallAsync(new CallLogEntry(call.Id, "Outbound", call.CallerNumber, queued.ElderId, string.Join(",", Path),
-                delivered ? Path.Contains("agent") ? "answered,agent" : "answered" : $"not-delivered:{why}",
+                delivered ? string.Join(",", Path.Where(p => p.StartsWith("person:", StringComparison.Ordinal) || p is "no-person" or "callback").Prepend("answered"))
+                    : $"not-delivered:{why}",
                 started.UtcDateTime, (int)(clock.GetUtcNow() - started).TotalSeconds), log);
         }
         return (delivered, why);
@@ -36,6 +42,14 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
 
     private async Task<(bool, string?)> TalkAsync(CancellationToken ct)
     {
+        var caller = new PersonChain.Caller(queued.ElderId, null);
+        if (queued.Kind == "CallBack")
+        {
+            await call.SayAsync(_say.Greeting + queued.Text, ct);
+            if (call.Ended) return (false, "接通后挂断");
+            await _people.ReachAsync(call, caller, "CallOut", emergency: false, Path, ct);
+            return (true, null);
+        }
         var message = queued.Kind == "CheckInCall" ? queued.Text : _say.Greeting + queued.Text + _say.ReminderKeys;
         var (prefix, failures) = ("", 0);
         while (true)
@@ -49,9 +63,7 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
                     await call.SayAsync(_say.CallOutGoodbye, ct);
                     return (true, null);
                 case '0':
-                    Path.Add("agent");
-                    await call.SayAsync(_say.ToAgent, ct);
-                    await call.TransferAsync(options.AgentLine, ct);
+                    await _people.ReachAsync(call, caller, queued.Kind == "CheckInCall" ? "CheckIn" : "CallOut", emergency: false, Path, ct);
                     return (true, null);
                 case '*':
                     prefix = "";

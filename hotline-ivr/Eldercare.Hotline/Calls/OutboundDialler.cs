@@ -17,6 +17,10 @@ public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, Hotl
     /// <summary>The calls in progress, by delivery: a delivery still queued while its call goes on is not called twice.</summary>
     private readonly ConcurrentDictionary<long, Task> _calling = new();
 
+    private const int MaxBackOff = 16;
+    private int _backOff = 1;
+    private int _skip;
+
     public async Task RunAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(options.QueuePoll, clock);
@@ -24,13 +28,18 @@ public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, Hotl
         {
             do
             {
+                if (_skip > 0) { _skip--; continue; }
                 try
                 {
                     await StartQueuedCallsAsync(ct);
+                    _backOff = 1;
                 }
-                catch (Exception e) when (e is BackendRefusal or HttpRequestException || e is TaskCanceledException && !ct.IsCancellationRequested)
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    log.LogWarning("The call queue could not be read: {Reason}", e.Message);
+                    // Whatever the API does, the dialler keeps going; while it is down the queue is read less often.
+                    _backOff = Math.Min(_backOff * 2, MaxBackOff);
+                    log.LogWarning("The call queue could not be read (next look in {Polls} polls): {Reason}", _backOff, e.Message);
+                    _skip = _backOff;
                 }
             }
             while (await timer.WaitForNextTickAsync(ct));
@@ -56,6 +65,8 @@ public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, Hotl
         {
             if (started == free) break;
             if (_calling.ContainsKey(queued.Id)) continue;
+            // Never ring an elder who is on the phone with the hotline right now: the call waits for the next look.
+            if (queued.Phone is { Length: > 0 } phone && lines.IsOnCall(phone)) continue;
             var listed = new TaskCompletionSource();
             _calling[queued.Id] = Task.Run(async () =>
             {
@@ -108,7 +119,7 @@ public sealed class OutboundDialler(IDialler lines, HotlineBackend backend, Hotl
             {
                 return; // staff closed it meanwhile, or an earlier attempt of this report got through
             }
-            catch (Exception e) when (e is BackendRefusal or HttpRequestException or TaskCanceledException && attempt < 3)
+            catch (Exception e) when ((e is BackendRefusal or BackendUnavailable) && attempt < 3)
             {
                 log.LogWarning("The outcome of call {DeliveryId} could not be reported (try {Attempt}): {Reason}", queued.Id, attempt, e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(2 * attempt), clock);

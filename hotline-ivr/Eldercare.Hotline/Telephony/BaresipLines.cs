@@ -15,7 +15,10 @@ public sealed record BaresipSettings(int Lines, string SipHost, int SipPort, int
 /// The hotline's phone lines on baresip: one SIP account per line (ivr1..ivrN, one call each, since switching a
 /// prompt switches the audio of every call on an account), driven over ctrl_tcp. Each answered call is handed to
 /// the call handler as an <see cref="ICall"/>. Calls out go from lines of their own (out1..outM), so callers never
-/// find every line busy with reminders. If baresip dies it is started again, and the calls it carried end.
+/// find every line busy with reminders. A caller is put through to a person by ringing the person from a link line
+/// (link1..linkK, one for every other line) and, once they answer, bridging the two calls inside baresip (aubridge:
+/// each call's source becomes the other's sink), so the caller is never let go before somebody has answered. If
+/// baresip dies it is started again, and the calls it carried end.
 /// </summary>
 public sealed class BaresipLines : IDialler, IAsyncDisposable
 {
@@ -29,15 +32,16 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     private Process? _process;
     private BaresipControl? _control;
     private Task _watch = Task.CompletedTask;
-    private readonly ConcurrentQueue<int> _freeOutbound = new();
-    private readonly SemaphoreSlim _outboundFree;
-    private readonly ConcurrentDictionary<string, PendingDial> _dialling = new(); // by the outbound line's address
+    private readonly LinePool _outbound;
+    private readonly LinePool _links;
+    private readonly ConcurrentDictionary<string, PendingDial> _dialling = new(); // by the dialling line's address
+    private readonly Dictionary<string, string> _sinks = []; // each line's aubridge device, where its caller's voice goes
 
     private BaresipLines(BaresipSettings settings, PromptAudio prompts, Func<ICall, Task> onCall, ILogger log)
     {
         (_settings, _prompts, _onCall, _log) = (settings, prompts, onCall, log);
-        for (var line = 1; line <= settings.OutboundLines; line++) _freeOutbound.Enqueue(line);
-        _outboundFree = new SemaphoreSlim(settings.OutboundLines);
+        _outbound = new LinePool(settings.OutboundLines, OutboundAddressOf);
+        _links = new LinePool(settings.Lines + settings.TerminalLines + settings.OutboundLines, LinkAddressOf);
     }
 
     public string SilencePath => BaresipProcess.SilenceIn(_settings.Folder);
@@ -45,6 +49,8 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     public string AddressOf(int line) => $"sip:ivr{line}@{_settings.SipHost}:{_settings.SipPort}";
 
     private string OutboundAddressOf(int line) => $"sip:out{line}@{_settings.SipHost}:{_settings.SipPort}";
+
+    private string LinkAddressOf(int line) => $"sip:link{line}@{_settings.SipHost}:{_settings.SipPort}";
 
     /// <summary>The address one-key terminals call (term1..termN): their calls are marked as from a home terminal.</summary>
     public string TerminalAddressOf(int line) => $"sip:term{line}@{_settings.SipHost}:{_settings.SipPort}";
@@ -61,13 +67,15 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     private void WriteConfiguration()
     {
         var s = _settings;
+        var lines = Enumerable.Range(1, s.Lines).Select(n => (AddressOf(n), true, $"sink{n}"))
+            .Concat(Enumerable.Range(1, s.TerminalLines).Select(n => (TerminalAddressOf(n), true, $"termsink{n}")))
+            .Concat(Enumerable.Range(1, s.OutboundLines).Select(n => (OutboundAddressOf(n), false, $"outsink{n}")))
+            .Concat(Enumerable.Range(1, _links.Count).Select(n => (LinkAddressOf(n), false, $"linksink{n}"))).ToList();
+        foreach (var (address, _, sink) in lines) _sinks[address] = sink;
         // Calls end when their audio file ends: ten minutes of silence plays between prompts. One call per line,
         // since switching a prompt switches the audio of every call on an account.
         BaresipProcess.Configure(s.Folder, s.SipHost, s.SipPort, s.ControlPort,
-            Enumerable.Range(1, s.Lines).Select(n => BaresipProcess.Account(AddressOf(n), answers: true, $"sink{n}"))
-                .Concat(Enumerable.Range(1, s.TerminalLines).Select(n => BaresipProcess.Account(TerminalAddressOf(n), answers: true, $"termsink{n}")))
-                .Concat(Enumerable.Range(1, s.OutboundLines).Select(n => BaresipProcess.Account(OutboundAddressOf(n), answers: false, $"outsink{n}"))),
-            maxCallsPerAccount: 1);
+            lines.Select(l => BaresipProcess.Account(l.Item1, answers: l.Item2, l.Item3)), maxCallsPerAccount: 1);
     }
 
     private async Task StartBaresipAsync(CancellationToken ct)
@@ -118,7 +126,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         {
             case "CALL_ESTABLISHED" when e.GetProperty("direction").GetString() == "incoming":
                 var line = e.GetProperty("accountaor").GetString()!;
-                var call = new BaresipCall(this, id, line, NumberOf(e.GetProperty("peeruri").GetString()))
+                var call = new BaresipCall(this, id, line, _sinks.GetValueOrDefault(line, ""), NumberOf(e.GetProperty("peeruri").GetString()))
                 {
                     FromHomeTerminal = line.StartsWith("sip:term", StringComparison.Ordinal),
                 };
@@ -152,7 +160,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         switch (type)
         {
             case "CALL_ESTABLISHED":
-                var call = new BaresipCall(this, id, dial.LineAddress, dial.Number) { Outbound = true };
+                var call = new BaresipCall(this, id, dial.LineAddress, _sinks[dial.LineAddress], dial.Number) { Outbound = true };
                 _calls[id] = call;
                 dial.Done.TrySetResult(new DialResult(call, null));
                 return true;
@@ -173,25 +181,41 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         _ => $"未接通（{reason}）",
     };
 
-    public async Task<DialResult> DialAsync(string address, string number, TimeSpan ringFor, CancellationToken ct)
+    public Task<DialResult> DialAsync(string address, string number, TimeSpan ringFor, CancellationToken ct) =>
+        DialFromAsync(_outbound, address, number, ringFor, null, ct);
+
+    /// <summary>Rings a person from a link line, to put a caller through (see <see cref="BaresipCall.ConnectAsync"/>); stops ringing when <paramref name="stopRinging"/> completes.</summary>
+    internal Task<DialResult> LinkAsync(string address, TimeSpan ringFor, Task stopRinging, CancellationToken ct) =>
+        DialFromAsync(_links, address, NumberOf(address) ?? "", ringFor, stopRinging, ct);
+
+    public bool IsOnCall(string number) => _calls.Values.Any(c => !c.Outbound && !c.Ended && c.CallerNumber is { } from && SameNumber(from, number));
+
+    /// <summary>The same phone, whatever the form (+86, a landline's 010): the last eight digits agree.</summary>
+    private static bool SameNumber(string a, string b)
     {
-        await _outboundFree.WaitAsync(ct);
-        _freeOutbound.TryDequeue(out var line);
-        var dial = new PendingDial(OutboundAddressOf(line), address, number);
+        static string Tail(string n) { var digits = new string(n.Where(char.IsAsciiDigit).ToArray()); return digits.Length > 8 ? digits[^8..] : digits; }
+        return Tail(a) is { Length: > 0 } t && t == Tail(b);
+    }
+
+    private async Task<DialResult> DialFromAsync(LinePool pool, string address, string number, TimeSpan ringFor, Task? stopRinging, CancellationToken ct)
+    {
+        var line = await pool.TakeAsync(ct);
+        var dial = new PendingDial(pool.AddressOf(line), address, number);
         _dialling[dial.LineAddress] = dial;
         var result = DialResult.NotAnswered("线路故障");
         try
         {
             await OnLineAsync(dial.LineAddress, null, c => c.CommandAsync("dial", address, ct), ct);
-            if (await Task.WhenAny(dial.Done.Task, Task.Delay(ringFor, ct)) != dial.Done.Task)
+            var rung = Task.Delay(ringFor, ct);
+            if (await Task.WhenAny(dial.Done.Task, rung, stopRinging ?? Task.Delay(Timeout.Infinite, ct)) != dial.Done.Task)
             {
-                // Rung long enough: stop ringing. The hang-up closes the call, which settles the dial (as answered, if
-                // it was picked up at the last moment).
-                try { await OnLineAsync(dial.LineAddress, dial.CallId, c => c.CommandAsync("hangup", null, ct), ct); }
+                // Rung long enough (or the caller is gone): stop ringing. The hang-up closes the call, which settles the
+                // dial (as answered, if it was picked up at the last moment).
+                try { await OnLineAsync(dial.LineAddress, dial.CallId, c => c.CommandAsync("hangup", null, CancellationToken.None), CancellationToken.None); }
                 catch (InvalidOperationException) { /* it closed meanwhile */ }
-                await Task.WhenAny(dial.Done.Task, Task.Delay(TimeSpan.FromSeconds(2), ct));
+                await Task.WhenAny(dial.Done.Task, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
                 if (!dial.Done.TrySetResult(DialResult.NotAnswered("无人接听")) && dial.Done.Task.Result.Answered is BaresipCall late)
-                    await late.HangUpAsync(ct);
+                    await late.HangUpAsync(CancellationToken.None);
                 return result = DialResult.NotAnswered("无人接听");
             }
             return result = dial.Done.Task.Result;
@@ -205,16 +229,40 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         {
             _dialling.TryRemove(dial.LineAddress, out _);
             if (result.Answered is BaresipCall answered)
-                _ = answered.Finished.ContinueWith(_ => FreeLine(line), TaskScheduler.Default);
+                _ = answered.Finished.ContinueWith(_ => pool.Free(line), TaskScheduler.Default);
             else
-                FreeLine(line);
+                pool.Free(line);
         }
     }
 
-    private void FreeLine(int line)
+    /// <summary>Lines of one kind (out1..outN, link1..linkN), each placing one call at a time.</summary>
+    private sealed class LinePool
     {
-        _freeOutbound.Enqueue(line);
-        _outboundFree.Release();
+        private readonly ConcurrentQueue<int> _free = new();
+        private readonly SemaphoreSlim _available;
+
+        public LinePool(int count, Func<int, string> addressOf)
+        {
+            (Count, AddressOf) = (count, addressOf);
+            for (var line = 1; line <= count; line++) _free.Enqueue(line);
+            _available = new SemaphoreSlim(count);
+        }
+
+        public int Count { get; }
+        public Func<int, string> AddressOf { get; }
+
+        public async Task<int> TakeAsync(CancellationToken ct)
+        {
+            await _available.WaitAsync(ct);
+            _free.TryDequeue(out var line);
+            return line;
+        }
+
+        public void Free(int line)
+        {
+            _free.Enqueue(line);
+            _available.Release();
+        }
     }
 
     /// <summary>A call out on one of the outbound lines, until it is answered or given up.</summary>
@@ -227,12 +275,12 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         public TaskCompletionSource<DialResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>The caller's number from the SIP URI (sip:13911112222@host), or null when withheld (anonymous).</summary>
+    /// <summary>The caller's number from the SIP URI (sip:13911112222@host), or null when withheld or not a number (anonymous, unknown).</summary>
     private static string? NumberOf(string? uri)
     {
         if (uri is null) return null;
         var user = uri.Split(':', 2)[^1].Split('@')[0];
-        return user.Length == 0 || user.Equals("anonymous", StringComparison.OrdinalIgnoreCase) ? null : user;
+        return Backend.HotlineBackend.UsableNumber(user);
     }
 
     /// <summary>Runs commands for one call's account (and call) as one group, so no other line's group interleaves.</summary>
@@ -265,7 +313,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
 }
 
 /// <summary>One call on a baresip line. Keys pressed while a prompt plays cut it short (barge-in) and are kept for the next question.</summary>
-internal sealed class BaresipCall(BaresipLines lines, string id, string aor, string? callerNumber) : ICall
+internal sealed class BaresipCall(BaresipLines lines, string id, string aor, string sink, string? callerNumber) : ICall
 {
     private readonly Channel<char> _keys = Channel.CreateUnbounded<char>();
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -275,6 +323,8 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
     public bool FromHomeTerminal { get; init; }
+    /// <summary>The aubridge device this line plays what its caller says to: another call that listens to it hears them.</summary>
+    internal string Sink { get; } = sink;
     /// <summary>Placed by the hotline (it stays known until baresip reports it closed).</summary>
     internal bool Outbound { get; init; }
     public bool Ended => _ended.Task.IsCompleted;
@@ -294,7 +344,16 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
         _keys.Writer.TryComplete();
     }
 
-    public async Task SayAsync(string text, CancellationToken ct)
+    public Task SayAsync(string text, CancellationToken ct) => SayAsync(text, keysCutShort: true, ct);
+
+    public Task SayWholeAsync(string text, CancellationToken ct) => SayAsync(text, keysCutShort: false, ct);
+
+    public void DiscardKeys()
+    {
+        while (_keys.Reader.TryRead(out _)) { }
+    }
+
+    private async Task SayAsync(string text, bool keysCutShort, CancellationToken ct)
     {
         if (Ended) return;
         var prompt = await lines.Prompts.FileForAsync(text, ct);
@@ -309,7 +368,7 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
             HotlineMetrics.KeyToPrompt.Record(Stopwatch.GetElapsedTime(pressedAt).TotalMilliseconds);
         // Until the words are said, a key is pressed (barge-in: the prompt stops), or the caller hangs up.
         var said = Task.Delay(Max(prompt.Speech - TimeSpan.FromSeconds(0.5), TimeSpan.Zero), ct);
-        await Task.WhenAny(said, _keys.Reader.WaitToReadAsync(ct).AsTask(), _ended.Task);
+        await Task.WhenAny(said, keysCutShort ? _keys.Reader.WaitToReadAsync(ct).AsTask() : said, _ended.Task);
         if (Ended) return;
         var silenceIn = said.IsCompleted ? prompt.Duration - Stopwatch.GetElapsedTime(startedAt) - TimeSpan.FromSeconds(0.5) : TimeSpan.FromMilliseconds(300);
         _ = SilenceUnlessAnotherPromptAsync(playing, Max(silenceIn, TimeSpan.Zero));
@@ -353,8 +412,35 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
         }
     }
 
-    public Task TransferAsync(string target, CancellationToken ct) =>
-        Ended ? Task.CompletedTask : lines.OnLineAsync(aor, Id, c => c.CommandAsync("transfer", target, ct), ct);
+    public async Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        if (Ended) return new Connection(false, "来电已挂断", TimeSpan.Zero);
+        var dialled = await lines.LinkAsync(target, ringFor, Finished, ct);
+        var waited = Stopwatch.GetElapsedTime(started);
+        if (dialled.Answered is not BaresipCall person) return new Connection(false, Ended ? "来电已挂断" : dialled.Failure, waited);
+        try
+        {
+            if (Ended) return new Connection(false, "来电已挂断", waited);
+            // Each hears the other: this line's source becomes the person's sink, and the person's line's source this one's.
+            await ListenToAsync(person.Sink, ct);
+            await person.ListenToAsync(Sink, ct);
+            await Task.WhenAny(Finished, person.Finished, Task.Delay(Timeout.Infinite, ct));
+            return new Connection(true, null, waited);
+        }
+        finally
+        {
+            await person.HangUpAsync(CancellationToken.None);
+            await HangUpAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Plays another line's caller to this call (no prompt may switch it back: pending switches to silence see a newer start).</summary>
+    private Task ListenToAsync(string otherSink, CancellationToken ct) => lines.OnLineAsync(aor, null, async c =>
+    {
+        Interlocked.Increment(ref _playing);
+        await c.CommandAsync("ausrc", $"aubridge,{otherSink}", ct);
+    }, ct);
 
     public async Task HangUpAsync(CancellationToken ct)
     {

@@ -20,11 +20,21 @@ public interface ICall
     /// <summary>Says the text (rendered to speech, or a recorded prompt for a known text) and returns when it has been said.</summary>
     Task SayAsync(string text, CancellationToken ct);
 
+    /// <summary>Says the text to its end: keys pressed meanwhile do not cut it short (they stay until <see cref="DiscardKeys"/>).</summary>
+    Task SayWholeAsync(string text, CancellationToken ct);
+
+    /// <summary>Forgets keys pressed and not yet read.</summary>
+    void DiscardKeys();
+
     /// <summary>The next key the caller presses (0-9, * or #), or null if none comes within the timeout or the call ended.</summary>
     Task<char?> ReadKeyAsync(TimeSpan timeout, CancellationToken ct);
 
-    /// <summary>Hands the call to a person (an agent, the station's duty line).</summary>
-    Task TransferAsync(string target, CancellationToken ct);
+    /// <summary>
+    /// Rings <paramref name="target"/> (a person: the agents, a duty phone) for up to <paramref name="ringFor"/> while the
+    /// caller stays on this call. When it answers, the two are connected and this returns once their conversation ends;
+    /// otherwise it returns, in plain words, why nobody was reached (无人接听, 占线或拒接, ...), and the caller is still here.
+    /// </summary>
+    Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct);
 
     Task HangUpAsync(CancellationToken ct);
 }
@@ -38,7 +48,13 @@ public interface IDialler
     /// Waits for a free outbound line first.
     /// </summary>
     Task<DialResult> DialAsync(string address, string number, TimeSpan ringFor, CancellationToken ct);
+
+    /// <summary>The elders on a call with the hotline right now (by the number they called from), whom no call out should ring.</summary>
+    bool IsOnCall(string number) => false;
 }
+
+/// <summary>Whether the person rung answered (and the caller talked to them), or why not; how long the caller waited.</summary>
+public sealed record Connection(bool Reached, string? Failure, TimeSpan Waited);
 
 /// <summary>An answered call, or the reason the call was not answered.</summary>
 public sealed record DialResult(ICall? Answered, string? Failure)

@@ -13,13 +13,13 @@ public sealed record PromptFile(string Path, TimeSpan Duration, TimeSpan Speech)
 /// <see cref="Trailer"/> of silence: baresip ends a call when its audio file runs out, and with the trailer the line
 /// can wait for a key (and start the next prompt) without switching to a silence file in between.
 /// Files are cached by a hash of the text and the speed; a recording with the same name in the recordings folder
-/// is used instead, so any fixed prompt can be replaced by a human voice.
+/// is used instead (with the same trailer), so any fixed prompt can be replaced by a human voice.
 /// </summary>
 public sealed class PromptAudio(string cacheFolder, string? recordingsFolder, int wordsPerMinute)
 {
     private readonly SemaphoreSlim _rendering = new(2, 2); // espeak-ng and sox are quick; two at a time keeps calls responsive
 
-    /// <summary>How many prompts were rendered (not found in the cache or the recordings) since start.</summary>
+    /// <summary>How many prompts were rendered by speech synthesis (not found in the cache or the recordings) since start.</summary>
     public int Rendered;
 
     /// <summary>Silence after the words of a rendered prompt: longer than the usual wait for a key.</summary>
@@ -31,24 +31,27 @@ public sealed class PromptAudio(string cacheFolder, string? recordingsFolder, in
     public async Task<PromptFile> FileForAsync(string text, CancellationToken ct)
     {
         var name = FileNameFor(text);
-        if (recordingsFolder is not null && File.Exists(Path.Combine(recordingsFolder, name)))
-            return Describe(Path.Combine(recordingsFolder, name), TimeSpan.Zero);
-        var cached = Path.Combine(cacheFolder, name);
-        if (File.Exists(cached)) return Describe(cached, Trailer);
+        // A recording is played as given, with the same trailer of silence as a rendered prompt (padded once, kept
+        // in the cache): a recording that ran out while the caller thinks would end the call.
+        var recording = recordingsFolder is null ? null : Path.Combine(recordingsFolder, name);
+        if (recording is not null && !File.Exists(recording)) recording = null;
+        var cached = Path.Combine(cacheFolder, recording is null ? name : "recorded-" + name);
+        if (File.Exists(cached) && (recording is null || File.GetLastWriteTimeUtc(cached) >= File.GetLastWriteTimeUtc(recording))) return Describe(cached, Trailer);
 
         await _rendering.WaitAsync(ct);
         try
         {
-            if (File.Exists(cached)) return Describe(cached, Trailer);
+            if (File.Exists(cached) && (recording is null || File.GetLastWriteTimeUtc(cached) >= File.GetLastWriteTimeUtc(recording))) return Describe(cached, Trailer);
             Directory.CreateDirectory(cacheFolder);
             var speech = Path.Combine(cacheFolder, $"{Guid.NewGuid():N}.22k.wav");
             var converted = Path.Combine(cacheFolder, $"{Guid.NewGuid():N}.8k.wav");
             try
             {
-                await RunAsync("espeak-ng", ["-v", "cmn-latn-pinyin", "-s", wordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", speech, text], ct);
-                await RunAsync("sox", [speech, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", converted, "pad", "0", Trailer.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct);
+                if (recording is null)
+                    await RunAsync("espeak-ng", ["-v", "cmn-latn-pinyin", "-s", wordsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture), "-w", speech, text], ct);
+                await RunAsync("sox", [recording ?? speech, "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", converted, "pad", "0", Trailer.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)], ct);
                 File.Move(converted, cached, overwrite: true); // whole files only: another line may be reading it
-                Interlocked.Increment(ref Rendered);
+                if (recording is null) Interlocked.Increment(ref Rendered);
             }
             finally
             {

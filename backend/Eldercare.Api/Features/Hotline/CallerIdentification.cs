@@ -14,13 +14,16 @@ public sealed record IdentifyCallerRequest(
     [property: RegularExpression(@"^\+?[0-9\-]{3,20}$")] string? CallerNumber,
     [property: RegularExpression("^[0-9]{3}[0-9Xx]$")] string? IdLast4);
 
-/// <summary>The elder identified (Name is how the IVR greets them), or how many files the number fits (0, or 2 and more: ask for the ID tail).</summary>
-public sealed record IdentifyCallerResponse(int? ElderId, string? Name, int Candidates);
+/// <summary>
+/// The elder identified (Name is how the IVR greets them; DutyPhone is their station's duty phone, the second person
+/// the hotline tries; StationId, whose slots are offered first), or how many files the number fits (0, or 2 and more: ask for the ID tail).
+/// </summary>
+public sealed record IdentifyCallerResponse(int? ElderId, string? Name, int Candidates, string? DutyPhone = null, int? StationId = null);
 
 /// <summary>
 /// Caller ID to elder, for the hotline: a number on exactly one active file identifies the elder; a number shared
-/// by several elders (couples share landlines), an unknown number or a withheld one needs the last four characters
-/// of the ID number too (or alone, for a withheld number, when they fit exactly one file).
+/// by several elders (couples share landlines) needs the last four characters of the ID number too; a withheld number
+/// or one on no file is identified by the last four alone when they fit exactly one file (the hotline confirms the name).
 /// </summary>
 public static class CallerIdentification
 {
@@ -32,14 +35,21 @@ public static class CallerIdentification
             var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Service && actor.Role != StaffRole.HotlineAgent) return HotlineOnly.ToResult();
             var forms = FormsOf(body.CallerNumber);
-            var query = db.Elders.AsNoTracking().Where(e => e.Status != ElderStatus.Deceased);
-            if (forms.Length > 0)
-                query = query.Where(e => forms.Contains(e.Phone.Replace("-", "")) || (e.SecondPhone != null && forms.Contains(e.SecondPhone.Replace("-", ""))));
-            else if (body.IdLast4 is null) return Results.Ok(new IdentifyCallerResponse(null, null, 0));
+            var living = db.Elders.AsNoTracking().Where(e => e.Status != ElderStatus.Deceased);
+            var onNumber = living.Where(e => forms.Contains(e.Phone.Replace("-", "")) || (e.SecondPhone != null && forms.Contains(e.SecondPhone.Replace("-", ""))));
+            // A number on no file (a neighbour's phone, a new mobile) is as good as a withheld one: the ID tail alone
+            // may identify, and the hotline then asks the caller to confirm the name it found.
+            var byNumber = forms.Length > 0 && await onNumber.AnyAsync(ct);
+            if (!byNumber && body.IdLast4 is null) return Results.Ok(new IdentifyCallerResponse(null, null, 0));
+            var query = byNumber ? onNumber : living;
             if (body.IdLast4 is { } last4) query = query.Where(e => e.IdNumberTailHash == ids.TailHash(last4));
-            var found = await query.OrderBy(e => e.Id).Select(e => new { e.Id, e.Name }).Take(2).ToListAsync(ct);
+            var found = await (from e in query
+                               join c in db.Communities on e.CommunityId equals c.Id
+                               join s in db.Stations on c.StationId equals s.Id
+                               orderby e.Id
+                               select new { e.Id, e.Name, s.DutyPhone, StationId = s.Id }).Take(2).ToListAsync(ct);
             return Results.Ok(found.Count == 1
-                ? new IdentifyCallerResponse(found[0].Id, found[0].Name, 1)
+                ? new IdentifyCallerResponse(found[0].Id, found[0].Name, 1, found[0].DutyPhone, found[0].StationId)
                 : new IdentifyCallerResponse(null, null, found.Count));
         }).WithTags("Hotline").RequireAuthorization().WithSummary("Caller ID (and the ID number's last four) to an elder, for the hotline");
 

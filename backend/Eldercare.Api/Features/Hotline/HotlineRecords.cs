@@ -52,12 +52,15 @@ public static class HotlineRecords
                                where e.Id == body.ElderId
                                select new { e.Id, e.Name, StationId = s.Id, Station = s.Name, s.DutyPhone }).SingleOrDefaultAsync(ct);
             if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
+            // The hotline sends a case again when an answer was lost: one case per call.
+            if (body.CallId is { } callId && await db.EmergencyCases.AsNoTracking().FirstOrDefaultAsync(x => x.CallId == callId && x.ElderId == elder.Id, ct) is { } opened)
+                return Results.Ok(ToResponse(opened, elder.Name, elder.Station, elder.DutyPhone));
             var now = clock.GetUtcNow().UtcDateTime;
             var found = new EmergencyCase { ElderId = elder.Id, StationId = elder.StationId, Source = "hotline", CallId = body.CallId, Status = EmergencyStatus.Open, OpenedAt = now };
             db.EmergencyCases.Add(found);
             // The station sees it in its task list at once; the bound family get a WeChat message.
             reminders.AddNotice(elder.Id, ReminderKind.Emergency, null, now,
-                $"{elder.Name}在{Infrastructure.Time.BusinessTime.ToBusinessTime(now):HH:mm}拨打热线紧急求助，电话已转驿站值班电话，请立即联系老人。");
+                $"{elder.Name}在{Infrastructure.Time.BusinessTime.ToBusinessTime(now):HH:mm}拨打热线紧急求助，热线正在为老人接通值班电话，请立即联系老人。");
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/emergencies/{found.Id}", ToResponse(found, elder.Name, elder.Station, elder.DutyPhone));
         }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline opens an emergency case: the station and the family are alerted; answers the station's duty phone");

@@ -39,9 +39,20 @@ public sealed class BookingReminders(EldercareDb db, IOptions<ReminderOptions> o
         db.Reminders.Add(new Reminder { ElderId = elderId, Kind = kind, BookingId = bookingId, Text = text, CreatedAt = nowUtc, DueAt = nowUtc });
 
     /// <summary>A booking that will not take place (cancelled, rejected, missed) or has begun needs no more reminders before it.</summary>
-    public Task<int> CancelBeforeServiceAsync(long bookingId, CancellationToken ct) =>
-        db.Reminders.Where(r => r.BookingId == bookingId && r.Status == ReminderStatus.Pending && Reminder.BeforeService.Contains(r.Kind))
+    public async Task<int> CancelBeforeServiceAsync(long bookingId, CancellationToken ct)
+    {
+        var withdrawn = await db.Reminders.Where(r => r.BookingId == bookingId && r.Status == ReminderStatus.Pending && Reminder.BeforeService.Contains(r.Kind))
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ReminderStatus.Cancelled), ct);
+        // Calls about it that the hotline has not made yet (its confirmation, a reminder) are not made at all.
+        var calls = from d in db.Deliveries
+                    join r in db.Reminders on d.ReminderId equals r.Id
+                    where r.BookingId == bookingId && d.Channel == DeliveryChannel.PhoneCall && d.Status == DeliveryStatus.Queued
+                          && (r.Kind == ReminderKind.BookingConfirmed || Reminder.BeforeService.Contains(r.Kind))
+                    select d.Id;
+        await db.Deliveries.Where(d => calls.Contains(d.Id)).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Status, DeliveryStatus.Failed).SetProperty(d => d.FailReason, "预约已不再进行，不再打电话").SetProperty(d => d.UpdatedAt, DateTime.UtcNow), ct);
+        return withdrawn;
+    }
 
     /// <summary>The evening-before and shortly-before reminders, for those times that are still ahead.</summary>
     public void AddBeforeService(Booking booking, DateTime nowUtc)

@@ -72,11 +72,16 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
                              select new { b.ElderId, FamilyMemberId = f.Id }).ToListAsync(ct))
             .ToLookup(x => x.ElderId, x => x.FamilyMemberId);
 
+        // An elder who booked on the hotline heard the booking confirmed on that call: no second call to say so.
+        var confirmedIds = reminders.Where(r => r.Kind == ReminderKind.BookingConfirmed && r.BookingId is not null).Select(r => r.BookingId!.Value).ToList();
+        var heardOnCall = confirmedIds.Count == 0 ? []
+            : (await db.Bookings.AsNoTracking().Where(b => confirmedIds.Contains(b.Id) && b.Channel == Channel.Hotline).Select(b => b.Id).ToListAsync(ct)).ToHashSet();
+
         var deliveries = new List<Delivery>();
         foreach (var reminder in reminders)
         {
             var elder = elders[reminder.ElderId];
-            if (elder.Status != ElderStatus.Deceased)
+            if (elder.Status != ElderStatus.Deceased && !(reminder.Kind == ReminderKind.BookingConfirmed && heardOnCall.Contains(reminder.BookingId!.Value)))
             {
                 var channel = Reach.ChannelsFor(reminder.Kind, elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0)[0];
                 deliveries.Add(Delivery.Queued(reminder.Id, reminder.ElderId, reminder.Text, RecipientKind.Elder, elder.Id, channel, now));

@@ -30,6 +30,9 @@ public sealed class ReminderOptions
     /// <summary>How long after an unanswered reminder call it is tried again.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "02:00:00")] public TimeSpan ReminderCallRetryAfter { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How long after an elder asked the hotline for a person, and nobody answered, the hotline calls them back.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "02:00:00")] public TimeSpan CallBackAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long before a meal's order cut-off elders who usually order, and have not yet, are reminded.</summary>
     [Range(typeof(TimeSpan), "00:10:00", "06:00:00")] public TimeSpan MealOrderLead { get; set; } = TimeSpan.FromHours(1);
 

@@ -1,0 +1,85 @@
+using Eldercare.Hotline.Backend;
+using Eldercare.Hotline.Telephony;
+
+namespace Eldercare.Hotline.Calls;
+
+/// <summary>
+/// Puts a caller through to a person, and never lets them go before somebody has answered: the agents first, then
+/// the elder's station's duty phone, then the district's duty line (the duty phone first in an emergency), each rung
+/// for <see cref="HotlineOptions.PersonRingTimeout"/> while the caller hears where they are being put through. When
+/// nobody answers, the caller is told so; a known elder's request goes to the hub, which gives the station a task and
+/// has the hotline ring the elder back. The call's path records whom it reached after how long, or who did not answer.
+/// </summary>
+public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, ILogger log)
+{
+    private readonly Prompts _say = options.Prompts;
+
+    /// <summary>Whom the caller is, as far as known: the elder and their station's duty phone.</summary>
+    public sealed record Caller(int? ElderId, string? DutyPhone);
+
+    /// <summary>
+    /// Rings the people in turn; true when one answered (and the conversation has ended). <paramref name="source"/>
+    /// is what the hub is told the request came from: Inbound, Terminal or CheckIn (a check-in's request is always
+    /// told, so the station follows up even when a person answered). <paramref name="announced"/>: the caller has just
+    /// been told a person is coming (the emergency, the one-key terminal), so the first ring starts without more words.
+    /// </summary>
+    public async Task<bool> ReachAsync(ICall call, Caller caller, string source, bool emergency, List<string> path, CancellationToken ct, bool announced = false)
+    {
+        var people = People(caller, emergency);
+        string? previous = null;
+        foreach (var (name, spoken, address) in people)
+        {
+            if (call.Ended) break;
+            var intro = previous is not null ? string.Format(_say.NextPerson, previous, spoken) : emergency || announced ? null : _say.ToAgent;
+            if (intro is not null) await call.SayAsync(intro, ct);
+            var connection = await call.ConnectAsync(address, options.PersonRingTimeout, ct);
+            var seconds = (int)Math.Round(connection.Waited.TotalSeconds);
+            if (connection.Reached)
+            {
+                path.Add($"person:{name}:{seconds}s");
+                log.LogInformation("Call {CallId} reached {Person} after {Seconds} s", call.Id, name, seconds);
+                if (source == "CheckIn" && caller.ElderId is { } checkedIn) await TellHubAsync(checkedIn, call.Id, source, reached: true, ct);
+                return true;
+            }
+            path.Add($"missed:{name}:{connection.Failure}");
+            log.LogWarning("Call {CallId}: {Person} did not answer ({Failure}) in {Seconds} s", call.Id, name, connection.Failure, seconds);
+            previous = spoken;
+        }
+        path.Add("no-person");
+        if (call.Ended) return false;
+        var request = caller.ElderId is { } elderId ? await TellHubAsync(elderId, call.Id, source, reached: false, ct) : null;
+        if (request?.CallBackAt is { } at)
+        {
+            path.Add("callback");
+            var minutes = Math.Max(1, (int)Math.Ceiling((at - DateTime.UtcNow).TotalMinutes));
+            await call.SayAsync(string.Format(_say.NobodyCallBack, ChineseWords.Number(minutes)), ct);
+        }
+        else
+        {
+            await call.SayAsync(_say.NobodyCallAgain, ct);
+        }
+        return false;
+    }
+
+    private List<(string Name, string Spoken, string Address)> People(Caller caller, bool emergency)
+    {
+        var agents = ("agent", _say.AgentName, options.AgentLine);
+        var duty = caller.DutyPhone is { Length: > 0 } phone ? ("duty", _say.DutyName, string.Format(options.DutyLine, phone)) : default;
+        var district = options.DistrictDutyLine.Length > 0 ? ("district", _say.DistrictDutyName, options.DistrictDutyLine) : default;
+        var order = emergency ? new[] { duty, agents, district } : [agents, duty, district];
+        return order.Where(p => p.Item3 is { Length: > 0 }).ToList()!;
+    }
+
+    private async Task<HelpRequest?> TellHubAsync(int elderId, string callId, string source, bool reached, CancellationToken ct)
+    {
+        try
+        {
+            return await backend.RequestHelpAsync(elderId, callId, source, reached, ct);
+        }
+        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
+        {
+            log.LogError("The help request of call {CallId} could not be recorded: {Reason}", callId, e.Message);
+            return null;
+        }
+    }
+}
