@@ -69,8 +69,59 @@ public sealed class HotlineSipTests : IAsyncLifetime
         throw new TimeoutException($"waited {seconds} s for {what}");
     }
 
+    /// <summary>A WAV of a steady tone, for a phone to play: what the other end hears is then easy to tell from silence.</summary>
+    private string Tone()
+    {
+        var path = Path.Combine(_folder, "tone.wav");
+        if (File.Exists(path)) return path;
+        Directory.CreateDirectory(_folder);
+        using var sox = Process.Start("sox", ["-n", "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", path, "synth", "120", "sine", "440"])!;
+        sox.WaitForExit();
+        return path;
+    }
+
+    /// <summary>
+    /// Whether the last seconds of what a phone heard (sndfile's "-dec" recording of its latest call) are the people's
+    /// 440 Hz tone: a Goertzel filter's share of the signal's energy, near 1 for the tone, small for speech or silence.
+    /// </summary>
+    private static bool HeardToneAtEnd(string recordings, double seconds)
+    {
+        var file = Directory.GetFiles(recordings, "*-dec.wav").OrderBy(File.GetLastWriteTimeUtc).LastOrDefault();
+        if (file is null) return false;
+        var bytes = File.ReadAllBytes(file);
+        var samples = Enumerable.Range(0, (bytes.Length - 44) / 2).Select(i => (double)BitConverter.ToInt16(bytes, 44 + 2 * i)).ToArray();
+        var end = samples.Length - 1600; // the last 0.2 s may be the hang-up
+        var window = samples[Math.Max(0, end - (int)(8000 * seconds))..Math.Max(0, end)];
+        if (window.Length < 800) return false;
+        var energy = window.Sum(x => x * x);
+        if (Math.Sqrt(energy / window.Length) < 300) return false; // silence
+        var coefficient = 2 * Math.Cos(2 * Math.PI * 440 / 8000);
+        double s1 = 0, s2 = 0;
+        foreach (var x in window) (s1, s2) = (x + coefficient * s1 - s2, s1);
+        var power = s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+        return power / (window.Length / 2.0 * energy) > 0.3;
+    }
+
+    private static bool Is(JsonElement e, string type, string? account = null) =>
+        e.GetProperty("type").GetString() == type && (account is null || e.GetProperty("accountaor").GetString()!.Contains(account, StringComparison.Ordinal));
+
+    /// <summary>Phones with a person at each (their own baresip, as a desk phone or an agent's softphone), playing a tone when they speak.</summary>
+    private async Task<(BaresipControl Control, ConcurrentQueue<JsonElement> Events, int SipPort)> PeopleAsync(params (string User, bool Answers)[] people)
+    {
+        var folder = Path.Combine(_folder, "people-" + Guid.NewGuid().ToString("N")[..8]);
+        var (sip, controlPort) = (BaresipProcess.FreeSipPort(), ApiProcess.FreePort());
+        var tone = Tone();
+        BaresipProcess.Configure(folder, "127.0.0.1", sip, controlPort,
+            people.Select(p => BaresipProcess.Account($"sip:{p.User}@127.0.0.1:{sip}", p.Answers, "person", codecs: "PCMU", plays: tone)));
+        var (process, control) = await BaresipProcess.StartAsync(folder, controlPort, CancellationToken.None);
+        _processes.Add(process);
+        var events = new ConcurrentQueue<JsonElement>();
+        control.Events += events.Enqueue;
+        return (control, events, sip);
+    }
+
     [Fact]
-    public async Task A_caller_books_lunch_with_keys_on_a_real_SIP_call_hears_it_booked_and_is_put_through_to_a_person()
+    public async Task A_caller_books_lunch_with_keys_and_0_puts_them_through_to_an_agent_who_answers_and_is_heard_until_one_hangs_up()
     {
         using var database = TestDatabase.NewSqlite();
         using var api = new ApiFactory(database, new Dictionary<string, string?> { ["Services:HotlineKey"] = Key });
@@ -80,8 +131,8 @@ public sealed class HotlineSipTests : IAsyncLifetime
         await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, number)));
         await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
         var backend = new HotlineBackend(api.CreateClient(), Key);
-        var agents = $"sip:agents@127.0.0.1:{ApiProcess.FreePort()}";
-        var options = new HotlineOptions { ApiBaseUrl = "http://unused", AgentLine = agents, ServiceKey = Key, KeyTimeout = TimeSpan.FromSeconds(6) };
+        var (agents, agentEvents, agentPort) = await PeopleAsync(("agents", true));
+        var options = new HotlineOptions { ApiBaseUrl = "http://unused", AgentLine = $"sip:agents@127.0.0.1:{agentPort}", DistrictDutyLine = "", ServiceKey = Key };
         var flows = new ConcurrentQueue<InboundCallFlow>();
         var settings = new BaresipSettings(2, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
         await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), async call =>
@@ -91,26 +142,126 @@ public sealed class HotlineSipTests : IAsyncLifetime
             await flow.RunAsync(CancellationToken.None);
         }, NullLogger.Instance, CancellationToken.None);
 
-        var (caller, events) = await CallerAsync(number);
+        var recordings = Path.Combine(_folder, "heard");
+        Directory.CreateDirectory(recordings);
+        var phoneFolder = Path.Combine(_folder, "elder-phone");
+        var (phoneSip, phoneControl) = (BaresipProcess.FreeSipPort(), ApiProcess.FreePort());
+        BaresipProcess.Configure(phoneFolder, "127.0.0.1", phoneSip, phoneControl,
+            [BaresipProcess.Account($"sip:{number}@127.0.0.1:{phoneSip}", false, "phone", codecs: "PCMU")], recordInto: recordings);
+        var (phoneProcess, caller) = await BaresipProcess.StartAsync(phoneFolder, phoneControl, CancellationToken.None);
+        _processes.Add(phoneProcess);
+        var events = new ConcurrentQueue<JsonElement>();
+        caller.Events += events.Enqueue;
+
         await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
-        await UntilAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "CALL_ESTABLISHED")), "the hotline to answer");
-        foreach (var key in "1110") // meals, the first time offered, confirm; then a person
+        await UntilAsync(() => Task.FromResult(events.Any(e => Is(e, "CALL_ESTABLISHED"))), "the hotline to answer");
+        foreach (var key in "111") // meals, the first time offered, at the table
         {
             await caller.CommandAsync("sndcode", key.ToString(), CancellationToken.None);
             await Task.Delay(400);
         }
-
-        await UntilAsync(async () => await s.WithDbAsync(db => db.Bookings.AnyAsync(b => b.ElderId == elder.Id)), "the booking");
+        // The confirmation counts only once its question has been said to the end (keys meanwhile are dropped): the
+        // elder presses 1 every second until it is taken, then 0 for a person.
+        await UntilAsync(async () =>
+        {
+            await caller.CommandAsync("sndcode", "1", CancellationToken.None);
+            await Task.Delay(1000);
+            return await s.WithDbAsync(db => db.Bookings.AnyAsync(b => b.ElderId == elder.Id));
+        }, "the booking", seconds: 60);
+        Assert.Contains(flows.Single().Path, p => p.StartsWith("booked:", StringComparison.Ordinal));
+        await Task.Delay(1000);
+        await caller.CommandAsync("sndcode", "0", CancellationToken.None);
         var booking = await s.WithDbAsync(db => db.Bookings.AsNoTracking().SingleAsync(b => b.ElderId == elder.Id));
-        Assert.Equal(Channel.Hotline, booking.Channel);
-        await UntilAsync(() => Task.FromResult(flows.TryPeek(out var f) && f.Path.Contains("agent")), "the transfer to a person");
-        Assert.Contains($"booked:{booking.Id}", flows.Single().Path);
-        // The caller's phone was asked to call the agents (a SIP REFER), and the hotline's leg ended.
-        await UntilAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "TRANSFER" && e.GetProperty("param").GetString() == agents)), "the REFER to the agents");
-        await UntilAsync(() => Task.FromResult(events.Any(e => e.GetProperty("type").GetString() == "CALL_CLOSED")), "the call to end");
+        Assert.Equal((Channel.Hotline, ServiceModes.AtCentre), (booking.Channel, booking.Mode));
+        // The agent's phone rings and answers; the elder is still on the line, and hears the agent (their tone) through the hotline.
+        await UntilAsync(() => Task.FromResult(agentEvents.Any(e => Is(e, "CALL_ESTABLISHED"))), "the agent to answer");
+        await Task.Delay(4000);
+        Assert.DoesNotContain(events, e => Is(e, "CALL_CLOSED"));
+        // The agent hangs up: the hotline ends the elder's call too, and logs who was reached.
+        await agents.CommandAsync("hangup", null, CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(events.Any(e => Is(e, "CALL_CLOSED"))), "the elder's call to end");
+        await Task.Delay(500); // the recording is written out
+        Assert.True(HeardToneAtEnd(recordings, seconds: 2.5), "the elder did not hear the agent");
+        await UntilAsync(async () => await s.WithDbAsync(db => db.CallRecords.AnyAsync(c => c.ElderId == elder.Id)), "the call log");
         var logged = await s.WithDbAsync(db => db.CallRecords.AsNoTracking().SingleAsync(c => c.ElderId == elder.Id));
-        Assert.Equal((number, $"booked:{booking.Id},agent"), (logged.Number, logged.Outcome));
+        Assert.Equal(number, logged.Number);
+        Assert.Matches($"^booked:{booking.Id},person:agent:[0-9]+s$", logged.Outcome);
         await caller.DisposeAsync();
+        await agents.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_agent_who_does_not_answer_falls_back_to_the_duty_phone_and_when_nobody_answers_the_hotline_calls_the_elder_back()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = new ApiFactory(database, new Dictionary<string, string?>
+        {
+            ["Services:HotlineKey"] = Key, ["Reminders:DispatchInterval"] = "00:00:01", ["Reminders:CallBackAfter"] = "00:00:00",
+        });
+        var s = await CreateAsync(api);
+        var (first, second) = (await s.AddElderAsync(), await s.AddElderAsync(station: 2));
+        var backend = new HotlineBackend(api.CreateClient(), Key);
+        // Nobody at the agents' desk; station 1's duty phone answers, station 2's rings out.
+        var (people, rang, peoplePort) = await PeopleAsync(("agents", false), (s.Station1.DutyPhone, true), (s.Station2.DutyPhone, false));
+        var (phones, phoneEvents, gateway) = await PhonesAsync((first.Phone, true), (second.Phone, true));
+        var options = new HotlineOptions
+        {
+            ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = $"sip:agents@127.0.0.1:{peoplePort}", DutyLine = $"sip:{{0}}@127.0.0.1:{peoplePort}",
+            DistrictDutyLine = "", PersonRingTimeout = TimeSpan.FromSeconds(3), OutboundRoute = $"sip:{{0}}@127.0.0.1:{gateway}",
+            QueuePoll = TimeSpan.FromSeconds(1), CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue,
+        };
+        var flows = new ConcurrentQueue<InboundCallFlow>();
+        var settings = new BaresipSettings(2, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), OutboundLines: 1);
+        await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), async call =>
+        {
+            var flow = new InboundCallFlow(call, backend, options, TimeProvider.System, NullLogger.Instance);
+            flows.Enqueue(flow);
+            await flow.RunAsync(CancellationToken.None);
+        }, NullLogger.Instance, CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var dialler = new OutboundDialler(lines, backend, options, TimeProvider.System, NullLogger.Instance).RunAsync(stop.Token);
+
+        async Task PressAsync(Elder elder, string key)
+        {
+            await phones.CommandAsync("uafind", $"sip:{elder.Phone}@127.0.0.1:{gateway}", CancellationToken.None);
+            await phones.CommandAsync("sndcode", key, CancellationToken.None);
+        }
+
+        // The first elder presses 0: the agents ring out, then the station's duty phone answers.
+        await phones.CommandAsync("uafind", $"sip:{first.Phone}@127.0.0.1:{gateway}", CancellationToken.None);
+        await phones.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(phoneEvents.Any(e => Is(e, "CALL_ESTABLISHED", first.Phone))), "the hotline to answer");
+        await Task.Delay(1500);
+        await PressAsync(first, "0");
+        await UntilAsync(() => Task.FromResult(rang.Any(e => Is(e, "CALL_CLOSED", "agents"))), "the agents to ring out");
+        await UntilAsync(() => Task.FromResult(rang.Any(e => Is(e, "CALL_ESTABLISHED", s.Station1.DutyPhone))), "the duty phone to answer");
+        Assert.DoesNotContain(phoneEvents, e => Is(e, "CALL_CLOSED", first.Phone));
+        await people.CommandAsync("uafind", $"sip:{s.Station1.DutyPhone}@127.0.0.1:{peoplePort}", CancellationToken.None);
+        await people.CommandAsync("hangup", null, CancellationToken.None);
+        await UntilAsync(async () => await s.WithDbAsync(db => db.CallRecords.AnyAsync(c => c.ElderId == first.Id)), "the first call's log");
+        Assert.Matches("^person:duty:[0-9]+s$", await s.WithDbAsync(db => db.CallRecords.Where(c => c.ElderId == first.Id).Select(c => c.Outcome).SingleAsync()));
+
+        // The second elder's station does not answer either: told plainly, the station gets a task, and the hotline rings back.
+        await phones.CommandAsync("uafind", $"sip:{second.Phone}@127.0.0.1:{gateway}", CancellationToken.None);
+        await phones.CommandAsync("dial", lines.AddressOf(2), CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(phoneEvents.Any(e => Is(e, "CALL_ESTABLISHED", second.Phone))), "the hotline to answer the second elder");
+        await Task.Delay(1500);
+        await PressAsync(second, "0");
+        await UntilAsync(async () => await s.WithDbAsync(db => db.HelpRequests.AnyAsync(h => h.ElderId == second.Id && !h.PersonReached)), "the help request", seconds: 40);
+        await UntilAsync(() => Task.FromResult(phoneEvents.Count(e => Is(e, "CALL_CLOSED", second.Phone)) == 1), "the second elder's call to end after the goodbye", seconds: 60);
+        var said = flows.Last().Path;
+        Assert.Equal(["0", "missed:agent:无人接听", "missed:duty:无人接听", "no-person", "callback"], said);
+        // The phone picks up by itself (baresip reports an answered call as established, the second on that phone).
+        await UntilAsync(() => Task.FromResult(phoneEvents.Count(e => Is(e, "CALL_ESTABLISHED", second.Phone)) == 2), "the call back to ring the elder", seconds: 40);
+        await UntilAsync(async () => await s.WithDbAsync(db => (from d in db.Deliveries
+                                                              join r in db.Reminders on d.ReminderId equals r.Id
+                                                              where r.ElderId == second.Id && r.Kind == ReminderKind.CallBack && d.Status == DeliveryStatus.Delivered
+                                                              select d).AnyAsync()), "the call back to be reported", seconds: 60);
+        Assert.True(await s.WithDbAsync(db => db.Reminders.AnyAsync(r => r.ElderId == second.Id && r.Kind == ReminderKind.HelpRequested)));
+        stop.Cancel();
+        await dialler;
+        await phones.DisposeAsync();
+        await people.DisposeAsync();
     }
 
     [Fact]

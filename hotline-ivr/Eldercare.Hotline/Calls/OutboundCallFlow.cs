@@ -47,7 +47,7 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
         {
             await call.SayAsync(_say.Greeting + queued.Text, ct);
             if (call.Ended) return (false, "接通后挂断");
-            await _people.ReachAsync(call, caller, "CallOut", emergency: false, Path, ct);
+            await _people.ReachAsync(call, caller, "CallOut", emergency: false, Path, ct, announced: true, callingBack: true);
             return (true, null);
         }
         var message = queued.Kind == "CheckInCall" ? queued.Text : _say.Greeting + queued.Text + _say.ReminderKeys;

@@ -22,8 +22,10 @@ public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, 
     /// is what the hub is told the request came from: Inbound, Terminal or CheckIn (a check-in's request is always
     /// told, so the station follows up even when a person answered). <paramref name="announced"/>: the caller has just
     /// been told a person is coming (the emergency, the one-key terminal), so the first ring starts without more words.
+    /// <paramref name="callingBack"/>: this is the hub's call back, so nobody answering again asks for no further call.
     /// </summary>
-    public async Task<bool> ReachAsync(ICall call, Caller caller, string source, bool emergency, List<string> path, CancellationToken ct, bool announced = false)
+    public async Task<bool> ReachAsync(ICall call, Caller caller, string source, bool emergency, List<string> path, CancellationToken ct,
+        bool announced = false, bool callingBack = false)
     {
         var people = People(caller, emergency);
         string? previous = null;
@@ -47,6 +49,11 @@ public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, 
         }
         path.Add("no-person");
         if (call.Ended) return false;
+        if (callingBack)
+        {
+            await call.SayAsync(_say.NobodyAgain, ct); // the station has had its task since the first try
+            return false;
+        }
         var request = caller.ElderId is { } elderId ? await TellHubAsync(elderId, call.Id, source, reached: false, ct) : null;
         if (request?.CallBackAt is { } at)
         {

@@ -25,6 +25,8 @@ public sealed class Prompts
     public string NobodyCallBack { get; set; } = "现在没有工作人员能接听。我们已经记下了，大约{0}分钟后给您回电话，请保持电话畅通。有紧急情况请直接拨打120。再见。";
     /// <summary>Nobody answered and no call back could be booked (the caller is not known, or the hub is down).</summary>
     public string NobodyCallAgain { get; set; } = "现在没有工作人员能接听，请您过一会儿再打来。有紧急情况请直接拨打120。再见。";
+    /// <summary>The call back found nobody either: the station already has the elder's request as a task.</summary>
+    public string NobodyAgain { get; set; } = "现在还是没有工作人员能接听。驿站已经收到您的请求，会尽快联系您。再见。";
     public string SystemTrouble { get; set; } = "系统暂时出了点问题。";
     public string EmergencyConfirm { get; set; } = "您选择了紧急求助。确认需要帮助请按1，按错了请按2。";
     public string EmergencyTransfer { get; set; } = "已经记下您的紧急求助，驿站马上会收到。正在为您接通值班人员，请不要挂机。";

@@ -15,16 +15,19 @@ public static class BaresipProcess
 
     /// <summary>
     /// One line of the accounts file: a SIP address that answers by itself or waits to be told (<paramref name="answers"/>),
-    /// plays the folder's silence until told otherwise, and sends what it hears to the named sink (nowhere: aubridge).
+    /// plays the folder's silence (or the WAV file <paramref name="plays"/>) until told otherwise, and sends what it hears
+    /// to the named sink (nowhere, unless another call takes its audio from there: aubridge).
     /// </summary>
-    public static string Account(string address, bool answers, string sink, string codecs = "PCMU,PCMA") =>
-        $"<{address}>;regint=0;answermode={(answers ? "auto" : "manual")};audio_codecs={codecs};audio_source=aufile,{{silence}};audio_player=aubridge,{sink}";
+    public static string Account(string address, bool answers, string sink, string codecs = "PCMU,PCMA", string? plays = null) =>
+        $"<{address}>;regint=0;answermode={(answers ? "auto" : "manual")};audio_codecs={codecs};audio_source=aufile,{plays ?? "{silence}"};audio_player=aubridge,{sink}";
 
     /// <summary>
     /// Writes the folder's config and accounts (one <see cref="Account"/> line each) and ten minutes of silence to play
-    /// when nothing else is playing.
+    /// when nothing else is playing. <paramref name="recordInto"/>: a folder where every call's audio, both ways, is
+    /// written as WAV (sndfile; the tests' phones use it to check what a caller heard).
     /// </summary>
-    public static void Configure(string folder, string sipHost, int sipPort, int controlPort, IEnumerable<string> accounts, int? maxCallsPerAccount = null)
+    public static void Configure(string folder, string sipHost, int sipPort, int controlPort, IEnumerable<string> accounts, int? maxCallsPerAccount = null,
+        string? recordInto = null)
     {
         Directory.CreateDirectory(folder);
         var silence = SilenceIn(folder);
@@ -34,6 +37,7 @@ public static class BaresipProcess
             "poll_method epoll", $"sip_listen {sipHost}:{sipPort}", $"net_interface {sipHost}",
             maxCallsPerAccount is { } max ? $"call_max_calls {max}" : "",
             "module_path /usr/lib/baresip/modules", "module g711.so", "module aufile.so", "module aubridge.so",
+            recordInto is null ? "" : "module sndfile.so", recordInto is null ? "" : $"snd_path {recordInto}",
             "module_tmp uuid.so", "module_tmp account.so", "module_app menu.so", "module_app ctrl_tcp.so",
             $"ctrl_tcp_listen 127.0.0.1:{controlPort}", "audio_player aubridge,sink", $"audio_source aufile,{silence}", "",
         }.Where(l => l.Length > 0)) + "\n");
