@@ -13,7 +13,9 @@ public static class HotlineProgram
         builder.Logging.AddJsonConsole(o => { o.IncludeScopes = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
 
         builder.Services.AddValidatedOptions<HotlineOptions>("Hotline");
-        builder.Services.AddHostedService<HotlineService>();
+        // "agent-phone": the person the demo's calls reach (see AgentPhone), instead of the hotline itself.
+        if (args is ["agent-phone", ..]) builder.Services.AddHostedService<AgentPhone>();
+        else builder.Services.AddHostedService<HotlineService>();
 
         var host = builder.Build();
         if (!host.Services.SettingsAreValid()) return 1;

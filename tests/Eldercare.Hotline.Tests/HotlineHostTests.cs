@@ -54,7 +54,10 @@ public sealed class HotlineHostTests
     [Fact]
     public async Task Bad_settings_stop_it_with_a_message_naming_each_key()
     {
-        var (process, output) = Start(new() { ["Hotline__Lines"] = "0", ["Hotline__BaresipControl"] = "nowhere", ["Hotline__ApiBaseUrl"] = "not a url" });
+        var (process, output) = Start(new()
+        {
+            ["Hotline__Lines"] = "0", ["Hotline__BaresipControl"] = "nowhere", ["Hotline__ApiBaseUrl"] = "not a url",
+        });
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await process.WaitForExitAsync(timeout.Token);
         process.WaitForExit();
@@ -63,5 +66,17 @@ public sealed class HotlineHostTests
         Assert.Contains("Hotline:Lines", text);
         Assert.Contains("Hotline:BaresipControl: must be host:port", text);
         Assert.Contains("Hotline:ApiBaseUrl", text);
+    }
+
+    [Fact]
+    public async Task A_person_to_reach_on_the_hotlines_own_lines_is_refused_at_start()
+    {
+        // The hotline's own port (5060): a caller put through there would reach nobody.
+        var (process, output) = Start(new() { ["Hotline__ApiBaseUrl"] = "http://127.0.0.1:5999", ["Hotline__AgentLine"] = "sip:agents@127.0.0.1" });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(timeout.Token);
+        process.WaitForExit();
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("Hotline:AgentLine: points at the hotline's own SIP address (127.0.0.1:5060)", output.ToString());
     }
 }

@@ -396,4 +396,50 @@ public sealed class HotlineSipTests : IAsyncLifetime
         }, "a call after the restart");
         await caller.DisposeAsync();
     }
+
+    [Fact]
+    public async Task The_demos_agent_phone_answers_the_agent_line_and_each_duty_phone_and_the_caller_hears_a_person()
+    {
+        var port = BaresipProcess.FreeSipPort();
+        var info = new ProcessStartInfo("dotnet", [RepoPaths.HotlineDll, "agent-phone"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["Hotline__ApiBaseUrl"] = "http://127.0.0.1:1";
+        info.Environment["Hotline__PromptCache"] = Path.Combine(_folder, "agent", "prompts");
+        info.Environment["Hotline__AgentLine"] = $"sip:agents@127.0.0.1:{port}";
+        info.Environment["Hotline__DutyLine"] = $"sip:{{0}}@127.0.0.1:{port}";
+        info.Environment["Hotline__DistrictDutyLine"] = $"sip:district-duty@127.0.0.1:{port}";
+        info.Environment["AgentPhone__DutyNumbers__0"] = "01062301001";
+        var output = new System.Text.StringBuilder();
+        using var agentPhone = Process.Start(info)!;
+        agentPhone.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        agentPhone.BeginOutputReadLine();
+        try
+        {
+            await UntilAsync(() => { lock (output) return Task.FromResult(output.ToString().Contains("Agent phone answers")); }, "the agent phone to start");
+            var recordings = Path.Combine(_folder, "heard-agent");
+            Directory.CreateDirectory(recordings);
+            var folder = Path.Combine(_folder, "caller");
+            var (sip, controlPort) = (BaresipProcess.FreeSipPort(), ApiProcess.FreePort());
+            BaresipProcess.Configure(folder, "127.0.0.1", sip, controlPort, [BaresipProcess.Account($"sip:hotline@127.0.0.1:{sip}", false, "phone", codecs: "PCMU")], recordInto: recordings);
+            var (process, caller) = await BaresipProcess.StartAsync(folder, controlPort, CancellationToken.None);
+            _processes.Add(process);
+            var events = new ConcurrentQueue<JsonElement>();
+            caller.Events += events.Enqueue;
+            foreach (var (user, n) in new[] { ("agents", 1), ("01062301001", 2), ("district-duty", 3) })
+            {
+                await caller.CommandAsync("dial", $"sip:{user}@127.0.0.1:{port}", CancellationToken.None);
+                await UntilAsync(() => Task.FromResult(events.Count(e => Is(e, "CALL_ESTABLISHED")) == n), $"{user} to answer");
+                await Task.Delay(2500);
+                await caller.CommandAsync("hangup", null, CancellationToken.None);
+                await UntilAsync(() => Task.FromResult(events.Count(e => Is(e, "CALL_CLOSED")) == n), $"the call to {user} to end");
+            }
+            Assert.Equal(3, Directory.GetFiles(recordings, "*-dec.wav").Length);
+            Assert.All(Directory.GetFiles(recordings, "*-dec.wav"), f => Assert.True(new FileInfo(f).Length > 8000)); // words were heard
+            await caller.DisposeAsync();
+        }
+        finally
+        {
+            agentPhone.Kill(entireProcessTree: true);
+            await agentPhone.WaitForExitAsync();
+        }
+    }
 }

@@ -7,6 +7,7 @@ public static class RepoPaths
 
     /// <summary>The built API next to the tests' own build configuration (Debug or Release).</summary>
     public static string ApiDll => Built("backend/Eldercare.Api", "Eldercare.Api.dll");
+    public static string HotlineDll => Built("hotline-ivr/Eldercare.Hotline", "Eldercare.Hotline.dll");
 
     public static string Built(string project, string dll)
     {
