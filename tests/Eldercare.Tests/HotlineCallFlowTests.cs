@@ -91,25 +91,6 @@ public sealed class HotlineCallFlowTests
         return (call, flow);
     }
 
-    /// <summary>A proxy in front of the real API that can be told to fail requests to some paths: with a 502 HTML page, or by never answering.</summary>
-    private sealed class FlakyProxy(HttpMessageHandler api) : DelegatingHandler(api)
-    {
-        public volatile string? Failing; // a path prefix
-        public volatile bool Stall;
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-        {
-            if (Failing is { } prefix && request.RequestUri!.AbsolutePath.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                if (Stall) await Task.Delay(Timeout.Infinite, ct);
-                return new HttpResponseMessage(System.Net.HttpStatusCode.BadGateway)
-                {
-                    Content = new StringContent("<html><body><h1>502 Bad Gateway</h1></body></html>", System.Text.Encoding.UTF8, "text/html"),
-                };
-            }
-            return await base.SendAsync(request, ct);
-        }
-    }
-
     [Fact]
     public async Task A_known_caller_books_lunch_hearing_the_time_and_price_in_words_and_the_booking_is_the_hotlines()
     {

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Collections.Concurrent;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Reminders;
@@ -32,6 +33,10 @@ public sealed class HotlineOutboundTests
     private sealed class FakeDialler(Dictionary<string, Func<DialResult>> phones) : IDialler
     {
         public ConcurrentQueue<string> Dialled { get; } = new();
+        /// <summary>Numbers on a call with the hotline right now.</summary>
+        public ConcurrentDictionary<string, bool> OnCall { get; } = new();
+
+        public bool IsOnCall(string number) => OnCall.ContainsKey(number);
 
         public Task<DialResult> DialAsync(string address, string number, TimeSpan ringFor, CancellationToken ct)
         {
@@ -120,6 +125,11 @@ public sealed class HotlineOutboundTests
         Assert.Equal(("", "not-answered:无人接听"), log[away.Id]);
         Assert.Equal(("1", "answered"), log[fine.Id]);
         Assert.Equal(("0,person:agent:3s", "answered,person:agent:3s"), log[help.Id]);
+        // "0 需要帮助" in a check-in call is a call for help: the station has a task, even though a person answered.
+        var request = await s.WithDbAsync(db => db.HelpRequests.AsNoTracking().SingleAsync(h => h.ElderId == help.Id));
+        Assert.Equal((HelpSource.CheckIn, true, (DateTime?)null), (request.Source, request.PersonReached, request.CallBackAt));
+        var task = await s.WithDbAsync(db => db.Reminders.AsNoTracking().SingleAsync(r => r.ElderId == help.Id && r.Kind == ReminderKind.HelpRequested));
+        Assert.Matches("的问候电话里按了0，需要帮助，已接通工作人员，请跟进。$", task.Text);
         Assert.Equal(("timeout,timeout,timeout", "not-delivered:接通但没有按键"), log[deaf.Id]);
         Assert.Equal(("*,1", "answered"), log[again.Id]);
     }
@@ -177,5 +187,106 @@ public sealed class HotlineOutboundTests
         Assert.Equal(1, await atEight.StartQueuedCallsAsync(CancellationToken.None));
         await atEight.IdleAsync();
         Assert.Single(dialler.Dialled);
+    }
+
+    [Fact]
+    public async Task A_call_back_puts_the_elder_through_to_a_person_and_an_elder_on_the_line_with_the_hotline_is_not_rung()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = Api(database);
+        var s = await CreateAsync(api);
+        var (waiting, talking) = (await s.AddElderAsync(), await s.AddElderAsync());
+        await s.WithDbAsync(async db =>
+        {
+            db.Reminders.Add(new Reminder { ElderId = waiting.Id, Kind = ReminderKind.CallBack, Text = Eldercare.Api.Features.Hotline.HelpRequests.CallBackText, CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow });
+            db.Reminders.Add(new Reminder { ElderId = talking.Id, Kind = ReminderKind.BookingMoved, Text = "您的预约改期了。", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+        await UntilQueuedAsync(s, 2, waiting.Id, talking.Id);
+        var calls = new ConcurrentDictionary<string, FakeCall>();
+        var dialler = new FakeDialler(new()
+        {
+            [waiting.Phone] = () => new(calls[waiting.Phone] = new FakeCall(Guid.NewGuid().ToString("N"), waiting.Phone), null),
+            [talking.Phone] = () => new(calls[talking.Phone] = new FakeCall(Guid.NewGuid().ToString("N"), talking.Phone, '1'), null),
+        });
+        dialler.OnCall[talking.Phone] = true; // still on the phone with the hotline
+        var outbound = new OutboundDialler(dialler, new HotlineBackend(api.CreateClient(), Key), Options, TimeProvider.System, NullLogger.Instance);
+
+        Assert.Equal(1, await outbound.StartQueuedCallsAsync(CancellationToken.None));
+        await outbound.IdleAsync();
+        Assert.Equal([$"sip:{waiting.Phone}@gateway.test"], dialler.Dialled);
+        // The call back says why it rings and goes straight to a person, without a key.
+        Assert.Equal([Options.Prompts.Greeting + Eldercare.Api.Features.Hotline.HelpRequests.CallBackText], calls[waiting.Phone].Said);
+        Assert.Equal(["sip:agents@test"], calls[waiting.Phone].Transfers);
+        Assert.Equal(DeliveryStatus.Delivered, await s.WithDbAsync(db => db.Deliveries.Where(d => d.ElderId == waiting.Id).Select(d => d.Status).SingleAsync()));
+
+        dialler.OnCall.Clear(); // the elder hung up: their call comes at the next look
+        Assert.Equal(1, await outbound.StartQueuedCallsAsync(CancellationToken.None));
+        await outbound.IdleAsync();
+        Assert.Equal(DeliveryStatus.Delivered, await s.WithDbAsync(db => db.Deliveries.Where(d => d.ElderId == talking.Id).Select(d => d.Status).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_booking_made_on_the_hotline_is_not_confirmed_by_a_second_call_and_a_cancelled_booking_is_not_called_about()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = Api(database);
+        var s = await CreateAsync(api);
+        var elder = await s.AddElderAsync(); // no WeChat: news comes by phone
+        var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
+        var later = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch, date: s.Day.AddDays(1));
+        var backend = new HotlineBackend(api.CreateClient(), Key);
+
+        var heard = await backend.BookAsync(elder.Id, lunch.Id, "AtCentre", "call-x:1", CancellationToken.None); // the elder heard it on that call
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk);
+        var atWindow = (await JsonAsync(await BookAsync(clerk, elder.Id, later.Id, mode: ServiceModes.AtCentre))).GetProperty("id").GetInt64();
+        await UntilQueuedAsync(s, 1, elder.Id);
+        await Task.Delay(2500); // two more dispatch rounds: the hotline booking's confirmation would be queued by now
+        var queued = await s.WithDbAsync(db => (from d in db.Deliveries
+                                               join r in db.Reminders on d.ReminderId equals r.Id
+                                               where d.ElderId == elder.Id && d.Channel == DeliveryChannel.PhoneCall
+                                               select new { d.Status, r.BookingId }).ToListAsync());
+        Assert.Equal([(DeliveryStatus.Queued, (long?)atWindow)], queued.Select(q => (q.Status, q.BookingId)));
+        Assert.True(await s.WithDbAsync(db => db.Reminders.AnyAsync(r => r.BookingId == heard.Id && r.Kind == ReminderKind.BookingConfirmed)));
+
+        // Cancelled before the hotline called: the call is never made.
+        Assert.True((await clerk.PostAsJsonAsync($"/api/bookings/{atWindow}/cancel", new { reason = "老人改主意了" })).IsSuccessStatusCode);
+        var withdrawn = await s.WithDbAsync(db => db.Deliveries.AsNoTracking().SingleAsync(d => d.ElderId == elder.Id && d.Channel == DeliveryChannel.PhoneCall));
+        Assert.Equal((DeliveryStatus.Failed, "预约已不再进行，不再打电话"), (withdrawn.Status, withdrawn.FailReason));
+        var dialler = new FakeDialler(new() { [elder.Phone] = () => DialResult.NotAnswered("无人接听") });
+        var outbound = new OutboundDialler(dialler, backend, Options, TimeProvider.System, NullLogger.Instance);
+        Assert.Equal(0, await outbound.StartQueuedCallsAsync(CancellationToken.None));
+        Assert.Empty(dialler.Dialled);
+    }
+
+    [Fact]
+    public async Task The_dialler_keeps_going_while_the_API_answers_with_an_HTML_error_page_and_calls_once_it_is_back()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = Api(database);
+        var s = await CreateAsync(api);
+        var elder = await s.AddElderAsync();
+        await s.WithDbAsync(async db =>
+        {
+            db.Reminders.Add(new Reminder { ElderId = elder.Id, Kind = ReminderKind.BookingMoved, Text = "您的预约改期了。", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow });
+            await db.SaveChangesAsync();
+        });
+        await UntilQueuedAsync(s, 1, elder.Id);
+        var proxy = new FlakyProxy(api.Server.CreateHandler()) { Failing = "/api/deliveries" };
+        var backend = new HotlineBackend(new HttpClient(proxy) { BaseAddress = api.Server.BaseAddress }, Key, TimeSpan.FromSeconds(1));
+        var dialler = new FakeDialler(new() { [elder.Phone] = () => new(new FakeCall(Guid.NewGuid().ToString("N"), elder.Phone, '1'), null) });
+        var options = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = "sip:agents@test", OutboundRoute = "sip:{0}@gateway.test",
+            CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, QueuePoll = TimeSpan.FromSeconds(1) };
+        using var stop = new CancellationTokenSource();
+        var running = new OutboundDialler(dialler, backend, options, TimeProvider.System, NullLogger.Instance).RunAsync(stop.Token);
+
+        await Task.Delay(3000);
+        Assert.False(running.IsCompleted); // the 502 pages did not stop it
+        Assert.Empty(dialler.Dialled);
+        proxy.Failing = null;
+        for (var i = 0; i < 400 && dialler.Dialled.IsEmpty; i++) await Task.Delay(100);
+        Assert.Single(dialler.Dialled);
+        stop.Cancel();
+        await running;
     }
 }
