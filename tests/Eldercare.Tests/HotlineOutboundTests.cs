@@ -289,4 +289,56 @@ public sealed class HotlineOutboundTests
         stop.Cancel();
         await running;
     }
+
+    [Fact]
+    public async Task An_emergency_calls_each_emergency_contact_who_confirms_with_1_and_the_case_shows_who_was_reached()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = Api(database);
+        var s = await CreateAsync(api);
+        var elder = await s.AddElderAsync();
+        var (son, daughter) = ("139" + Random.Shared.Next(10_000_000, 99_999_999), "137" + Random.Shared.Next(10_000_000, 99_999_999));
+        await s.WithDbAsync(async db =>
+        {
+            db.EmergencyContacts.AddRange(new EmergencyContact { ElderId = elder.Id, Name = "王大", Relation = "儿子", Phone = son },
+                new EmergencyContact { ElderId = elder.Id, Name = "王二", Relation = "女儿", Phone = daughter });
+            await db.SaveChangesAsync();
+        });
+        var backend = new HotlineBackend(api.CreateClient(), Key);
+        var options = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test",
+            DistrictDutyLine = "", OutboundRoute = "sip:{0}@gateway.test", CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, OutboundLines = 5 };
+
+        // The elder presses 9 and 1: the case opens, the duty phone answers.
+        var sos = new FakeCall(Guid.NewGuid().ToString("N"), elder.Phone, '9', '1');
+        await new InboundCallFlow(sos, backend, options, TimeProvider.System, NullLogger.Instance).RunAsync(CancellationToken.None);
+        Assert.Equal([$"sip:{s.Station1.DutyPhone}@duty.test"], sos.Transfers);
+
+        // Both contacts are queued for a call; the son presses 1, the daughter's phone rings out.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (await s.WithDbAsync(db => db.Deliveries.CountAsync(d => d.RecipientKind == RecipientKind.EmergencyContact && d.Channel == DeliveryChannel.PhoneCall)) < 2)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the contacts were not queued");
+            await Task.Delay(200);
+        }
+        var calls = new ConcurrentDictionary<string, FakeCall>();
+        var dialler = new FakeDialler(new()
+        {
+            [son] = () => new(calls[son] = new FakeCall(Guid.NewGuid().ToString("N"), son, '1'), null),
+            [daughter] = () => DialResult.NotAnswered("无人接听"),
+        });
+        var outbound = new OutboundDialler(dialler, backend, options, TimeProvider.System, NullLogger.Instance);
+        Assert.Equal(2, await outbound.StartQueuedCallsAsync(CancellationToken.None));
+        await outbound.IdleAsync();
+        Assert.Equal(new[] { son, daughter }.Select(n => $"sip:{n}@gateway.test").Order(), dialler.Dialled.Order());
+        Assert.StartsWith(options.Prompts.Greeting + elder.Name, calls[son].Said[0]);
+        Assert.EndsWith(options.Prompts.EmergencyContactKeys, calls[son].Said[0]);
+
+        var station = await s.StaffClientAsync(StaffRole.Clerk);
+        var cases = await (await station.GetAsync("/api/emergencies")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var opened = Assert.Single(cases.EnumerateArray());
+        Assert.Equal("emergency,person:duty:3s", opened.GetProperty("reached").GetString());
+        var contactCalls = opened.GetProperty("calls").EnumerateArray().ToDictionary(c => c.GetProperty("who").GetString()!, c => c.GetProperty("status").GetString());
+        Assert.Equal("Delivered", contactCalls["王大（儿子）"]);
+        Assert.Equal("Queued", contactCalls["王二（女儿）"]); // rung out: tried again in a while
+    }
 }

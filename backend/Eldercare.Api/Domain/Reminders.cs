@@ -65,7 +65,8 @@ public enum DeliveryChannel
     ConsoleTask,
 }
 
-public enum RecipientKind { Elder, FamilyMember }
+/// <summary>Who a delivery is for: the elder, a bound family member, or one of the elder's emergency contacts (called in an emergency).</summary>
+public enum RecipientKind { Elder, FamilyMember, EmergencyContact }
 
 public enum DeliveryStatus { Queued, Delivered, Failed }
 

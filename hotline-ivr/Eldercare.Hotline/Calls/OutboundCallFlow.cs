@@ -5,7 +5,8 @@ namespace Eldercare.Hotline.Calls;
 
 /// <summary>
 /// An answered call out to an elder: the daily check-in call ("一切安好请按1"), a reminder read after the greeting, or
-/// the call back to an elder who asked for a person and found nobody (read, then straight to a person). The elder
+/// the call back to an elder who asked for a person and found nobody (read, then straight to a person); or to one of
+/// an elder's emergency contacts, told of the emergency and asked to press 1 to confirm they have it. The elder
 /// answers with a key: 1 (all is well, or heard), * to hear it again, 0 for a person (<see cref="PersonChain"/>; in a
 /// check-in call the station is also given a task, since "0 需要帮助" is a call for help). A call counts as delivered
 /// only when the elder pressed a key (or, for a call back, picked up); silence until
@@ -42,7 +43,8 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
 
     private async Task<(bool, string?)> TalkAsync(CancellationToken ct)
     {
-        var caller = new PersonChain.Caller(queued.ElderId, null);
+        // An emergency contact asking for a person is not the elder asking: no help request in the elder's name.
+        var caller = new PersonChain.Caller(queued.Kind == "Emergency" ? null : queued.ElderId, null);
         if (queued.Kind == "CallBack")
         {
             await call.SayAsync(_say.Greeting + queued.Text, ct);
@@ -50,7 +52,12 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
             await _people.ReachAsync(call, caller, "CallOut", emergency: false, Path, ct, announced: true, callingBack: true);
             return (true, null);
         }
-        var message = queued.Kind == "CheckInCall" ? queued.Text : _say.Greeting + queued.Text + _say.ReminderKeys;
+        var message = queued.Kind switch
+        {
+            "CheckInCall" => queued.Text,
+            "Emergency" => _say.Greeting + queued.Text + _say.EmergencyContactKeys, // to one of the elder's emergency contacts
+            _ => _say.Greeting + queued.Text + _say.ReminderKeys,
+        };
         var (prefix, failures) = ("", 0);
         while (true)
         {

@@ -49,6 +49,8 @@ public sealed class Prompts
 
     // Calls out: a reminder is read after the greeting and confirmed by a key; the check-in call's own text asks for 1.
     public string ReminderKeys { get; set; } = "听清楚了请按1，再听一遍请按星号，找工作人员请按0。";
+    /// <summary>After an emergency is read to one of the elder's emergency contacts: 1 confirms they have it.</summary>
+    public string EmergencyContactKeys { get; set; } = "收到请按1，再听一遍请按星号，找工作人员请按0。";
     public string CallOutGoodbye { get; set; } = "好的，祝您身体健康，再见。";
     public string CallOutNoKey { get; set; } = "没有听到您按键，工作人员稍后会再联系您，再见。";
 }

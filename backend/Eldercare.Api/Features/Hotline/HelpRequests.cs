@@ -48,7 +48,12 @@ public static class HelpRequests
             if (written == 1)
             {
                 var at = BusinessTime.ToBusinessTime(now).ToString("HH:mm");
-                var asked = body.Source == HelpSource.CheckIn ? $"在{at}的问候电话里按了0，需要帮助" : $"{at}拨打热线找工作人员";
+                var asked = body.Source switch
+                {
+                    HelpSource.CheckIn => $"在{at}的问候电话里按了0，需要帮助",
+                    HelpSource.CallOut => $"在{at}热线打去的电话里按了0，要找工作人员",
+                    _ => $"{at}拨打热线找工作人员",
+                };
                 var outcome = body.PersonReached ? "已接通工作人员，请跟进。"
                     : $"没有工作人员接听。热线会在{BusinessTime.ToBusinessTime(callBackAt!.Value):HH:mm}回拨，请尽快联系老人（{elder.Phone}）。";
                 db.Reminders.Add(new Reminder { ElderId = elder.Id, Kind = ReminderKind.HelpRequested, Text = $"{elder.Name}{asked}，{outcome}", CreatedAt = now, DueAt = now });

@@ -11,7 +11,15 @@ namespace Eldercare.Api.Features.Hotline;
 
 public sealed record ReportEmergencyRequest([property: Range(1, int.MaxValue)] int ElderId, [property: RegularExpression(HotlineRecords.CallIdPattern)] string? CallId);
 
-public sealed record EmergencyResponse(long Id, int ElderId, string ElderName, int StationId, string Station, string DutyPhone, string Status, DateTime OpenedAt, DateTime? ClosedAt, string? Note);
+/// <summary>
+/// An emergency case: Reached is what the hotline's call did (e.g. "emergency,person:duty:6s": the duty phone answered
+/// after 6 s), once the call has ended; Calls are the calls to the elder's emergency contacts and how each went.
+/// </summary>
+public sealed record EmergencyResponse(long Id, int ElderId, string ElderName, int StationId, string Station, string DutyPhone, string Status, DateTime OpenedAt,
+    DateTime? ClosedAt, string? Note, string? Reached = null, IReadOnlyList<EmergencyContactCall>? Calls = null);
+
+/// <summary>A call to an emergency contact: Queued (still being tried), Delivered (they pressed 1) or Failed, and when.</summary>
+public sealed record EmergencyContactCall(string Who, string Status, string? Reason, DateTime? At);
 
 public sealed record CloseEmergencyRequest([property: Required, StringLength(500, MinimumLength = 1)] string Note);
 
@@ -28,8 +36,9 @@ public sealed record CallRecordRequest(
 public sealed record CallRecordResponse(long Id, string CallId, string Direction, string? Number, int? ElderId, string? ElderName, string Path, string Outcome, DateTime StartedAt, int DurationSeconds);
 
 /// <summary>
-/// What the hotline leaves behind: emergency cases (key 9), which alert the station at once (a console task) and the
-/// bound family (WeChat) and stay open until staff close them; and the call log, readable by staff.
+/// What the hotline leaves behind: emergency cases (key 9), which alert the station at once (a console task), the
+/// bound family (WeChat) and the elder's emergency contacts (a call from the hotline: "按1确认收到"), and stay open until
+/// staff close them; and the call log, readable by staff.
 /// </summary>
 public static class HotlineRecords
 {
@@ -60,7 +69,7 @@ public static class HotlineRecords
             db.EmergencyCases.Add(found);
             // The station sees it in its task list at once; the bound family get a WeChat message.
             reminders.AddNotice(elder.Id, ReminderKind.Emergency, null, now,
-                $"{elder.Name}在{Infrastructure.Time.BusinessTime.ToBusinessTime(now):HH:mm}拨打热线紧急求助，热线正在为老人接通值班电话，请立即联系老人。");
+                $"{elder.Name}在{Infrastructure.Time.BusinessTime.ToBusinessTime(now):HH:mm}拨打热线紧急求助，热线正在为老人接通驿站值班电话。请立即联系老人。");
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/emergencies/{found.Id}", ToResponse(found, elder.Name, elder.Station, elder.DutyPhone));
         }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline opens an emergency case: the station and the family are alerted; answers the station's duty phone");
@@ -76,7 +85,21 @@ public static class HotlineRecords
             if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent)) query = query.Where(x => x.Case.StationId == actor.StationId);
             if (status is { } st) query = query.Where(x => x.Case.Status == st);
             var rows = await query.OrderByDescending(x => x.Case.OpenedAt).Take(200).ToListAsync(ct);
-            return Results.Ok(rows.Select(x => ToResponse(x.Case, x.Name, x.Station, x.DutyPhone)));
+            var elderIds = rows.Select(x => x.Case.ElderId).Distinct().ToList();
+            var callIds = rows.Select(x => x.Case.CallId).Where(c => c != null).ToList();
+            var reached = await db.CallRecords.AsNoTracking().Where(c => callIds.Contains(c.CallId)).ToDictionaryAsync(c => c.CallId, c => c.Outcome, ct);
+            // The case's alert is the Emergency reminder written with it (same elder, same instant); its calls to the contacts:
+            var calls = (await (from r in db.Reminders.AsNoTracking()
+                                join d in db.Deliveries on r.Id equals d.ReminderId
+                                join c in db.EmergencyContacts on d.RecipientId equals c.Id
+                                where elderIds.Contains(r.ElderId) && r.Kind == ReminderKind.Emergency && d.RecipientKind == RecipientKind.EmergencyContact
+                                select new { r.ElderId, r.CreatedAt, c.Name, c.Relation, d.Status, d.FailReason, d.UpdatedAt }).ToListAsync(ct))
+                .ToLookup(x => (x.ElderId, x.CreatedAt), x => new EmergencyContactCall($"{x.Name}（{x.Relation}）", x.Status.ToString(), x.FailReason, x.UpdatedAt));
+            return Results.Ok(rows.Select(x => ToResponse(x.Case, x.Name, x.Station, x.DutyPhone) with
+            {
+                Reached = x.Case.CallId is { } id ? reached.GetValueOrDefault(id) : null,
+                Calls = calls[(x.Case.ElderId, x.Case.OpenedAt)].ToList(),
+            }));
         }).WithTags("Hotline").RequireAuthorization().WithSummary("Emergency cases: a station's own, or all for officers and hotline agents");
 
         app.MapPost("/api/emergencies/{id:long}/close", async (long id, CloseEmergencyRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>

@@ -57,12 +57,17 @@ public static class DeliveryEndpoints
             var phones = actor.Kind == PrincipalKind.Service && channel == DeliveryChannel.PhoneCall
                 ? await db.Elders.Where(e => elderIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Phone, ct)
                 : [];
+            var contactIds = page.Where(x => x.Delivery.RecipientKind == RecipientKind.EmergencyContact).Select(x => x.Delivery.RecipientId).ToList();
+            var contactPhones = actor.Kind == PrincipalKind.Service && contactIds.Count > 0
+                ? await db.EmergencyContacts.Where(c => contactIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Phone, ct)
+                : [];
             var names = actor.Kind == PrincipalKind.Staff
                 ? await db.Elders.Where(e => elderIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Name, ct)
                 : [];
             return Results.Ok(page.Select(x => ToResponse(x.Delivery) with
             {
-                Phone = phones.GetValueOrDefault(x.Delivery.ElderId), ElderName = names.GetValueOrDefault(x.Delivery.ElderId), Kind = x.Kind,
+                Phone = x.Delivery.RecipientKind == RecipientKind.EmergencyContact ? contactPhones.GetValueOrDefault(x.Delivery.RecipientId) : phones.GetValueOrDefault(x.Delivery.ElderId),
+                ElderName = names.GetValueOrDefault(x.Delivery.ElderId), Kind = x.Kind,
             }));
         }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 

@@ -28,7 +28,7 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
         if (delivery.NotBefore > now) return (null, ReminderProblems.DeliveryWaiting); // a repeated report of the last try
         var status = delivered ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
         var reason = delivered ? null : string.IsNullOrWhiteSpace(note) ? "未送达" : note.Trim();
-        if (!delivered && delivery is { Channel: DeliveryChannel.PhoneCall, RecipientKind: RecipientKind.Elder } && kind != ReminderKind.CheckInCall
+        if (!delivered && delivery is { Channel: DeliveryChannel.PhoneCall, RecipientKind: RecipientKind.Elder or RecipientKind.EmergencyContact } && kind != ReminderKind.CheckInCall
             && delivery.Tries + 1 < options.Value.ReminderCallTries)
             return await RetryCallLaterAsync(delivery, reason!, now, ct);
         var closed = await db.Deliveries.Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Queued).ExecuteUpdateAsync(s => s

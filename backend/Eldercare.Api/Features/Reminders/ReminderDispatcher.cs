@@ -66,6 +66,10 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
         var elderIds = reminders.Select(r => r.ElderId).Distinct().ToList();
         var elders = await db.Elders.AsNoTracking().Where(e => elderIds.Contains(e.Id))
             .Select(e => new { e.Id, e.Status, e.Phone, e.WeChatOpenId, e.PreferredChannel }).ToDictionaryAsync(e => e.Id, ct);
+        // In an emergency the elder's emergency contacts are called too (the hotline asks them to press 1 to confirm).
+        var emergencyElders = reminders.Where(r => r.Kind == ReminderKind.Emergency).Select(r => r.ElderId).ToList();
+        var contacts = emergencyElders.Count == 0 ? Enumerable.Empty<EmergencyContact>().ToLookup(c => c.ElderId)
+            : (await db.EmergencyContacts.AsNoTracking().Where(c => emergencyElders.Contains(c.ElderId) && c.Phone != "").ToListAsync(ct)).ToLookup(c => c.ElderId);
         var family = (await (from b in db.FamilyBindings
                              join f in db.FamilyMembers on b.FamilyMemberId equals f.Id
                              where elderIds.Contains(b.ElderId) && b.Status == BindingStatus.Active && f.WeChatOpenId != null
@@ -86,6 +90,9 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
                 var channel = Reach.ChannelsFor(reminder.Kind, elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0)[0];
                 deliveries.Add(Delivery.Queued(reminder.Id, reminder.ElderId, reminder.Text, RecipientKind.Elder, elder.Id, channel, now));
             }
+            if (reminder.Kind == ReminderKind.Emergency)
+                foreach (var contact in contacts[reminder.ElderId])
+                    deliveries.Add(Delivery.Queued(reminder.Id, reminder.ElderId, reminder.Text, RecipientKind.EmergencyContact, contact.Id, DeliveryChannel.PhoneCall, now));
             if (Reach.TellsFamily(reminder.Kind))
                 foreach (var member in family[reminder.ElderId])
                     deliveries.Add(Delivery.Queued(reminder.Id, reminder.ElderId, reminder.Text, RecipientKind.FamilyMember, member, DeliveryChannel.WeChat, now));
