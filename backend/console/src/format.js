@@ -25,10 +25,16 @@ export const shortWhen = (at) =>
 export function callOutcomeText(outcome) {
   const words = {
     agent: '转人工', emergency: '紧急求助', ended: '挂断', answered: '已接听', 'hung-up': '挂断',
+    'no-person': '没有人接听', callback: '已安排回电',
   };
+  const people = { agent: '热线工作人员', duty: '驿站值班电话', district: '区值班电话' };
   return outcome.split(',').map((part) => {
     const [what, detail] = part.split(/:(.*)/s);
     switch (what) {
+      case 'person': {
+        const [who, after] = detail.split(':');
+        return `接通${people[who] ?? who}（等了${parseInt(after, 10)}秒）`;
+      }
       case 'booked': return `预约成功（单号${detail}）`;
       case 'cancelled': return `取消预约（单号${detail}）`;
       case 'refused': return '未能预约';

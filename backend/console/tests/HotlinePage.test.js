@@ -6,7 +6,8 @@ import { callOutcomeText } from '../src/format.js';
 
 const openCase = {
   id: 4, elderId: 7, elderName: '王建国', stationId: 1, station: '幸福驿站', dutyPhone: '01062345678', status: 'Open',
-  openedAt: '2026-11-30T01:05:00Z', closedAt: null, note: null,
+  openedAt: '2026-11-30T01:05:00Z', closedAt: null, note: null, reached: 'emergency,person:duty:6s',
+  calls: [{ who: '王大（儿子）', status: 'Delivered', reason: null, at: '2026-11-30T01:07:00Z' }, { who: '王二（女儿）', status: 'Queued', reason: '无人接听', at: null }],
 };
 const otherStation = { ...openCase, id: 5, elderName: '李秀英', stationId: 2, station: '和平驿站' };
 const calls = [
@@ -27,6 +28,10 @@ describe('HotlinePage', () => {
     const table = wrapper.find('[data-test=emergencies]');
     expect(table.text()).toContain('王建国');
     expect(table.text()).toContain('01062345678');
+    // Whom the hotline's call reached, and how each emergency contact's call went.
+    expect(table.text()).toContain('紧急求助，接通驿站值班电话（等了6秒）');
+    expect(table.text()).toContain('王大（儿子）：已确认收到');
+    expect(table.text()).toContain('王二（女儿）：正在拨打');
     expect(wrapper.text()).toContain('未处理2条');
     // Only the elder's own station closes a case.
     expect(table.findAll('button').filter((b) => b.text() === '处理完毕')).toHaveLength(1);
@@ -56,5 +61,7 @@ describe('HotlinePage', () => {
     expect(callOutcomeText('not-delivered:接通但没有按键')).toBe('未确认（接通但没有按键）');
     expect(callOutcomeText('answered,agent')).toBe('已接听，转人工');
     expect(callOutcomeText('ended')).toBe('挂断');
+    expect(callOutcomeText('booked:12,person:agent:4s')).toBe('预约成功（单号12），接通热线工作人员（等了4秒）');
+    expect(callOutcomeText('no-person,callback')).toBe('没有人接听，已安排回电');
   });
 });
