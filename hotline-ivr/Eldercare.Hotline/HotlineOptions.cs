@@ -28,6 +28,9 @@ public sealed class HotlineOptions : IValidatableObject
     /// <summary>Missed or wrong keys in a row after which the caller is put through to a person.</summary>
     [Range(1, 10)] public int MaxFailures { get; set; } = 3;
 
+    /// <summary>How long a caller may stay in the menus; then they hear a polite goodbye. A talk with a person has no limit.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")] public TimeSpan MaxCallLength { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Where "a person" is first: the agents' queue (a SIP URI). The default is the agent phone that
     /// <c>./eldercare.sh hotline</c> starts beside the hotline (<c>agent-phone</c>).

@@ -379,4 +379,24 @@ public sealed class HotlineCallFlowTests
         Assert.Equal((elsewhere.Id, ServiceModes.AtCentre), (await w.S.WithDbAsync(db => db.Slots.Where(x => x.Id == booking.SlotId).Select(x => x.ResourceId).SingleAsync()), booking.Mode));
         Assert.Contains($"booked:{booking.Id}", flow.Path);
     }
+
+    [Fact]
+    public async Task A_caller_who_stays_in_the_menus_past_the_longest_call_hears_a_goodbye()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var clock = new TestClock(DateTimeOffset.UtcNow);
+        // Every prompt takes a minute; the caller presses * again and again.
+        var call = new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, Enumerable.Repeat<char?>('*', 30).ToArray())
+        {
+            PressWhileSaying = _ => { clock.Set(clock.GetUtcNow().AddMinutes(1)); return null; },
+        };
+        var flow = new InboundCallFlow(call, w.Backend, Options, clock, NullLogger.Instance);
+        await flow.RunAsync(CancellationToken.None);
+
+        Assert.Equal(Options.Prompts.TooLong, call.Said[^1]);
+        Assert.InRange(call.Said.Count(t => t == Options.Prompts.Menu), 8, 11); // about ten minutes of menus
+        Assert.Empty(call.Transfers);
+        Assert.Equal("too-long", await w.S.WithDbAsync(db => db.CallRecords.Where(c => c.CallId == call.Id).Select(c => c.Outcome).SingleAsync()));
+    }
 }

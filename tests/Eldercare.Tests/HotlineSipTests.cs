@@ -442,4 +442,29 @@ public sealed class HotlineSipTests : IAsyncLifetime
             await agentPhone.WaitForExitAsync();
         }
     }
+
+    [Fact]
+    public async Task A_baresip_left_over_from_an_earlier_start_is_stopped_and_the_lines_answer()
+    {
+        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        var prompts = new PromptAudio(Path.Combine(_folder, "prompts"), null, 180);
+        var answered = new ConcurrentQueue<ICall>();
+        // A hotline whose process group was stopped without its baresip: that baresip still holds the ports.
+        BaresipProcess.Configure(settings.Folder, "127.0.0.1", settings.SipPort, settings.ControlPort, [BaresipProcess.Account("sip:ivr1@127.0.0.1", true, "sink1")]);
+        var (orphan, orphanControl) = await BaresipProcess.StartAsync(settings.Folder, settings.ControlPort, CancellationToken.None);
+        _processes.Add(orphan);
+        await orphanControl.DisposeAsync();
+
+        await using var lines = await BaresipLines.StartAsync(settings, prompts, async call =>
+        {
+            answered.Enqueue(call);
+            await call.ReadKeyAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+        }, NullLogger.Instance, CancellationToken.None);
+
+        Assert.True(orphan.WaitForExit(5000));
+        var (caller, _) = await CallerAsync("13900000003");
+        await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(!answered.IsEmpty), "the new lines to answer");
+        await caller.DisposeAsync();
+    }
 }

@@ -20,13 +20,14 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
     private int? _elderId;
     private int? _stationId;
     private string? _dutyPhone;
+    private DateTimeOffset _started;
 
     /// <summary>What happened, for the call log: the keys pressed and how the call ended.</summary>
     public List<string> Path { get; } = [];
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var started = clock.GetUtcNow();
+        var started = _started = clock.GetUtcNow();
         using var correlated = HotlineBackend.ForCall(call.Id);
         try
         {
@@ -47,6 +48,11 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
             Path.Add("api-down");
             await call.SayAsync(_say.SystemTrouble, ct);
             await ToAgentAsync(ct);
+        }
+        catch (TooLong) when (!call.Ended)
+        {
+            Path.Add("too-long");
+            await call.SayWholeAsync(_say.TooLong, ct);
         }
         catch (GiveUp) when (!call.Ended)
         {
@@ -73,7 +79,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
     /// </summary>
     private string Outcome()
     {
-        var results = Path.Where(p => p is "emergency" or "no-person" or "callback" || p.StartsWith("person:", StringComparison.Ordinal)
+        var results = Path.Where(p => p is "emergency" or "no-person" or "callback" or "too-long" || p.StartsWith("person:", StringComparison.Ordinal)
             || p.StartsWith("booked:", StringComparison.Ordinal)
             || p.StartsWith("cancelled:", StringComparison.Ordinal) || p.StartsWith("refused:", StringComparison.Ordinal)).ToList();
         return results.Count == 0 ? "ended" : string.Join(",", results);
@@ -258,6 +264,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         var prefix = "";
         while (true)
         {
+            if (clock.GetUtcNow() - _started > options.MaxCallLength) throw new TooLong();
             if (confirming)
             {
                 await call.SayWholeAsync(prefix + question, ct);
@@ -301,4 +308,7 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
 
     /// <summary>The caller needs a person: too many missed keys, or 0.</summary>
     private sealed class GiveUp : Exception;
+
+    /// <summary>The call has been in the menus for longer than <see cref="HotlineOptions.MaxCallLength"/>.</summary>
+    private sealed class TooLong : Exception;
 }

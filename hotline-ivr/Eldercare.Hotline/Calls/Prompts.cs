@@ -46,6 +46,8 @@ public sealed class Prompts
     public string ConfirmCancel { get; set; } = "确定取消{0}的{1}吗？确定请按1，不取消请按2。";
     public string Cancelled { get; set; } = "已经取消。";
     public string Goodbye { get; set; } = "感谢您的来电，再见。";
+    /// <summary>The call has been in the menus for <see cref="HotlineOptions.MaxCallLength"/>.</summary>
+    public string TooLong { get; set; } = "这次通话时间已经很长了，需要帮助请重新拨打，或按0找工作人员。感谢您的来电，再见。";
 
     // Calls out: a reminder is read after the greeting and confirmed by a key; the check-in call's own text asks for 1.
     public string ReminderKeys { get; set; } = "听清楚了请按1，再听一遍请按星号，找工作人员请按0。";

@@ -78,8 +78,11 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
             lines.Select(l => BaresipProcess.Account(l.Item1, answers: l.Item2, l.Item3)), maxCallsPerAccount: 1);
     }
 
+    private DateTime _lastStart;
+
     private async Task StartBaresipAsync(CancellationToken ct)
     {
+        _lastStart = DateTime.UtcNow;
         (_process, _control) = await BaresipProcess.StartAsync(_settings.Folder, _settings.ControlPort, ct);
         _control.Events += OnEvent;
         _log.LogInformation("baresip serves {Lines} lines on {Host}:{Port}", _settings.Lines, _settings.SipHost, _settings.SipPort);
@@ -88,6 +91,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     /// <summary>baresip stopping on its own is a failure: the calls it carried end, and it is started again.</summary>
     private async Task WatchAsync()
     {
+        var wait = TimeSpan.FromSeconds(0.5); // doubled while baresip keeps failing (up to 30 s), so a broken setup is not restarted twice a second
         while (!_stop.IsCancellationRequested)
         {
             try
@@ -103,7 +107,10 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
             _calls.Clear();
             foreach (var dial in _dialling.Values) dial.Done.TrySetResult(DialResult.NotAnswered("线路故障"));
             if (_control is not null) await _control.DisposeAsync();
-            await Task.Delay(500);
+            var ranFor = DateTime.UtcNow - _lastStart;
+            wait = ranFor > TimeSpan.FromMinutes(1) ? TimeSpan.FromSeconds(0.5) : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            try { await Task.Delay(wait, _stop.Token); }
+            catch (OperationCanceledException) { return; }
             try { await StartBaresipAsync(_stop.Token); }
             catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception) { _log.LogError(e, "baresip could not be started again"); }
         }

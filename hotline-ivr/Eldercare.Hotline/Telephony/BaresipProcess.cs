@@ -75,9 +75,15 @@ public static class BaresipProcess
         }
     }
 
-    /// <summary>Starts baresip on the folder and connects to its control port once it listens.</summary>
+    /// <summary>
+    /// Starts baresip on the folder and connects to its control port once it listens. A baresip left running on the
+    /// folder by an earlier start (its pid file says which; its process group was stopped without it) is stopped first,
+    /// or it would keep the ports and every start after it would fail.
+    /// </summary>
     public static async Task<(Process Process, BaresipControl Control)> StartAsync(string folder, int controlPort, CancellationToken ct)
     {
+        var pidFile = Path.Combine(folder, "baresip.pid");
+        StopLeftOver(pidFile, folder);
         var info = new ProcessStartInfo("baresip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add("-f");
         info.ArgumentList.Add(folder);
@@ -86,6 +92,7 @@ public static class BaresipProcess
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        File.WriteAllText(pidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -100,6 +107,24 @@ public static class BaresipProcess
             {
                 throw new InvalidOperationException($"baresip stopped at start (exit code {process.ExitCode}); is its SIP port or the one above it taken?");
             }
+        }
+    }
+
+    private static void StopLeftOver(string pidFile, string folder)
+    {
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile), out var pid)) return;
+        try
+        {
+            // Only a baresip started on this folder: the pid may have been reused by anything since.
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+            if (!commandLine.StartsWith("baresip", StringComparison.Ordinal) || !commandLine.Contains(folder, StringComparison.Ordinal)) return;
+            using var leftOver = Process.GetProcessById(pid);
+            leftOver.Kill();
+            leftOver.WaitForExit(5000);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // gone already
         }
     }
 
