@@ -123,11 +123,22 @@ public sealed class HotlineCallFlowTests
         Assert.Contains($"{w.Elder.Name}，您好。", known.Said);
 
         // A caller ID that is no number is treated as withheld, and a number on no file with the right tail finds the elder too.
-        foreach (var odd in new[] { "anonymous", "unknown", "13800000009" })
+        foreach (var odd in new[] { "anonymous", "unknown" })
         {
             var (asked, _) = await CallAsync(w, odd, [.. tail, '1', '0']);
             Assert.Contains($"{w.Elder.Name}，您好。", asked.Said);
         }
+        // From a new number: found by the tail and the name, and offered to be known by that number next time.
+        var (fromNew, newFlow) = await CallAsync(w, "13800000009", [.. tail, '1', '1', '0']);
+        Assert.Contains(Options.Prompts.OfferRemember, fromNew.Said);
+        Assert.Contains("number-remembered", newFlow.Path);
+        Assert.Equal("13800000009", await w.S.WithDbAsync(db => db.Elders.Where(e => e.Id == w.Elder.Id).Select(e => e.SecondPhone).SingleAsync()));
+        var (again, _) = await CallAsync(w, "13800000009", '0');
+        Assert.DoesNotContain(Options.Prompts.AskIdTail, again.Said);
+        Assert.Contains($"{w.Elder.Name}，您好。", again.Said);
+        // A third number finds the two phones taken: the caller is told where to change them.
+        var (third, _) = await CallAsync(w, "13800000010", [.. tail, '1', '1', '0']);
+        Assert.Contains("您已经登记了两个电话，要换电话请到驿站窗口办理", third.Said);
         // Not the name the caller expected: not identified.
         var (denied, _) = await CallAsync(w, null, [.. tail, '2', '0']);
         Assert.Contains("没有查到您的档案。", denied.Said);
@@ -197,7 +208,7 @@ public sealed class HotlineCallFlowTests
         var helpFlow = new InboundCallFlow(help, w.Backend, Options, TimeProvider.System, NullLogger.Instance);
         await helpFlow.RunAsync(CancellationToken.None);
         // No menu and no keys needed: the button was the request.
-        Assert.Equal([Options.Prompts.Greeting, $"{w.Elder.Name}，您好。", Options.Prompts.Terminal], help.Said); // and the agents are rung
+        Assert.Equal([$"{w.Elder.Name}，您好。", Options.Prompts.Terminal], help.Said); // and the agents are rung
         Assert.Equal(["sip:agents@test"], help.Transfers);
         Assert.Equal(["terminal", "person:agent:3s"], helpFlow.Path);
 

@@ -17,7 +17,7 @@ public sealed class BackendRefusal(string type, string title) : Exception(title)
 /// </summary>
 public sealed class BackendUnavailable(string reason, Exception? inner = null) : Exception(reason, inner);
 
-public sealed record Caller(int? ElderId, string? Name, int Candidates, string? DutyPhone = null, int? StationId = null);
+public sealed record Caller(int? ElderId, string? Name, int Candidates, string? DutyPhone = null, int? StationId = null, bool NumberOnFile = false);
 public sealed record Price(long ListFen, long SubsidyFen, long PayableFen, long PaidFen);
 public sealed record Service(int Id, string Line, string Name, IReadOnlyList<string> Modes, bool? Eligible, string? IneligibleReason, Price Price);
 public sealed record Slot(long SlotId, DateOnly Date, TimeOnly Start, TimeOnly End, string ResourceName, int StationId, bool Bookable);
@@ -64,6 +64,10 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan?
     /// <summary>A caller ID that is not a usable number ("anonymous", "unknown", a SIP user name) counts as withheld.</summary>
     public Task<Caller> IdentifyAsync(string? callerNumber, string? idLast4, CancellationToken ct) =>
         SendAsync<Caller>(HttpMethod.Post, "/api/hotline/identify", new { callerNumber = UsableNumber(callerNumber), idLast4 }, null, ct, retry: true);
+
+    /// <summary>Asks the hub to know the elder by this number from now on (see the API's known numbers).</summary>
+    public Task<JsonElement> RememberNumberAsync(int elderId, string number, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, "/api/hotline/known-numbers", new { elderId, number }, null, ct, retry: true);
 
     public static string? UsableNumber(string? number) =>
         number is { Length: >= 3 and <= 20 } && System.Text.RegularExpressions.Regex.IsMatch(number, @"^\+?[0-9\-]+$") ? number : null;

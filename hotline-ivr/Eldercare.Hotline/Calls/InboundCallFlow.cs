@@ -31,12 +31,12 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         using var correlated = HotlineBackend.ForCall(call.Id);
         try
         {
-            await call.SayAsync(_say.Greeting, ct);
             if (call.FromHomeTerminal)
             {
-                await TerminalAsync(ct);
+                await TerminalAsync(ct); // the button was the request: no greeting, no menu, a person is rung straight after a few words
                 return;
             }
+            await call.SayAsync(_say.Greeting, ct);
             var elder = await IdentifyAsync(ct);
             if (elder is null) { await ToAgentAsync(ct); return; }
             await call.SayAsync(string.Format(_say.Hello, elder.Name), ct);
@@ -123,10 +123,30 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
             if (tail is null) continue;
             // Found by the tail: the caller confirms the name, so a mistyped tail never books for somebody else.
             var found = await backend.IdentifyAsync(call.CallerNumber, tail, ct);
-            if (found.ElderId is not null && await AskAsync(string.Format(_say.ConfirmName, found.Name), "12", ct, confirming: true) == '1') return Remember(found);
+            if (found.ElderId is { } id && await AskAsync(string.Format(_say.ConfirmName, found.Name), "12", ct, confirming: true) == '1')
+            {
+                if (HotlineBackend.UsableNumber(call.CallerNumber) is { } number && !found.NumberOnFile) await OfferToRememberAsync(id, number, ct);
+                return Remember(found);
+            }
             await call.SayAsync(_say.NotIdentified, ct);
         }
         return null;
+    }
+
+    /// <summary>A caller found by the ID tail from a number on no file: next time, this number can say who they are.</summary>
+    private async Task OfferToRememberAsync(int elderId, string number, CancellationToken ct)
+    {
+        if (await AskAsync(_say.OfferRemember, "12", ct, confirming: true) != '1') return;
+        try
+        {
+            await backend.RememberNumberAsync(elderId, number, ct);
+            Path.Add("number-remembered");
+            await call.SayAsync(_say.Remembered, ct);
+        }
+        catch (BackendRefusal refusal)
+        {
+            await call.SayAsync(refusal.Title, ct);
+        }
     }
 
     private async Task MenuAsync(int elderId, CancellationToken ct)

@@ -12,6 +12,8 @@ public sealed class Prompts
     public string AskIdTail { get; set; } = "请输入您身份证号码的最后四位，最后一位是字母X的请按星号。";
     public string ConfirmName { get; set; } = "您是{0}吗？是请按1，不是请按2。";
     public string NotIdentified { get; set; } = "没有查到您的档案。";
+    public string OfferRemember { get; set; } = "以后用这个电话打来，要直接认出您，请按1；不用，请按2。";
+    public string Remembered { get; set; } = "好的，记住了。";
     public string Menu { get; set; } = "订餐请按1，助浴请按2，保洁请按3，看病请按4，查询或取消预约请按5，找工作人员请按0，紧急求助请按9，再听一遍请按星号。";
     public string NoKey { get; set; } = "没有听到按键。";
     public string WrongKey { get; set; } = "按键不对。";

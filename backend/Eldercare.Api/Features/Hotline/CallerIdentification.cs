@@ -18,7 +18,10 @@ public sealed record IdentifyCallerRequest(
 /// The elder identified (Name is how the IVR greets them; DutyPhone is their station's duty phone, the second person
 /// the hotline tries; StationId, whose slots are offered first), or how many files the number fits (0, or 2 and more: ask for the ID tail).
 /// </summary>
-public sealed record IdentifyCallerResponse(int? ElderId, string? Name, int Candidates, string? DutyPhone = null, int? StationId = null);
+public sealed record IdentifyCallerResponse(int? ElderId, string? Name, int Candidates, string? DutyPhone = null, int? StationId = null, bool NumberOnFile = false);
+
+/// <summary>A number an identified caller asked the hotline to know them by from now on.</summary>
+public sealed record RememberNumberRequest([property: Range(1, int.MaxValue)] int ElderId, [property: Required, RegularExpression(@"^\+?[0-9\-]{3,20}$")] string Number);
 
 /// <summary>
 /// Caller ID to elder, for the hotline: a number on exactly one active file identifies the elder; a number shared
@@ -28,8 +31,24 @@ public sealed record IdentifyCallerResponse(int? ElderId, string? Name, int Cand
 public static class CallerIdentification
 {
     public static readonly Problem HotlineOnly = new("hotline-only", 403, "只有热线可以按来电识别老人");
+    public static readonly Problem PhonesFull = new("phones-full", 409, "您已经登记了两个电话，要换电话请到驿站窗口办理");
 
-    public static void MapCallerIdentification(this IEndpointRouteBuilder app) =>
+    public static void MapCallerIdentification(this IEndpointRouteBuilder app)
+    {
+        // The caller, identified by the ID tail and their name, asks to be known by this number from now on: it becomes
+        // the file's second phone while that is free (a change of phone is done at the window, where staff see the elder).
+        app.MapPost("/api/hotline/known-numbers", async (RememberNumberRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        {
+            if (Actor.From(user).Kind != PrincipalKind.Service) return HotlineOnly.ToResult();
+            var number = body.Number.Replace("-", "");
+            var elder = await db.Elders.AsNoTracking().Where(e => e.Id == body.ElderId).Select(e => new { e.Phone, e.SecondPhone }).SingleOrDefaultAsync(ct);
+            if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
+            if (elder.Phone.Replace("-", "") == number || elder.SecondPhone?.Replace("-", "") == number) return Results.NoContent();
+            var written = await db.Elders.Where(e => e.Id == body.ElderId && e.SecondPhone == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(e => e.SecondPhone, number), ct);
+            return written == 1 ? Results.NoContent() : PhonesFull.ToResult();
+        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline records the number an identified caller asked to be known by (the file's second phone, while free)");
+
         app.MapPost("/api/hotline/identify", async (IdentifyCallerRequest body, ClaimsPrincipal user, EldercareDb db, IdNumberProtector ids, CancellationToken ct) =>
         {
             var actor = Actor.From(user);
@@ -49,9 +68,10 @@ public static class CallerIdentification
                                orderby e.Id
                                select new { e.Id, e.Name, s.DutyPhone, StationId = s.Id }).Take(2).ToListAsync(ct);
             return Results.Ok(found.Count == 1
-                ? new IdentifyCallerResponse(found[0].Id, found[0].Name, 1, found[0].DutyPhone, found[0].StationId)
-                : new IdentifyCallerResponse(null, null, found.Count));
+                ? new IdentifyCallerResponse(found[0].Id, found[0].Name, 1, found[0].DutyPhone, found[0].StationId, byNumber)
+                : new IdentifyCallerResponse(null, null, found.Count, NumberOnFile: byNumber));
         }).WithTags("Hotline").RequireAuthorization().WithSummary("Caller ID (and the ID number's last four) to an elder, for the hotline");
+    }
 
     /// <summary>
     /// The ways a file may hold the caller's number: +86 dropped, and a Beijing landline with and without its 010
