@@ -23,11 +23,13 @@ namespace Eldercare.Bench;
 /// </summary>
 public static class HotlineBench
 {
-    /// <summary>What each caller presses after the menu starts: meals, the first time offered, confirm.</summary>
-    private const string Keys = "111";
-
-    /// <summary>A caller listens this long to each prompt before pressing (barge-in: the prompt stops at the key).</summary>
-    private static readonly TimeSpan Pause = TimeSpan.FromSeconds(4);
+    /// <summary>
+    /// What each caller presses after the menu starts, and how long they listen first: meals, the first time offered,
+    /// at the table (barge-in: the prompt stops at the key), then confirm once the confirmation has been said to its
+    /// end (keys pressed before its end are dropped).
+    /// </summary>
+    private static readonly (char Key, TimeSpan After)[] Keys =
+        [('1', TimeSpan.FromSeconds(4)), ('1', TimeSpan.FromSeconds(4)), ('1', TimeSpan.FromSeconds(4)), ('1', TimeSpan.FromSeconds(25))];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -93,10 +95,11 @@ public static class HotlineBench
             await OnPhoneAsync("dial", lines.AddressOf(caller + 1));
             if (await Task.WhenAny(answered.Task, Task.Delay(TimeSpan.FromSeconds(30))) != answered.Task) return false;
             await Task.Delay(TimeSpan.FromSeconds(8)); // the greeting, "老人N，您好" and the start of the menu
-            foreach (var k in Keys)
+            foreach (var (key, after) in Keys)
             {
-                await OnPhoneAsync("sndcode", k.ToString());
-                await Task.Delay(Pause);
+                await Task.Delay(after - TimeSpan.FromSeconds(4));
+                await OnPhoneAsync("sndcode", key.ToString());
+                await Task.Delay(TimeSpan.FromSeconds(4));
             }
             await OnPhoneAsync("hangup", null);
             return true;
