@@ -58,6 +58,17 @@ public sealed class HotlineOutboundTests
         }
     }
 
+    /// <summary>News for each elder, due now: elders without WeChat hear it by phone, so each is queued as a call.</summary>
+    private static async Task QueueCallsAsync(Scenario s, ReminderKind kind, string text, params Elder[] elders)
+    {
+        await s.WithDbAsync(async db =>
+        {
+            db.Reminders.AddRange(elders.Select(e => new Reminder { ElderId = e.Id, Kind = kind, Text = text, CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow }));
+            await db.SaveChangesAsync();
+        });
+        await UntilQueuedAsync(s, elders.Length, elders.Select(e => e.Id).ToArray());
+    }
+
     [Fact]
     public async Task Each_queued_call_is_made_once_and_what_the_elder_did_is_reported_to_the_hub()
     {
@@ -142,12 +153,7 @@ public sealed class HotlineOutboundTests
         var s = await CreateAsync(api);
         var elders = new List<Elder>();
         for (var i = 0; i < 3; i++) elders.Add(await s.AddElderAsync());
-        await s.WithDbAsync(async db =>
-        {
-            db.Reminders.AddRange(elders.Select(e => new Reminder { ElderId = e.Id, Kind = ReminderKind.BookingCancelled, Text = "您的预约已取消。", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow }));
-            await db.SaveChangesAsync();
-        });
-        await UntilQueuedAsync(s, 3, elders.Select(e => e.Id).ToArray());
+        await QueueCallsAsync(s, ReminderKind.BookingCancelled, "您的预约已取消。", [.. elders]);
         var ringing = new TaskCompletionSource<DialResult>();
         var dialler = new FakeDialler(elders.ToDictionary(e => e.Phone, _ => (Func<DialResult>)(() => ringing.Task.Result)));
         var twoLines = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, OutboundLines = 2 };
@@ -169,12 +175,7 @@ public sealed class HotlineOutboundTests
         using var api = Api(database);
         var s = await CreateAsync(api);
         var elder = await s.AddElderAsync();
-        await s.WithDbAsync(async db =>
-        {
-            db.Reminders.Add(new Reminder { ElderId = elder.Id, Kind = ReminderKind.BookingCancelled, Text = "您的预约已取消。", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow });
-            await db.SaveChangesAsync();
-        });
-        await UntilQueuedAsync(s, 1, elder.Id);
+        await QueueCallsAsync(s, ReminderKind.BookingCancelled, "您的预约已取消。", elder);
         var dialler = new FakeDialler(new() { [elder.Phone] = () => DialResult.NotAnswered("无人接听") });
         var backend = new HotlineBackend(api.CreateClient(), Key);
         var hours = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, CallsFrom = new(8, 0), CallsUntil = new(20, 30) };
@@ -266,12 +267,7 @@ public sealed class HotlineOutboundTests
         using var api = Api(database);
         var s = await CreateAsync(api);
         var elder = await s.AddElderAsync();
-        await s.WithDbAsync(async db =>
-        {
-            db.Reminders.Add(new Reminder { ElderId = elder.Id, Kind = ReminderKind.BookingMoved, Text = "您的预约改期了。", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow });
-            await db.SaveChangesAsync();
-        });
-        await UntilQueuedAsync(s, 1, elder.Id);
+        await QueueCallsAsync(s, ReminderKind.BookingMoved, "您的预约改期了。", elder);
         var proxy = new FlakyProxy(api.Server.CreateHandler()) { Failing = "/api/deliveries" };
         var backend = new HotlineBackend(new HttpClient(proxy) { BaseAddress = api.Server.BaseAddress }, Key, TimeSpan.FromSeconds(1));
         var dialler = new FakeDialler(new() { [elder.Phone] = () => new(new FakeCall(Guid.NewGuid().ToString("N"), elder.Phone, '1'), null) });
