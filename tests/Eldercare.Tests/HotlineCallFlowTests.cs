@@ -410,4 +410,31 @@ public sealed class HotlineCallFlowTests
         Assert.Empty(call.Transfers);
         Assert.Equal("too-long", await w.S.WithDbAsync(db => db.CallRecords.Where(c => c.CallId == call.Id).Select(c => c.Outcome).SingleAsync()));
     }
+
+    /// <summary>Notes the correlation id each request to the API carries.</summary>
+    private sealed class HeaderLog(HttpMessageHandler api) : DelegatingHandler(api)
+    {
+        public ConcurrentQueue<(string Path, string? CorrelationId)> Seen { get; } = new();
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            Seen.Enqueue((request.RequestUri!.AbsolutePath, request.Headers.TryGetValues("X-Correlation-Id", out var v) ? v.Single() : null));
+            return base.SendAsync(request, ct);
+        }
+    }
+
+    [Fact]
+    public async Task Every_request_a_call_makes_carries_the_call_id_as_its_correlation_id()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var log = new HeaderLog(w.Api.Server.CreateHandler());
+        var backend = new HotlineBackend(new HttpClient(log) { BaseAddress = w.Api.Server.BaseAddress }, Key);
+
+        var (call, _) = await RunAsync(w, new FakeCall("call-" + Guid.NewGuid().ToString("N")[..8], w.Elder.Phone, '1', '1', '1', '1', '0'), backend);
+
+        Assert.Contains(log.Seen, r => r.Path == "/api/auth/service");
+        Assert.Contains(log.Seen, r => r.Path == "/api/bookings");
+        Assert.Contains(log.Seen, r => r.Path == "/api/hotline/calls");
+        Assert.All(log.Seen, r => Assert.Equal(call.Id, r.CorrelationId));
+    }
 }

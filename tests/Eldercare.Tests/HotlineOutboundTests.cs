@@ -337,4 +337,27 @@ public sealed class HotlineOutboundTests
         Assert.Equal("Delivered", contactCalls["王大（儿子）"]);
         Assert.Equal("Queued", contactCalls["王二（女儿）"]); // rung out: tried again in a while
     }
+
+    [Fact]
+    public async Task Nine_in_a_check_in_call_opens_an_emergency_and_rings_the_duty_phone_first()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = Api(database);
+        var s = await CreateAsync(api);
+        var elder = await s.AddElderAsync();
+        await QueueCallsAsync(s, ReminderKind.CheckInCall, CheckInCalls.CallText, elder);
+        FakeCall? answered = null;
+        var dialler = new FakeDialler(new() { [elder.Phone] = () => new(answered = new FakeCall(Guid.NewGuid().ToString("N"), elder.Phone, '9'), null) });
+        var options = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test",
+            OutboundRoute = "sip:{0}@gateway.test", CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue };
+        var outbound = new OutboundDialler(dialler, new HotlineBackend(api.CreateClient(), Key), options, TimeProvider.System, NullLogger.Instance);
+
+        Assert.Equal(1, await outbound.StartQueuedCallsAsync(CancellationToken.None));
+        await outbound.IdleAsync();
+
+        Assert.Equal($"sip:{s.Station1.DutyPhone}@duty.test", answered!.Transfers[0]);
+        Assert.Contains(options.Prompts.EmergencyTransfer, answered.Said);
+        Assert.True(await s.WithDbAsync(db => db.EmergencyCases.AnyAsync(x => x.ElderId == elder.Id && x.CallId == answered.Id && x.Status == EmergencyStatus.Open)));
+        Assert.Equal(DeliveryStatus.Delivered, await s.WithDbAsync(db => db.Deliveries.Where(d => d.ElderId == elder.Id && d.Channel == DeliveryChannel.PhoneCall).Select(d => d.Status).SingleAsync()));
+    }
 }

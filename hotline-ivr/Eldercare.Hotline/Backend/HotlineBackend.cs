@@ -182,7 +182,9 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan?
         try
         {
             if (_token is { } fresh) return fresh;
-            using var response = await http.PostAsJsonAsync("/api/auth/service", new { service = "hotline", key = serviceKey }, ct);
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/service") { Content = JsonContent.Create(new { service = "hotline", key = serviceKey }, options: Json) };
+            if (CallId.Value is { } callId) request.Headers.TryAddWithoutValidation("X-Correlation-Id", callId);
+            using var response = await http.SendAsync(request, ct);
             if (!response.IsSuccessStatusCode) throw new BackendRefusal("login", "热线暂时不能办理，请稍后再拨");
             var login = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
             return _token = login.GetProperty("token").GetString()!;

@@ -41,6 +41,25 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
         return (delivered, why);
     }
 
+    /// <summary>9 in a check-in call: the case is opened first (as on a call in), then the duty phone is rung.</summary>
+    private async Task EmergencyAsync(CancellationToken ct)
+    {
+        Path.Add("emergency");
+        string? dutyPhone = null;
+        try
+        {
+            dutyPhone = (await backend.ReportEmergencyAsync(queued.ElderId, call.Id, ct)).DutyPhone;
+            await call.SayAsync(_say.EmergencyTransfer, ct);
+        }
+        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
+        {
+            log.LogError("Emergency on call {CallId} could not be reported: {Reason}", call.Id, e.Message);
+            Path.Add("emergency-pending");
+            await call.SayAsync(_say.EmergencyNotYetRecorded, ct);
+        }
+        await _people.ReachAsync(call, new PersonChain.Caller(queued.ElderId, dutyPhone), "CheckIn", emergency: true, Path, ct);
+    }
+
     private async Task<(bool, string?)> TalkAsync(CancellationToken ct)
     {
         // An emergency contact asking for a person is not the elder asking: no help request in the elder's name.
@@ -71,6 +90,9 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
                     return (true, null);
                 case '0':
                     await _people.ReachAsync(call, caller, queued.Kind == "CheckInCall" ? "CheckIn" : "CallOut", emergency: false, Path, ct);
+                    return (true, null);
+                case '9' when queued.Kind == "CheckInCall":
+                    await EmergencyAsync(ct);
                     return (true, null);
                 case '*':
                     prefix = "";

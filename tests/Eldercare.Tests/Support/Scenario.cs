@@ -94,8 +94,7 @@ public sealed class Scenario
         WithDbAsync(async db =>
         {
             var n = Interlocked.Increment(ref _idSequence);
-            var birth = DateOnly.FromDateTime(DateTime.Today).AddYears(-age).AddDays(-10 - Random.Shared.Next(300)); // a birthday 10-310 days ago: still that age
-            var idNumber = TestIds.New(birth, Gender.Female);
+            var (birth, idNumber) = TestIds.New(age, Gender.Female);
             var elder = new Elder
             {
                 Name = $"测试老人{n}", Gender = Gender.Female, BirthDate = birth,

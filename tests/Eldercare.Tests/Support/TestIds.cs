@@ -9,12 +9,20 @@ public static class TestIds
 {
     public static IdNumberProtector Protector { get; } = new(Options.Create(new PersonalDataOptions { IdNumberKey = ApiFactory.IdNumberKey }));
 
-    /// <summary>A valid number of Haidian (110108) for this birth date and sex, with a random sequence.</summary>
-    public static string New(DateOnly birth, Gender gender)
+    private static int _issued;
+
+    /// <summary>
+    /// A valid number of Haidian (110108) for someone aged <paramref name="age"/>, and their birth date. Numbers are
+    /// never issued twice in a test run (the hub refuses a second file with the same number): each takes the next
+    /// sequence (000-999, odd for men), then the next birthday back, within the 10-355 days that keep that age.
+    /// </summary>
+    public static (DateOnly Birth, string IdNumber) New(int age, Gender gender)
     {
-        var sequence = Random.Shared.Next(50, 500) * 2 + (gender == Gender.Male ? 1 : 0);
+        var n = Interlocked.Increment(ref _issued);
+        var birth = DateOnly.FromDateTime(DateTime.Today).AddYears(-age).AddDays(-10 - n / 500 % 345);
+        var sequence = n % 500 * 2 + (gender == Gender.Male ? 1 : 0);
         var first17 = $"110108{birth:yyyyMMdd}{sequence:000}";
-        return first17 + ChineseIdNumber.CheckCharacter(first17);
+        return (birth, first17 + ChineseIdNumber.CheckCharacter(first17));
     }
 
     public static string IdNumberOf(Elder elder) => Protector.Unprotect(elder.IdNumberCipher);

@@ -15,7 +15,7 @@ namespace Eldercare.Api.Features.Reminders;
 /// </summary>
 public sealed class CheckInCalls(EldercareDb db, TimeProvider clock, ILogger<CheckInCalls> log)
 {
-    public const string CallText = "您好！这里是社区养老服务驿站，每天给您打个问候电话。您一切都好的话请按1，需要帮助请按0，我们马上转人工。";
+    public const string CallText = "您好！这里是社区养老服务驿站，每天给您打个问候电话。您一切都好的话请按1，需要帮助请按0，我们马上转人工；有紧急情况请按9。";
 
     /// <summary>A call that should have gone out this long ago is still made (the hub was down); older ones are not.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromHours(2);

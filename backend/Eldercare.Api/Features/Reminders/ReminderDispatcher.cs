@@ -85,7 +85,7 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
         foreach (var reminder in reminders)
         {
             var elder = elders[reminder.ElderId];
-            if (elder.Status != ElderStatus.Deceased && !(reminder.Kind == ReminderKind.BookingConfirmed && heardOnCall.Contains(reminder.BookingId!.Value)))
+            if (elder.Status != ElderStatus.Deceased && !(reminder.Kind == ReminderKind.BookingConfirmed && reminder.BookingId is { } booked && heardOnCall.Contains(booked)))
             {
                 var channel = Reach.ChannelsFor(reminder.Kind, elder.PreferredChannel, elder.WeChatOpenId is not null, elder.Phone.Length > 0)[0];
                 deliveries.Add(Delivery.Queued(reminder.Id, reminder.ElderId, reminder.Text, RecipientKind.Elder, elder.Id, channel, now));
