@@ -24,12 +24,12 @@ namespace Eldercare.Bench;
 public static class HotlineBench
 {
     /// <summary>
-    /// What each caller presses after the menu starts, and how long they listen first: meals, the first time offered,
-    /// at the table (barge-in: the prompt stops at the key), then confirm once the confirmation has been said to its
-    /// end (keys pressed before its end are dropped).
+    /// What each caller presses after the menu starts, every 4 s (barge-in: the prompt stops at the key): meals, the
+    /// first time offered, and (where the lunch offers more than one way) at the table. Then 1 every 2 s until the
+    /// booking is made: the confirmation is said to its end and keys before its end are dropped, as an elder who
+    /// waits for the question to finish would find.
     /// </summary>
-    private static readonly (char Key, TimeSpan After)[] Keys =
-        [('1', TimeSpan.FromSeconds(4)), ('1', TimeSpan.FromSeconds(4)), ('1', TimeSpan.FromSeconds(4)), ('1', TimeSpan.FromSeconds(25))];
+    private const string Keys = "111";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -53,12 +53,14 @@ public static class HotlineBench
         var hotline = new HotlineOptions { ApiBaseUrl = http.BaseAddress!.ToString(), ServiceKey = key, AgentLine = "sip:agents@127.0.0.1:9" };
         var backend = new HotlineBackend(http, key);
         var paths = new ConcurrentQueue<List<string>>();
+        var live = new ConcurrentDictionary<string, InboundCallFlow>(); // by the caller's number, while the call lasts
         var prompts = new PromptAudio(Path.Combine(folder, "prompts"), null, hotline.SpeechRate);
         var (linesPort, linesControl) = (BaresipProcess.FreeSipPort(), FreePort());
         await using var lines = await BaresipLines.StartAsync(new BaresipSettings(calls + 1, "127.0.0.1", linesPort, linesControl, Path.Combine(folder, "lines")),
             prompts, async call =>
             {
                 var flow = new InboundCallFlow(call, backend, hotline, TimeProvider.System, NullLogger.Instance);
+                live[call.CallerNumber ?? ""] = flow;
                 await flow.RunAsync(CancellationToken.None);
                 paths.Enqueue(flow.Path);
             }, NullLogger.Instance, CancellationToken.None);
@@ -95,11 +97,16 @@ public static class HotlineBench
             await OnPhoneAsync("dial", lines.AddressOf(caller + 1));
             if (await Task.WhenAny(answered.Task, Task.Delay(TimeSpan.FromSeconds(30))) != answered.Task) return false;
             await Task.Delay(TimeSpan.FromSeconds(8)); // the greeting, "老人N，您好" and the start of the menu
-            foreach (var (key, after) in Keys)
+            foreach (var k in Keys)
             {
-                await Task.Delay(after - TimeSpan.FromSeconds(4));
-                await OnPhoneAsync("sndcode", key.ToString());
+                await OnPhoneAsync("sndcode", k.ToString());
                 await Task.Delay(TimeSpan.FromSeconds(4));
+            }
+            bool Booked() => live.TryGetValue(numbers[caller], out var flow) && flow.Path.ToArray().Any(p => p?.StartsWith("booked:", StringComparison.Ordinal) == true);
+            for (var tries = 0; tries < 20 && !Booked(); tries++)
+            {
+                await OnPhoneAsync("sndcode", "1");
+                await Task.Delay(TimeSpan.FromSeconds(2));
             }
             await OnPhoneAsync("hangup", null);
             return true;

@@ -52,4 +52,40 @@ describe('book', () => {
     await tap(again, '#slot-12');
     expect(second.calls.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
   });
+
+  it('sends a booking lost on the way again with the same key when 重试 is tapped, and the next booking with a new one', async () => {
+    let attempts = 0;
+    const { calls } = fakeWx({
+      [`GET ${path}`]: [200, [...slots, { ...slots[1], slotId: 13, date: '2026-12-03' }]],
+      'POST /api/bookings': () => (++attempts === 1 ? null : [201, { id: 90 + attempts, status: 'Confirmed', price: { payableFen: 0, paidFen: 0 } }]),
+    }, { storage: familySession });
+    const page = mount('book');
+    await page.instance.onLoad({ serviceId: '1', name: 'x' });
+
+    await tap(page, '#slot-12'); // the answer is lost: the dialog offers 重试, which the elder taps (the fake confirms)
+    const sent = calls.requests.filter((r) => r.path === '/api/bookings');
+    expect(calls.modals[1]).toMatchObject({ content: '连不上服务器，请检查网络后再试', confirmText: '重试' });
+    expect(sent).toHaveLength(2);
+    expect(sent[1].header['Idempotency-Key']).toBe(sent[0].header['Idempotency-Key']); // the same booking, so the same key
+
+    await tap(page, '#slot-13'); // another booking
+    const third = calls.requests.filter((r) => r.path === '/api/bookings')[2];
+    expect(third.header['Idempotency-Key']).not.toBe(sent[0].header['Idempotency-Key']);
+  });
+
+  it('shows one dialog and books once when the time is tapped twice', async () => {
+    const { calls } = fakeWx({
+      [`GET ${path}`]: [200, slots],
+      'POST /api/bookings': [201, { id: 95, status: 'Confirmed', price: { payableFen: 0, paidFen: 0 } }],
+    }, { storage: familySession, holdDialogs: true });
+    const page = mount('book');
+    await page.instance.onLoad({ serviceId: '1', name: 'x' });
+    await tap(page, '#slot-12');
+    await tap(page, '#slot-12');
+    expect(calls.modals).toHaveLength(1);
+    calls.modals[0].success({ confirm: true, cancel: false });
+    await tap(page, '#slot-12'); // while it books
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls.requests.filter((r) => r.path === '/api/bookings')).toHaveLength(1);
+  });
 });

@@ -1,5 +1,7 @@
-// A stand-in for the wx API the pages use: answers by "METHOD path", remembers every request, navigation, dialog and
-// toast; storage in memory; dialogs are confirmed and payments succeed unless a test says otherwise.
+// A stand-in for the wx API the pages use: answers by "METHOD path" (an answer, or a function of the request that
+// returns one, null for a network failure), remembers every request, navigation, dialog and toast; storage in
+// memory; dialogs are confirmed and payments succeed unless a test says otherwise (options.confirm: false;
+// options.holdDialogs: dialogs stay open until the test answers them with calls.modals[i].success).
 const path = require('path');
 const simulate = require('miniprogram-simulate');
 
@@ -12,7 +14,8 @@ function fakeWx(answers = {}, options = {}) {
     request({ url, method = 'GET', data, header, success, fail }) {
       const pathOnly = url.replace(/^https?:\/\/[^/]+/, '');
       calls.requests.push({ method, path: pathOnly, data, header });
-      const answer = answers[`${method} ${pathOnly}`];
+      const given = answers[`${method} ${pathOnly}`];
+      const answer = typeof given === 'function' ? given({ method, path: pathOnly, data, header }) : given;
       setTimeout(() => {
         if (!answer) fail({ errMsg: 'request:fail' });
         else success({ statusCode: answer[0], data: answer[1] });
@@ -27,6 +30,7 @@ function fakeWx(answers = {}, options = {}) {
     reLaunch: ({ url }) => calls.navigations.push(url),
     showModal(args) {
       calls.modals.push(args);
+      if (options.holdDialogs) return;
       if (args.success) args.success({ confirm: options.confirm !== false, cancel: options.confirm === false });
     },
     showToast: (args) => calls.toasts.push(args.title),

@@ -51,4 +51,18 @@ describe('orders', () => {
     await tap(page, '#pay-1');
     expect(calls.modals[0].content).toContain('已取消付款');
   });
+
+  it('renews an ended session without a word and shows the orders', async () => {
+    let asked = 0;
+    const { calls } = fakeWx({
+      [`GET ${list}`]: (r) => (++asked === 1 ? [401, { type: 'session-ended', title: '请先登录' }] : r.header.Authorization === 'Bearer fresh' ? [200, [unpaid]] : [401, {}]),
+      'POST /api/auth/wechat': [200, { token: 'fresh', kind: 'Family', id: 3, phoneBound: true, elders: [{ elderId: 7, name: '王建国', relation: '女儿' }] }],
+    }, { storage: familySession });
+    const page = mount('orders');
+    await page.instance.onShow();
+    await settle();
+    expect(calls.requests.filter((r) => r.path === '/api/auth/wechat')).toHaveLength(1);
+    expect(text(page)).not.toContain('请先登录');
+    expect(text(page)).toContain('午餐·普通套餐');
+  });
 });

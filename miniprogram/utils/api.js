@@ -1,5 +1,6 @@
 // The mini-program's one way to the API: the session token travels as a bearer token; a refusal rejects with the
-// ProblemDetails (its Chinese title is shown to the user as it is).
+// ProblemDetails (its Chinese title is shown to the user as it is). A session that has ended (it idles out after a
+// while) is renewed without the user noticing: wx.login again, and the request is sent once more.
 const config = require('../config.js');
 
 const SESSION = 'eldercare.session';
@@ -9,7 +10,16 @@ function session() {
   return wx.getStorageSync(SESSION) || null;
 }
 
-function request(path, { method = 'GET', data, header = {} } = {}) {
+function request(path, options = {}) {
+  return send(path, options).catch((e) => {
+    // The stored session ended: log in again silently and send the same request once more (same headers, so the
+    // same Idempotency-Key: a booking that did get through is not made twice).
+    if (e.status !== 401 || path.startsWith('/api/auth/')) throw e;
+    return ensureLogin().then(() => send(path, options));
+  });
+}
+
+function send(path, { method = 'GET', data, header = {} } = {}) {
   const current = session();
   const headers = Object.assign({ Accept: 'application/json' }, header);
   if (current && current.token) headers.Authorization = `Bearer ${current.token}`;
@@ -76,7 +86,7 @@ function logOut() {
   wx.removeStorageSync(ACTING);
 }
 
-/** A key per attempt: a retried request (weak signal, a double tap) never books twice. */
+/** A key for one intended booking: the page keeps it for every retry of that booking, so a retry never books twice. */
 function idempotencyKey() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 }
@@ -95,8 +105,17 @@ function pay(bookingId) {
   })).then(() => request(`/api/bookings/${bookingId}/wechat-pay/check`, { method: 'POST' }).catch(() => null));
 }
 
-function showError(e) {
-  wx.showModal({ title: '没有办成', content: e.detail ? `${e.title}（${e.detail}）` : e.title, showCancel: false, confirmText: '知道了' });
+/**
+ * Says why something was not done. A network failure (nothing reached the API, or its answer was lost) offers 重试,
+ * which calls <retry>: the page sends the same request again.
+ */
+function showError(e, retry) {
+  const content = e.detail ? `${e.title}（${e.detail}）` : e.title;
+  if (retry && e.status === 0 && e.type === 'network') {
+    wx.showModal({ title: '没有办成', content, confirmText: '重试', cancelText: '算了', success: (res) => { if (res.confirm) retry(); } });
+    return;
+  }
+  wx.showModal({ title: '没有办成', content, showCancel: false, confirmText: '知道了' });
 }
 
 module.exports = { request, ensureLogin, keep, session, actingFor, actFor, logOut, idempotencyKey, pay, showError };

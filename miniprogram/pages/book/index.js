@@ -6,9 +6,12 @@ Component({
   data: { serviceId: 0, name: '', slots: [], loaded: false, error: '', busy: false, templates: [] },
   methods: {
     onLoad(query) {
-      const acting = api.actingFor();
       this.setData({ serviceId: Number(query.serviceId), name: decodeURIComponent(query.name || '') });
-      if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
+      return api.ensureLogin().then(() => this.load(query), (e) => this.setData({ error: e.title, loaded: true }));
+    },
+    load(query) {
+      const acting = api.actingFor();
+      if (!acting) return this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true });
       // The messages to offer (confirmation, reminder, rate it); asked for when the user confirms, as WeChat requires a tap.
       api.request('/api/auth/wechat/templates').then((t) => this.setData({ templates: t.forBooking }), () => {});
       const path = `/api/availability?serviceId=${query.serviceId}&elderId=${acting.elderId}&from=${beijingDate()}&to=${beijingDate(6)}`;
@@ -19,22 +22,32 @@ Component({
     },
     pick(event) {
       const slot = this.data.slots[event.currentTarget.dataset.index];
-      if (this.data.busy) return;
+      // A second tap while the dialog is open or the booking is on its way does nothing: one dialog, one booking.
+      if (this.data.busy || this.asking) return;
+      this.asking = true;
       wx.showModal({
         title: '确认预约', content: `${this.data.name}\n${slot.when}\n${slot.resourceName}`, confirmText: '预约', cancelText: '再看看',
         success: (res) => {
+          this.asking = false;
           if (!res.confirm) return;
           if (this.data.templates.length) wx.requestSubscribeMessage({ tmplIds: this.data.templates, complete() {} });
           this.book(slot);
         },
+        fail: () => { this.asking = false; },
       });
+    },
+    /** The key of the booking being made: the same for every retry of this slot, new once it is booked or given up. */
+    keyFor(slot) {
+      if (!this.intent || this.intent.slotId !== slot.slotId) this.intent = { slotId: slot.slotId, key: api.idempotencyKey() };
+      return this.intent.key;
     },
     book(slot) {
       const acting = api.actingFor();
       this.setData({ busy: true });
       return api.request('/api/bookings', {
-        method: 'POST', data: { elderId: acting.elderId, slotId: slot.slotId }, header: { 'Idempotency-Key': api.idempotencyKey() },
+        method: 'POST', data: { elderId: acting.elderId, slotId: slot.slotId }, header: { 'Idempotency-Key': this.keyFor(slot) },
       }).then((booking) => {
+        this.intent = null; // booked: a next booking gets its own key
         if (booking.status !== 'Requested') return booking;
         return api.pay(booking.id).then(() => booking, (e) => { api.showError(e); return null; });
       }).then((booking) => {
@@ -43,7 +56,9 @@ Component({
         wx.switchTab({ url: '/pages/orders/index' });
       }, (e) => {
         this.setData({ busy: false });
-        api.showError(e);
+        // Lost on the way: the same booking may be tried again, with the same key. Refused: a new choice, a new key.
+        if (e.type !== 'network') this.intent = null;
+        api.showError(e, () => this.book(slot));
       });
     },
   },

@@ -8,6 +8,9 @@ Component({
   data: { acting: null, orders: [], loaded: false, error: '', rating: { id: 0, score: 0, comment: '' }, stars: [1, 2, 3, 4, 5].map((n) => ({ n })) },
   methods: {
     onShow() {
+      return api.ensureLogin().then(() => this.load(), (e) => this.setData({ error: e.title, loaded: true }));
+    },
+    load() {
       const acting = api.actingFor();
       this.setData({ acting });
       if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));

@@ -6,6 +6,10 @@ Component({
   data: { line: '', lineName: '', acting: null, services: [], loaded: false, error: '' },
   methods: {
     onLoad(query) {
+      // No session yet (or an ended one): log in first, so nobody lands on a page that only says "log in".
+      return api.ensureLogin().then(() => this.load(query), (e) => this.setData({ error: e.title, loaded: true }));
+    },
+    load(query) {
       const acting = api.actingFor();
       this.setData({ line: query.line, lineName: lineNames[query.line] || '', acting });
       if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
