@@ -35,13 +35,13 @@ public sealed class HotlineOptions : IValidatableObject
     /// Where "a person" is first: the agents' queue (a SIP URI). The default is the agent phone that
     /// <c>./eldercare.sh hotline</c> starts beside the hotline (<c>agent-phone</c>).
     /// </summary>
-    [Required] public string AgentLine { get; set; } = "sip:agents@127.0.0.1:5090";
+    [Required] public string AgentLine { get; set; } = "sip:agents@127.0.0.1:5096";
 
     /// <summary>The elder's station's duty phone, tried next (first in an emergency): {0} is the station's duty number.</summary>
-    [Required] public string DutyLine { get; set; } = "sip:{0}@127.0.0.1:5090";
+    [Required] public string DutyLine { get; set; } = "sip:{0}@127.0.0.1:5096";
 
     /// <summary>The district's duty line, the last person tried; empty for none.</summary>
-    public string DistrictDutyLine { get; set; } = "sip:district-duty@127.0.0.1:5090";
+    public string DistrictDutyLine { get; set; } = "sip:district-duty@127.0.0.1:5096";
 
     /// <summary>How long each person is rung before the next one is tried.</summary>
     [Range(typeof(TimeSpan), "00:00:02", "00:02:00")] public TimeSpan PersonRingTimeout { get; set; } = TimeSpan.FromSeconds(20);

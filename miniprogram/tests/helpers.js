@@ -34,6 +34,7 @@ function fakeWx(answers = {}, options = {}) {
       if (args.success) args.success({ confirm: options.confirm !== false, cancel: options.confirm === false });
     },
     showToast: (args) => calls.toasts.push(args.title),
+    makePhoneCall: ({ phoneNumber }) => { calls.phoneCalls = (calls.phoneCalls || []).concat(phoneNumber); },
     requestSubscribeMessage(args) { calls.subscriptions = args.tmplIds; if (args.complete) args.complete(); },
     requestPayment(args) {
       calls.payments.push(args);

@@ -41,4 +41,28 @@ describe('home', () => {
     expect(calls.requests).toHaveLength(0);
     expect(text(page)).toContain('王建国');
   });
+
+  it('puts a person one tap away: the elder\'s own station and the hotline', async () => {
+    const { calls } = fakeWx({
+      'POST /api/auth/wechat': [200, { token: 'tk', kind: 'Family', id: 3, phoneBound: true,
+        elders: [{ elderId: 7, name: '王建国', relation: '女儿', station: '学院路第一养老服务驿站', stationPhone: '01062301001' }] }],
+    });
+    const page = mount('home');
+    await page.instance.onShow();
+    await settle();
+    const bar = page.querySelector('#call-bar');
+    expect(text(page)).toContain('打给学院路第一养老服务驿站');
+    expect(text(page)).toContain('打养老服务热线 96156');
+    await tap(bar, '#call-station');
+    await tap(bar, '#call-hotline');
+    expect(calls.phoneCalls).toEqual(['01062301001', '96156']);
+  });
+
+  it('offers the hotline even before anyone is bound', async () => {
+    fakeWx({ 'POST /api/auth/wechat': [200, { token: 'tk', kind: 'Family', id: 3, phoneBound: false, elders: [] }] });
+    const page = mount('home');
+    await page.instance.onShow();
+    expect(text(page)).toContain('打养老服务热线 96156');
+    expect(text(page)).not.toContain('打给');
+  });
 });

@@ -8,7 +8,7 @@ const root = path.join(__dirname, '..');
 const app = JSON.parse(fs.readFileSync(path.join(root, 'app.json'), 'utf8'));
 let failed = false;
 
-for (const page of app.pages) {
+for (const page of [...app.pages, ...fs.readdirSync(path.join(root, 'components')).map((c) => `components/${c}/index`)]) {
   for (const ext of ['js', 'json', 'wxml', 'wxss']) {
     if (!fs.existsSync(path.join(root, `${page}.${ext}`))) {
       console.error(`missing ${page}.${ext}`);
@@ -17,15 +17,17 @@ for (const page of app.pages) {
   }
 }
 
-const wxmlList = app.pages.map((p) => `${p}.wxml`);
-const wxssList = ['app.wxss', ...app.pages.map((p) => `${p}.wxss`)];
+// The shared components (components/<name>/index) are compiled with the pages.
+const components = fs.readdirSync(path.join(root, 'components')).map((c) => `components/${c}/index`);
+const wxmlList = [...app.pages, ...components].map((p) => `${p}.wxml`);
+const wxssList = ['app.wxss', ...[...app.pages, ...components].map((p) => `${p}.wxss`)];
 try {
   // The compilers stop at the first syntax error with its file, line and column; their output names every page.
   const templates = wxmlToJs(root, { wxmlList });
   const styles = wxssToJs(root, { wxssList });
   for (const file of wxmlList) if (!templates.includes(file)) throw new Error(`wcc produced nothing for ${file}`);
   for (const file of wxssList) if (!styles.includes(`'${file}'`)) throw new Error(`wcsc produced nothing for ${file}`);
-  console.log(`compiled ${wxmlList.length} pages (wcc) and ${wxssList.length} style sheets (wcsc)`);
+  console.log(`compiled ${wxmlList.length} pages and components (wcc) and ${wxssList.length} style sheets (wcsc)`);
 } catch (e) {
   console.error(`compile error: ${e.message || e}`);
   failed = true;

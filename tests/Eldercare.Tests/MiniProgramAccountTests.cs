@@ -143,7 +143,10 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
         Assert.Equal("Active", (await JsonAsync(confirmed)).GetProperty("status").GetString());
 
         var relogin = await WeChatUserAsync(await OpenIdOfAsync(s, binding));
-        Assert.Equal(elder.Id, Assert.Single(relogin.Login.GetProperty("elders").EnumerateArray()).GetProperty("elderId").GetInt32());
+        var bound = Assert.Single(relogin.Login.GetProperty("elders").EnumerateArray());
+        Assert.Equal(elder.Id, bound.GetProperty("elderId").GetInt32());
+        // With the elder's station and its phone: the mini-program's "call the station" button on every page.
+        Assert.Equal((s.Station1.Name, s.Station1.DutyPhone), (bound.GetProperty("station").GetString(), bound.GetProperty("stationPhone").GetString()));
         Assert.Equal(HttpStatusCode.Created, (await BookAsync(family, elder.Id, slot.Id, mode: ServiceModes.AtHome)).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await elderApp.DeleteAsync($"/api/family-bindings/{bindingId}")).StatusCode);

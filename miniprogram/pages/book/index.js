@@ -3,7 +3,7 @@ const { beijingDate, when, yuan } = require('../../utils/format.js');
 
 // The next bookable times of a service in words; one tap, one confirmation, booked (and paid, if there is anything to pay).
 Component({
-  data: { serviceId: 0, name: '', slots: [], loaded: false, error: '', busy: false, templates: [] },
+  data: { serviceId: 0, name: '', acting: null, slots: [], loaded: false, error: '', busy: false, templates: [] },
   methods: {
     onLoad(query) {
       this.setData({ serviceId: Number(query.serviceId), name: decodeURIComponent(query.name || '') });
@@ -11,6 +11,7 @@ Component({
     },
     load(query) {
       const acting = api.actingFor();
+      this.setData({ acting });
       if (!acting) return this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true });
       // The messages to offer (confirmation, reminder, rate it); asked for when the user confirms, as WeChat requires a tap.
       api.request('/api/auth/wechat/templates').then((t) => this.setData({ templates: t.forBooking }), () => {});

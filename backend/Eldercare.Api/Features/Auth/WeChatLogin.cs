@@ -20,7 +20,8 @@ public sealed record ElderClaimRequest(
     [property: Required, StringLength(128, MinimumLength = 1)] string PhoneCode);
 
 /// <summary>An elder this mini-program user may act for.</summary>
-public sealed record ActingFor(int ElderId, string Name, string Relation);
+/// <summary>An elder this user may act for, with their station and its phone (the "call the station" button).</summary>
+public sealed record ActingFor(int ElderId, string Name, string Relation, string? Station = null, string? StationPhone = null);
 
 public sealed record WeChatLoginResponse(string Token, string Kind, int Id, bool PhoneBound, IReadOnlyList<ActingFor> Elders);
 
@@ -58,7 +59,7 @@ public static class WeChatLogin
             var elder = await db.Elders.AsNoTracking().Where(e => e.WeChatOpenId == openId).Select(e => new { e.Id, e.Name }).FirstOrDefaultAsync(ct);
             if (elder is not null)
                 return Results.Ok(new WeChatLoginResponse(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, Channel), ct),
-                    nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, [new ActingFor(elder.Id, elder.Name, "本人")]));
+                    nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, await WithStationsAsync(db, [new ActingFor(elder.Id, elder.Name, "本人")], ct)));
 
             var member = await FamilyMemberForAsync(db, openId!, ct);
             return Results.Ok(await FamilyLoginAsync(db, sessions, member, ct));
@@ -110,7 +111,7 @@ public static class WeChatLogin
             }
             await sessions.EndAsync(SessionAuthenticationHandler.BearerToken(http.Request)!, ct);
             return Results.Ok(new WeChatLoginResponse(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, Channel), ct),
-                nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, [new ActingFor(elder.Id, elder.Name, "本人")]));
+                nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, await WithStationsAsync(db, [new ActingFor(elder.Id, elder.Name, "本人")], ct)));
         }).RequireAuthorization().WithSummary("The elder claims their own file (name, last four of the ID number, the phone WeChat vouches for); the session becomes the elder's");
     }
 
@@ -137,7 +138,19 @@ public static class WeChatLogin
                             orderby e.Name
                             select new ActingFor(e.Id, e.Name, b.Relation)).ToListAsync(ct);
         var token = await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Family, member.Id, Channel), ct);
-        return new WeChatLoginResponse(token, nameof(PrincipalKind.Family), member.Id, PhoneBound: member.Phone.Length > 0, elders);
+        return new WeChatLoginResponse(token, nameof(PrincipalKind.Family), member.Id, PhoneBound: member.Phone.Length > 0, await WithStationsAsync(db, elders, ct));
+    }
+
+    /// <summary>Each elder's station and its duty phone, so every page of the mini-program can offer a call to a person.</summary>
+    private static async Task<IReadOnlyList<ActingFor>> WithStationsAsync(EldercareDb db, IReadOnlyList<ActingFor> elders, CancellationToken ct)
+    {
+        var ids = elders.Select(e => e.ElderId).ToList();
+        var stations = await (from e in db.Elders
+                              join c in db.Communities on e.CommunityId equals c.Id
+                              join s in db.Stations on c.StationId equals s.Id
+                              where ids.Contains(e.Id)
+                              select new { e.Id, s.Name, s.DutyPhone }).ToDictionaryAsync(x => x.Id, ct);
+        return elders.Select(e => stations.TryGetValue(e.ElderId, out var s) ? e with { Station = s.Name, StationPhone = s.DutyPhone } : e).ToList();
     }
 
     /// <summary>A WeChat call, its failures turned into the problem the caller gets; the value when WeChat answered it.</summary>

@@ -1,0 +1,16 @@
+const config = require('../../config.js');
+
+// A person one tap away on every page: the acting elder's own station (its duty phone, from the log-in) and the
+// district's hotline, where a person answers. The page passes the elder it acts for (none yet: the hotline only).
+Component({
+  properties: { acting: { type: Object, value: null } },
+  data: { hotline: config.hotline },
+  methods: {
+    callStation() {
+      wx.makePhoneCall({ phoneNumber: this.data.acting.stationPhone, fail() {} });
+    },
+    callHotline() {
+      wx.makePhoneCall({ phoneNumber: this.data.hotline.number, fail() {} });
+    },
+  },
+});
