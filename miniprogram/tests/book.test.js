@@ -88,4 +88,20 @@ describe('book', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(calls.requests.filter((r) => r.path === '/api/bookings')).toHaveLength(1);
   });
+
+  it('lets a lunch be delivered home: the way is chosen, said in the confirmation and sent with the booking', async () => {
+    const { calls } = fakeWx({
+      [`GET ${path}`]: [200, slots],
+      'POST /api/bookings': [201, { id: 96, status: 'Confirmed', price: { payableFen: 0, paidFen: 0 } }],
+    }, { storage: familySession });
+    const page = mount('book');
+    await page.instance.onLoad({ serviceId: '1', name: 'x', modes: 'AtCentre,Delivery' });
+    expect(text(page)).toContain('到站里用餐');
+    expect(text(page)).toContain('送餐到家');
+
+    await tap(page, '#mode-Delivery');
+    await tap(page, '#slot-12');
+    expect(calls.modals[0].content).toContain('送餐到家');
+    expect(calls.requests.find((r) => r.path === '/api/bookings').data).toEqual({ elderId: 7, slotId: 12, mode: 'Delivery' });
+  });
 });

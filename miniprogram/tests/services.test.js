@@ -1,7 +1,7 @@
 const { fakeWx, familySession, mount, tap, text } = require('./helpers.js');
 
 const catalog = [
-  { id: 1, line: 'Meals', name: '午餐·普通套餐', eligible: true, price: { listFen: 1500, subsidyFen: 500, payableFen: 1000 } },
+  { id: 1, line: 'Meals', name: '午餐·普通套餐', modes: ['AtCentre', 'Delivery'], eligible: true, price: { listFen: 1500, subsidyFen: 500, payableFen: 1000 } },
   { id: 2, line: 'Meals', name: '午餐·软食', eligible: false, ineligibleReason: '仅限失能老人', price: { listFen: 1800, subsidyFen: 0, payableFen: 1800 } },
   { id: 3, line: 'Bathing', name: '上门助浴', eligible: true, price: { listFen: 12000, subsidyFen: 12000, payableFen: 0 } },
 ];
@@ -22,7 +22,7 @@ describe('services', () => {
     await tap(page, '#service-2');
     expect(calls.navigations).toHaveLength(0); // not for this elder
     await tap(page, '#service-1');
-    expect(calls.navigations).toEqual([`/pages/book/index?serviceId=1&name=${encodeURIComponent('午餐·普通套餐')}`]);
+    expect(calls.navigations).toEqual([`/pages/book/index?serviceId=1&name=${encodeURIComponent('午餐·普通套餐')}&modes=AtCentre,Delivery`]); // the ways it comes, to choose from
   });
 
   it('shows the backend\'s refusal', async () => {

@@ -22,4 +22,7 @@ function when(date, start) {
   return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 周${weekdays[d.getUTCDay()]} ${part}${hour}:${String(m).padStart(2, '0')}`;
 }
 
-module.exports = { lineNames, statusNames, yuan, beijingDate, when };
+/** How a service comes, as the API names it (ServiceModes), in the words on the buttons. */
+const modeNames = { AtCentre: '到站里用餐', Delivery: '送餐到家', AtHome: '上门服务' };
+
+module.exports = { lineNames, statusNames, modeNames, yuan, beijingDate, when };

@@ -1,12 +1,15 @@
 const api = require('../../utils/api.js');
-const { beijingDate, when, yuan } = require('../../utils/format.js');
+const { beijingDate, modeNames, when, yuan } = require('../../utils/format.js');
 
 // The next bookable times of a service in words; one tap, one confirmation, booked (and paid, if there is anything to pay).
+// Where the service comes more than one way (a lunch at the meal point or delivered home), the way is chosen here,
+// shown in the confirmation and sent with the booking.
 Component({
-  data: { serviceId: 0, name: '', acting: null, slots: [], loaded: false, error: '', busy: false, templates: [] },
+  data: { serviceId: 0, name: '', acting: null, modes: [], mode: '', slots: [], loaded: false, error: '', busy: false, templates: [] },
   methods: {
     onLoad(query) {
-      this.setData({ serviceId: Number(query.serviceId), name: decodeURIComponent(query.name || '') });
+      const modes = (query.modes || '').split(',').filter((m) => modeNames[m]).map((code) => ({ code, name: modeNames[code] }));
+      this.setData({ serviceId: Number(query.serviceId), name: decodeURIComponent(query.name || ''), modes, mode: modes.length ? modes[0].code : '' });
       return api.ensureLogin().then(() => this.load(query), (e) => this.setData({ error: e.title, loaded: true }));
     },
     load(query) {
@@ -21,13 +24,16 @@ Component({
         this.setData({ slots, loaded: true, error: '' });
       }, (e) => this.setData({ error: e.title, loaded: true }));
     },
+    chooseMode(event) {
+      this.setData({ mode: event.currentTarget.dataset.mode });
+    },
     pick(event) {
       const slot = this.data.slots[event.currentTarget.dataset.index];
       // A second tap while the dialog is open or the booking is on its way does nothing: one dialog, one booking.
       if (this.data.busy || this.asking) return;
       this.asking = true;
       wx.showModal({
-        title: '确认预约', content: `${this.data.name}\n${slot.when}\n${slot.resourceName}`, confirmText: '预约', cancelText: '再看看',
+        title: '确认预约', content: [this.data.name, slot.when, slot.resourceName, modeNames[this.data.mode]].filter(Boolean).join('\n'), confirmText: '预约', cancelText: '再看看',
         success: (res) => {
           this.asking = false;
           if (!res.confirm) return;
@@ -39,14 +45,15 @@ Component({
     },
     /** The key of the booking being made: the same for every retry of this slot, new once it is booked or given up. */
     keyFor(slot) {
-      if (!this.intent || this.intent.slotId !== slot.slotId) this.intent = { slotId: slot.slotId, key: api.idempotencyKey() };
+      if (!this.intent || this.intent.slotId !== slot.slotId || this.intent.mode !== this.data.mode) this.intent = { slotId: slot.slotId, mode: this.data.mode, key: api.idempotencyKey() };
       return this.intent.key;
     },
     book(slot) {
       const acting = api.actingFor();
       this.setData({ busy: true });
       return api.request('/api/bookings', {
-        method: 'POST', data: { elderId: acting.elderId, slotId: slot.slotId }, header: { 'Idempotency-Key': this.keyFor(slot) },
+        method: 'POST', data: Object.assign({ elderId: acting.elderId, slotId: slot.slotId }, this.data.mode ? { mode: this.data.mode } : {}),
+        header: { 'Idempotency-Key': this.keyFor(slot) },
       }).then((booking) => {
         this.intent = null; // booked: a next booking gets its own key
         if (booking.status !== 'Requested') return booking;

@@ -23,7 +23,7 @@ Component({
     pick(event) {
       const service = this.data.services[event.currentTarget.dataset.index];
       if (service.eligible === false) return;
-      wx.navigateTo({ url: `/pages/book/index?serviceId=${service.id}&name=${encodeURIComponent(service.name)}` });
+      wx.navigateTo({ url: `/pages/book/index?serviceId=${service.id}&name=${encodeURIComponent(service.name)}&modes=${(service.modes || []).join(',')}` });
     },
   },
 });
