@@ -2,7 +2,7 @@ const { fakeWx, familySession, mount, settle, tap, text } = require('./helpers.j
 const { beijingDate } = require('../utils/format.js');
 
 const list = `/api/bookings?elderId=7&from=${beijingDate(-30)}`;
-const unpaid = { id: 1, serviceName: '午餐·普通套餐', date: '2026-12-02', start: '11:00:00', status: 'Requested', price: { payableFen: 1000, paidFen: 0 } };
+const unpaid = { id: 1, serviceName: '午餐·普通套餐', date: '2026-12-02', start: '11:00:00', mode: 'Delivery', status: 'Requested', price: { payableFen: 1000, paidFen: 0 } };
 const done = { id: 2, serviceName: '居家保洁2小时', date: '2026-11-28', start: '09:00:00', status: 'Completed', price: { payableFen: 0, paidFen: 0 } };
 
 describe('orders', () => {
@@ -18,6 +18,7 @@ describe('orders', () => {
     await page.instance.onShow();
     expect(text(page)).toContain('王建国的订单');
     expect(text(page)).toContain('待付款');
+    expect(text(page)).toContain('送餐到家'); // how it comes
 
     await tap(page, '#pay-1');
     expect(calls.payments).toHaveLength(1);

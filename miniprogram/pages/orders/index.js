@@ -1,5 +1,5 @@
 const api = require('../../utils/api.js');
-const { beijingDate, statusNames, when, yuan } = require('../../utils/format.js');
+const { beijingDate, modeNames, statusNames, when, yuan } = require('../../utils/format.js');
 
 const cancellable = ['Requested', 'Confirmed', 'Assigned'];
 
@@ -16,7 +16,7 @@ Component({
       if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
       return api.request(`/api/bookings?elderId=${acting.elderId}&from=${beijingDate(-30)}`).then((all) => {
         const orders = all.slice().reverse().map((b) => Object.assign({}, b, {
-          when: when(b.date, b.start), statusName: statusNames[b.status], payable: yuan(b.price.payableFen), paid: b.price.paidFen > 0,
+          when: when(b.date, b.start), modeName: modeNames[b.mode] || '', statusName: statusNames[b.status], payable: yuan(b.price.payableFen), paid: b.price.paidFen > 0,
           canPay: b.price.payableFen > b.price.paidFen && cancellable.includes(b.status), canCancel: cancellable.includes(b.status),
         }));
         this.setData({ orders, loaded: true, error: '' });
