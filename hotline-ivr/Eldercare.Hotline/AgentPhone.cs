@@ -20,8 +20,8 @@ public sealed class AgentPhone(IOptions<HotlineOptions> options, IConfiguration 
         var o = options.Value;
         var addresses = new[] { o.AgentLine, o.DistrictDutyLine }.Where(a => a.Length > 0)
             .Concat((configuration.GetSection("AgentPhone:DutyNumbers").Get<string[]>() ?? []).Select(n => string.Format(o.DutyLine, n))).Distinct().ToList();
-        var hosts = addresses.Select(HostPort).Distinct().ToList();
-        if (hosts is not [var (host, port)])
+        var hosts = addresses.Select(HotlineOptions.SipHostPort).Distinct().ToList();
+        if (hosts is not [(string host, int port)])
         {
             log.LogError("The agent phone answers on one address; the agent and duty lines point at {Hosts}", string.Join(", ", hosts));
             return;
@@ -66,13 +66,6 @@ public sealed class AgentPhone(IOptions<HotlineOptions> options, IConfiguration 
         }
         File.Delete(speech);
         return path;
-    }
-
-    private static (string Host, int Port) HostPort(string sipUri)
-    {
-        var hostPort = sipUri.Split('@')[^1].Split(';')[0];
-        var colon = hostPort.LastIndexOf(':');
-        return colon < 0 ? (hostPort, 5060) : (hostPort[..colon], int.Parse(hostPort[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static int FreePort()

@@ -85,15 +85,17 @@ public sealed class HotlineOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext context)
     {
         foreach (var (name, address) in new[] { (nameof(AgentLine), AgentLine), (nameof(DutyLine), DutyLine), (nameof(DistrictDutyLine), DistrictDutyLine) })
-            if (address.Length > 0 && SipHostPort(address) is { } target && target.Equals(SipListen, StringComparison.OrdinalIgnoreCase))
+            if (address.Length > 0 && SipHostPort(address) is var (host, port) && $"{host}:{port}".Equals(SipListen, StringComparison.OrdinalIgnoreCase))
                 yield return new ValidationResult($"points at the hotline's own SIP address ({SipListen}); a person must answer there", [name]);
     }
 
-    /// <summary>host:port of a SIP URI (sip:user@host[:port]; 5060 when no port is given), or null when it is not one.</summary>
-    private static string? SipHostPort(string uri)
+    /// <summary>Host and port of a SIP URI (sip:user@host[:port]; 5060 when no port is given), or null when it is not one.</summary>
+    internal static (string Host, int Port)? SipHostPort(string uri)
     {
         if (!uri.StartsWith("sip:", StringComparison.OrdinalIgnoreCase)) return null;
-        var host = uri[4..].Split('@')[^1].Split(';')[0];
-        return host.Contains(':') ? host : host + ":5060";
+        var hostPort = uri[4..].Split('@')[^1].Split(';')[0];
+        var colon = hostPort.LastIndexOf(':');
+        return colon < 0 ? (hostPort, 5060)
+            : int.TryParse(hostPort[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var port) ? (hostPort[..colon], port) : null;
     }
 }

@@ -14,7 +14,7 @@ namespace Eldercare.Hotline.Calls;
 public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineOptions options, TimeProvider clock, ILogger log)
 {
     private readonly Prompts _say = options.Prompts;
-    private readonly PersonChain _people = new(backend, options, log);
+    private readonly PersonChain _people = new(backend, options, clock, log);
     private int _failures;
     private int _step;
     private int? _elderId;
@@ -163,50 +163,12 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
         }
     }
 
-    /// <summary>
-    /// Key 9: the case is opened first, then the duty phone is rung (the agents, the district after it). The caller
-    /// hears only what has happened: that the station has it, or, when the hub cannot be told yet, only that a
-    /// person is being rung; the case is then sent in the background until the hub takes it.
-    /// </summary>
+    /// <summary>Key 9, confirmed with 1 (the one-key terminal's 9 needs no confirming): see <see cref="PersonChain.EmergencyAsync"/>.</summary>
     private async Task<bool> EmergencyAsync(CancellationToken ct, bool confirmed = false)
     {
         if (!confirmed && await AskAsync(_say.EmergencyConfirm, "12", ct, confirming: true) != '1') return false;
-        Path.Add("emergency");
-        var elderId = _elderId!.Value;
-        try
-        {
-            var opened = await backend.ReportEmergencyAsync(elderId, call.Id, ct);
-            _dutyPhone = opened.DutyPhone;
-            await call.SayAsync(_say.EmergencyTransfer, ct);
-        }
-        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
-        {
-            log.LogError("Emergency on call {CallId} could not be reported yet: {Reason}", call.Id, e.Message);
-            Path.Add("emergency-pending");
-            _ = SendEmergencyLaterAsync(elderId, call.Id);
-            await call.SayAsync(_say.EmergencyNotYetRecorded, ct);
-        }
-        await _people.ReachAsync(call, new PersonChain.Caller(elderId, _dutyPhone), "Inbound", emergency: true, Path, ct);
+        await _people.EmergencyAsync(call, new PersonChain.Caller(_elderId, _dutyPhone), "Inbound", Path, ct);
         return true;
-    }
-
-    /// <summary>Sends an emergency the hub could not take during the call, every 15 seconds for an hour.</summary>
-    private async Task SendEmergencyLaterAsync(int elderId, string callId)
-    {
-        for (var attempt = 0; attempt < 240; attempt++)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(15), clock);
-            try
-            {
-                await backend.ReportEmergencyAsync(elderId, callId, CancellationToken.None);
-                log.LogInformation("Emergency of call {CallId} reported after the call", callId);
-                return;
-            }
-            catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
-            {
-                log.LogWarning("Emergency of call {CallId} still not reported: {Reason}", callId, e.Message);
-            }
-        }
     }
 
     private async Task BookAsync(int elderId, string line, CancellationToken ct)

@@ -16,7 +16,7 @@ namespace Eldercare.Hotline.Calls;
 public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBackend backend, HotlineOptions options, TimeProvider clock, ILogger log)
 {
     private readonly Prompts _say = options.Prompts;
-    private readonly PersonChain _people = new(backend, options, log);
+    private readonly PersonChain _people = new(backend, options, clock, log);
 
     /// <summary>The keys pressed and how the call ended, for the call log.</summary>
     public List<string> Path { get; } = [];
@@ -39,25 +39,6 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
                 started.UtcDateTime, (int)(clock.GetUtcNow() - started).TotalSeconds), log);
         }
         return (delivered, why);
-    }
-
-    /// <summary>9 in a check-in call: the case is opened first (as on a call in), then the duty phone is rung.</summary>
-    private async Task EmergencyAsync(CancellationToken ct)
-    {
-        Path.Add("emergency");
-        string? dutyPhone = null;
-        try
-        {
-            dutyPhone = (await backend.ReportEmergencyAsync(queued.ElderId, call.Id, ct)).DutyPhone;
-            await call.SayAsync(_say.EmergencyTransfer, ct);
-        }
-        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
-        {
-            log.LogError("Emergency on call {CallId} could not be reported: {Reason}", call.Id, e.Message);
-            Path.Add("emergency-pending");
-            await call.SayAsync(_say.EmergencyNotYetRecorded, ct);
-        }
-        await _people.ReachAsync(call, new PersonChain.Caller(queued.ElderId, dutyPhone), "CheckIn", emergency: true, Path, ct);
     }
 
     private async Task<(bool, string?)> TalkAsync(CancellationToken ct)
@@ -92,7 +73,7 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
                     await _people.ReachAsync(call, caller, queued.Kind == "CheckInCall" ? "CheckIn" : "CallOut", emergency: false, Path, ct);
                     return (true, null);
                 case '9' when queued.Kind == "CheckInCall":
-                    await EmergencyAsync(ct);
+                    await _people.EmergencyAsync(call, new PersonChain.Caller(queued.ElderId, null), "CheckIn", Path, ct);
                     return (true, null);
                 case '*':
                     prefix = "";

@@ -10,7 +10,7 @@ namespace Eldercare.Hotline.Calls;
 /// nobody answers, the caller is told so; a known elder's request goes to the hub, which gives the station a task and
 /// has the hotline ring the elder back. The call's path records whom it reached after how long, or who did not answer.
 /// </summary>
-public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, ILogger log)
+public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, TimeProvider clock, ILogger log)
 {
     private readonly Prompts _say = options.Prompts;
 
@@ -66,6 +66,51 @@ public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, 
             await call.SayAsync(_say.NobodyCallAgain, ct);
         }
         return false;
+    }
+
+    /// <summary>
+    /// An emergency (9 on a call in, on the one-key terminal, in a check-in call): the case is opened first, then the
+    /// duty phone is rung (the agents and the district after it). The caller hears only what has happened: that the
+    /// station has it, or, when the hub cannot be told yet, only that a person is being rung; the case is then sent in
+    /// the background until the hub takes it.
+    /// </summary>
+    public async Task EmergencyAsync(ICall call, Caller caller, string source, List<string> path, CancellationToken ct)
+    {
+        path.Add("emergency");
+        var elderId = caller.ElderId!.Value;
+        var dutyPhone = caller.DutyPhone;
+        try
+        {
+            dutyPhone = (await backend.ReportEmergencyAsync(elderId, call.Id, ct)).DutyPhone;
+            await call.SayAsync(_say.EmergencyTransfer, ct);
+        }
+        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
+        {
+            log.LogError("Emergency on call {CallId} could not be reported yet: {Reason}", call.Id, e.Message);
+            path.Add("emergency-pending");
+            _ = SendEmergencyLaterAsync(elderId, call.Id);
+            await call.SayAsync(_say.EmergencyNotYetRecorded, ct);
+        }
+        await ReachAsync(call, caller with { DutyPhone = dutyPhone }, source, emergency: true, path, ct);
+    }
+
+    /// <summary>Sends an emergency the hub could not take during the call, every 15 seconds for an hour.</summary>
+    private async Task SendEmergencyLaterAsync(int elderId, string callId)
+    {
+        for (var attempt = 0; attempt < 240; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(15), clock);
+            try
+            {
+                await backend.ReportEmergencyAsync(elderId, callId, CancellationToken.None);
+                log.LogInformation("Emergency of call {CallId} reported after the call", callId);
+                return;
+            }
+            catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
+            {
+                log.LogWarning("Emergency of call {CallId} still not reported: {Reason}", callId, e.Message);
+            }
+        }
     }
 
     private List<(string Name, string Spoken, string Address)> People(Caller caller, bool emergency)
