@@ -192,6 +192,26 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
         await HttpAssert.ProblemAsync(await impostor.PostAsJsonAsync("/api/auth/wechat/elder", Claim(elder.Phone)), 409, "elder-already-claimed");
     }
 
+    [Fact]
+    public async Task A_daughter_who_has_bound_her_father_cannot_turn_her_own_WeChat_into_his_file_and_keeps_her_bindings()
+    {
+        var s = await CreateAsync(api);
+        var father = await UniqueElderAsync(s);
+        var openId = "o-" + Guid.NewGuid().ToString("N");
+        var (daughter, _) = await WeChatUserAsync(openId, "13911110000");
+        Assert.Equal(HttpStatusCode.Created, (await AskToBindAsync(daughter, father)).StatusCode);
+
+        // She taps "我是老人本人" with his details and a phone WeChat vouches for (the family shares his number).
+        var claim = await daughter.PostAsJsonAsync("/api/auth/wechat/elder",
+            new { name = father.Name, idLast4 = TestIds.TailOf(father), phoneCode = api.WeChat.IssuePhoneCode(father.Phone) });
+
+        await HttpAssert.ProblemAsync(claim, 409, "family-cannot-claim");
+        Assert.Null(await s.WithDbAsync(db => db.Elders.Where(e => e.Id == father.Id).Select(e => e.WeChatOpenId).SingleAsync()));
+        var login = await JsonAsync(await LogInAsync(api.WeChat.IssueLoginCode(openId)));
+        Assert.Equal("Family", login.GetProperty("kind").GetString()); // still herself, her request to bind still there
+        Assert.Equal(1, await s.WithDbAsync(db => db.FamilyBindings.CountAsync(b => b.ElderId == father.Id && b.Status == BindingStatus.Pending)));
+    }
+
     private static Task<string> OpenIdOfAsync(Scenario s, JsonElement binding) =>
         s.WithDbAsync(db => db.FamilyMembers.Where(f => f.Id == binding.GetProperty("familyMemberId").GetInt32()).Select(f => f.WeChatOpenId!).SingleAsync());
 }

@@ -245,7 +245,7 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
         api.WeChat.Pay.MarkPaid($"EC{paidQuietly.BookingId:D10}");
         var ids = new[] { paidQuietly.BookingId, neverPaid.BookingId };
         await paidQuietly.S.WithDbAsync(db => db.Bookings.Where(b => ids.Contains(b.Id))
-            .ExecuteUpdateAsync(u => u.SetProperty(b => b.CreatedAt, b => b.CreatedAt.AddMinutes(-30)))); // the payment window has closed
+            .ExecuteUpdateAsync(u => u.SetProperty(b => b.CreatedAt, b => b.CreatedAt.AddMinutes(-30)).SetProperty(b => b.PayBy, b => b.CreatedAt.AddMinutes(-15)))); // the payment window has closed
 
         await using (var scope = api.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<Eldercare.Api.Features.Bookings.UnpaidBookings>().ReleaseExpiredAsync(CancellationToken.None);

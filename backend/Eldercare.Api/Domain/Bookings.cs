@@ -35,6 +35,10 @@ public class Booking
     public long PayableFen { get; set; }
     /// <summary>What the elder has paid of <see cref="PayableFen"/> (back to 0 once refunded).</summary>
     public long PaidFen { get; set; }
+    /// <summary>A booking waiting for payment (Requested) holds its place until then; null on bookings from before it was kept (their window counts from CreatedAt).</summary>
+    public DateTime? PayBy { get; set; }
+    /// <summary>The elder pays at the station's window (WeChat Pay is not set up, or they chose to) rather than in WeChat.</summary>
+    public bool PayAtWindow { get; set; }
     public string? CancelReason { get; set; }
     /// <summary>The elder's or family's rating of a completed service, 1-5, and what they said.</summary>
     public int? RatingScore { get; set; }

@@ -72,4 +72,16 @@ public class Caregiver
 }
 
 /// <summary>WGS-84 latitude and longitude in degrees.</summary>
-public readonly record struct GeoPoint(double Latitude, double Longitude);
+public readonly record struct GeoPoint(double Latitude, double Longitude)
+{
+    /// <summary>As the crow flies, in metres (haversine; within a street the earth is round enough for this).</summary>
+    public double MetresTo(GeoPoint other)
+    {
+        const double earthRadius = 6_371_000;
+        static double Radians(double degrees) => degrees * Math.PI / 180;
+        var dLat = Radians(other.Latitude - Latitude);
+        var dLon = Radians(other.Longitude - Longitude);
+        var a = Math.Pow(Math.Sin(dLat / 2), 2) + Math.Cos(Radians(Latitude)) * Math.Cos(Radians(other.Latitude)) * Math.Pow(Math.Sin(dLon / 2), 2);
+        return 2 * earthRadius * Math.Asin(Math.Sqrt(a));
+    }
+}

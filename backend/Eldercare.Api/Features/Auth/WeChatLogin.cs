@@ -33,6 +33,7 @@ public static class WeChatProblems
     public static readonly Problem WeChatRefused = new("wechat-refused", 502, "微信没有通过这次请求，请稍后再试");
     public static readonly Problem MiniProgramOnly = new("mini-program-only", 403, "这项操作只能在小程序里办理");
     public static readonly Problem AlreadyClaimed = new("elder-already-claimed", 409, "这位老人的档案已经绑定了另一个微信，如需更换请到驿站办理");
+    public static readonly Problem FamilyCannotClaim = new("family-cannot-claim", 409, "这个微信已经作为家属绑定了老人，不能再登记为老人本人；请老人用自己的微信登记");
 }
 
 /// <summary>
@@ -93,6 +94,9 @@ public static class WeChatLogin
             if (actor.Kind != PrincipalKind.Family) return WeChatProblems.MiniProgramOnly.ToResult();
             var openId = await db.FamilyMembers.Where(f => f.Id == actor.Id).Select(f => f.WeChatOpenId).SingleOrDefaultAsync(ct);
             if (openId is null) return WeChatProblems.MiniProgramOnly.ToResult();
+            // A daughter who chose "I am the elder" by mistake must not become her father and lose her own bindings.
+            if (await db.FamilyBindings.AnyAsync(b => b.FamilyMemberId == actor.Id && b.Status != BindingStatus.Revoked, ct))
+                return WeChatProblems.FamilyCannotClaim.ToResult();
             var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.PhoneCode, ct));
             if (refused is not null) return refused;
 

@@ -12,7 +12,8 @@ namespace Eldercare.Api.Features.Bookings;
 public sealed record CreateBookingRequest(
     [property: Range(1, int.MaxValue)] int ElderId,
     [property: Range(1, long.MaxValue)] long SlotId,
-    ServiceModes? Mode);
+    ServiceModes? Mode,
+    bool PayAtWindow = false);
 
 /// <summary>Staff move a booking along: Assigned, InService, Completed, NoShow or Rejected.</summary>
 public sealed record TransitionBookingRequest(BookingStatus To, [property: StringLength(200)] string? Note);
@@ -34,7 +35,7 @@ public static class BookingEndpoints
                 return BookingProblems.IdempotencyKeyRequired.ToResult("Idempotency-Key 必须是 1-100 个字符");
             var actor = Actor.From(user);
             if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
-            var result = await engine.BookAsync(actor, new BookingRequest(body.ElderId, body.SlotId, body.Mode), idempotencyKey, ct);
+            var result = await engine.BookAsync(actor, new BookingRequest(body.ElderId, body.SlotId, body.Mode, body.PayAtWindow), idempotencyKey, ct);
             if (result.Refusal is { } refusal) return refusal.ToResult();
             var response = result.Booking!.ToResponse();
             return result.Created

@@ -7,11 +7,14 @@ using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.Time;
+using Eldercare.Api.Infrastructure.WeChat;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Eldercare.Api.Features.Bookings;
 
-public sealed record BookingRequest(int ElderId, long SlotId, ServiceModes? Mode = null);
+/// <summary>A booking to make; <paramref name="PayAtWindow"/>: a mini-program booking the elder pays at the station's window.</summary>
+public sealed record BookingRequest(int ElderId, long SlotId, ServiceModes? Mode = null, bool PayAtWindow = false);
 
 /// <summary>What the elder is told when the hub changes their booking; the text knows any refund owed (how it comes back).</summary>
 public sealed record ElderNotice(ReminderKind Kind, Func<Booking, RefundOwed?, string> Text);
@@ -33,7 +36,7 @@ public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refu
 /// with a conditional update (booked &lt; capacity), so a slot is never oversold however many elders race.
 /// </summary>
 public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingReminders reminders, BookingQueries queries, BookingGate gate,
-    PaymentLedger payments, TimeProvider clock, ILogger<BookingEngine> log)
+    PaymentLedger payments, IOptions<BookingOptions> options, IOptions<WeChatPayOptions> payOptions, TimeProvider clock, ILogger<BookingEngine> log)
 {
     /// <summary>Books a slot. The same idempotency key with the same request returns the first booking (Created = false).</summary>
     public Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct) =>
@@ -104,8 +107,17 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         var grants = subsidies.Grant(elder, item, booking, await queries.ActiveSubsidyRules(db).ToListAsync(ct), found.Budgets);
         booking.SubsidyFen = grants.Sum(g => g.AmountFen);
         booking.PayableFen = booking.ListPriceFen - booking.SubsidyFen;
-        // Booked in the mini-program with something to pay: the place is held for the payment window, confirmed once paid.
-        if (booking.PayableFen > 0 && actor.Channel == Channel.MiniProgram && !actor.IsSystem) booking.Status = BookingStatus.Requested;
+        // Booked in the mini-program with something to pay: the place is held until it is paid (in WeChat, or at the window).
+        if (booking.PayableFen > 0 && actor.Channel == Channel.MiniProgram && !actor.IsSystem)
+        {
+            if (PaymentHold(request, slot, now) is not { } hold)
+            {
+                await tx.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+                return BookingResult.No(BookingProblems.NoWayToPay);
+            }
+            (booking.Status, booking.PayAtWindow, booking.PayBy) = (BookingStatus.Requested, hold.AtWindow, hold.PayBy);
+        }
         booking.History.Add(Event(null, booking.Status, actor, now, null));
         db.IdempotencyRecords.Add(new IdempotencyRecord { Scope = actor.IdempotencyScope, Key = idempotencyKey, RequestHash = requestHash, BookingId = booking.Id, CreatedAt = now });
         reminders.AddForNewBooking(booking, now);
@@ -125,6 +137,18 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         await tx.CommitAsync(ct);
         log.LogInformation("Booking {BookingId} {Status} for slot {SlotId} through {Channel}", booking.Id, booking.Status, slot.Id, booking.Channel);
         return new BookingResult(booking, true, null);
+    }
+
+    /// <summary>
+    /// How and until when a booking waiting for payment holds its place: in WeChat for the payment window; at the window
+    /// (WeChat Pay not set up, or the elder's choice) until the slot's order cut-off, if the settings allow it. Null: no way to pay.
+    /// </summary>
+    private (bool AtWindow, DateTime PayBy)? PaymentHold(BookingRequest request, Slot slot, DateTime now)
+    {
+        var window = options.Value.PaymentWindow;
+        if (!request.PayAtWindow && payOptions.Value.Enabled) return (false, now + window);
+        if (options.Value.WindowPayment == WindowPaymentPolicy.Off) return null;
+        return (true, slot.CutoffAt > now + window ? slot.CutoffAt : now + window);
     }
 
     private static BookingResult SlotFull(Slot slot, Elder elder) =>
@@ -457,5 +481,5 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
     };
 
     private static string Hash(BookingRequest request) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.ElderId}|{request.SlotId}|{request.Mode}")));
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.ElderId}|{request.SlotId}|{request.Mode}|{request.PayAtWindow}")));
 }

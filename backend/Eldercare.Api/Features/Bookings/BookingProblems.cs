@@ -20,6 +20,7 @@ public static class BookingProblems
     public static readonly Problem OutsideZone = new("outside-zone", 422, "上门和送餐服务只由老人所在片区的驿站提供");
     public static readonly Problem IdempotencyKeyReused = new("idempotency-key-reused", 422, "这个请求编号已经用于另一笔不同的预约");
     public static readonly Problem IdempotencyKeyRequired = new("idempotency-key-required", 400, "缺少请求编号（Idempotency-Key），请重新提交");
+    public static readonly Problem NoWayToPay = new("no-way-to-pay", 422, "现在还不能在小程序里付款，请到驿站窗口或拨打热线预约");
     public static readonly Problem SlotNotFound = new("slot-not-found", 404, "没有找到这个时段");
     public static readonly Problem ServiceNotFound = new("service-not-found", 404, "没有找到这项服务");
     public static readonly Problem BookingNotFound = new("booking-not-found", 404, "没有找到这个预约");

@@ -10,7 +10,8 @@ public sealed record BookingResponse(
     long Id, int ElderId, long SlotId, int ServiceId, int ServiceVersion, string ServiceName, string Line,
     DateOnly Date, TimeOnly Start, TimeOnly End, string? MealPeriod, string Mode, string Status, string Channel,
     string BookedBy, int? BookedById, PriceResponse Price, string? CancelReason, DateTime CreatedAt,
-    IReadOnlyList<BookingEventResponse>? History, int? CaregiverId, int? RatingScore, string? RatingComment);
+    IReadOnlyList<BookingEventResponse>? History, int? CaregiverId, int? RatingScore, string? RatingComment,
+    DateTime? PayBy, bool PayAtWindow);
 
 public static class BookingMapping
 {
@@ -22,5 +23,6 @@ public static class BookingMapping
             ? b.History.OrderBy(h => h.Id).Select(h => new BookingEventResponse(h.FromStatus?.ToString(), h.ToStatus.ToString(), h.At,
                 h.ActorKind.ToString(), h.ActorId, h.Channel.ToString(), h.Note)).ToList()
             : null,
-        b.CaregiverId, b.RatingScore, b.RatingComment);
+        b.CaregiverId, b.RatingScore, b.RatingComment,
+        b.Status == BookingStatus.Requested ? b.PayBy : null, b.PayAtWindow);
 }

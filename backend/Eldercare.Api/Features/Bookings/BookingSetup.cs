@@ -40,6 +40,7 @@ public static class BookingSetup
         app.MapSubsidyLedgerEndpoints();
         SubsidySummaries.MapSubsidySummaryEndpoints(app);
         app.MapMealPlanEndpoints();
+        app.MapLunchOffer();
         app.MapClosureEndpoints();
         app.MapReconciliation();
     }

@@ -3,6 +3,7 @@ using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Payments;
 using Eldercare.Api.Features.Reminders;
+using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Infrastructure.WeChat;
 using Eldercare.Api.Features.Sessions;
 using Microsoft.EntityFrameworkCore;
@@ -17,8 +18,22 @@ public sealed class BookingOptions
     /// <summary>How long a booking that waits for payment (Requested) holds its place before it is released.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")] public TimeSpan PaymentWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Whether a mini-program booking may be paid at the station's window instead of in WeChat (when WeChat Pay is not
+    /// set up, or the elder prefers it), and until when it then holds its place.
+    /// </summary>
+    public WindowPaymentPolicy WindowPayment { get; set; } = WindowPaymentPolicy.UntilCutoff;
+
     /// <summary>How many bookings one node works on at once (see <see cref="BookingGate"/>); the rest wait their turn.</summary>
     [Range(1, 1000)] public int MaxConcurrentBookings { get; set; } = 4 * Environment.ProcessorCount;
+}
+
+public enum WindowPaymentPolicy
+{
+    /// <summary>Paid at the window until the slot's order cut-off (at least one payment window from booking); released after.</summary>
+    UntilCutoff,
+    /// <summary>No window payment for mini-program bookings: without WeChat Pay they are refused and sent to the window or hotline.</summary>
+    Off,
 }
 
 /// <summary>
@@ -32,15 +47,18 @@ public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, IOption
     {
         await ConfirmStrandedAsync(ct);
         var window = options.Value.PaymentWindow;
-        var openedBefore = clock.GetUtcNow().UtcDateTime - window;
-        var expired = await db.Bookings.AsNoTracking().Where(b => b.Status == BookingStatus.Requested && b.CreatedAt < openedBefore)
+        var now = clock.GetUtcNow().UtcDateTime;
+        var openedBefore = now - window;
+        var expired = await db.Bookings.AsNoTracking()
+            .Where(b => b.Status == BookingStatus.Requested && (b.PayBy == null ? b.CreatedAt < openedBefore : b.PayBy < now))
             .OrderBy(b => b.Id).Select(b => b.Id).ToListAsync(ct);
         var released = 0;
         foreach (var bookingId in expired)
         {
             if (await PaidAfterAllAsync(bookingId, ct)) continue;
-            var notice = new ElderNotice(ReminderKind.UnpaidBookingReleased, (b, _) =>
-                $"您{b.Date:M月d日} {b.Start:HH:mm}的{b.ServiceName}没有在{window.TotalMinutes:0}分钟内付款，预约已取消，名额已让给其他老人。");
+            var notice = new ElderNotice(ReminderKind.UnpaidBookingReleased, (b, _) => b.PayBy is { } payBy
+                ? $"您{b.Date:M月d日} {b.Start:HH:mm}的{b.ServiceName}没有在{BusinessTime.ToBusinessTime(payBy):M月d日 HH:mm}前付款，预约已取消，名额已让给其他老人。"
+                : $"您{b.Date:M月d日} {b.Start:HH:mm}的{b.ServiceName}没有在{window.TotalMinutes:0}分钟内付款，预约已取消，名额已让给其他老人。");
             var result = await engine.CancelAsync(Actor.System, bookingId, "未在规定时间内付款", ignoreCutoff: true, ct, notice);
             if (result.Booking is not null) released++; // else paid or cancelled in the meantime
         }

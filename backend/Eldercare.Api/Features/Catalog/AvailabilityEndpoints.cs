@@ -12,7 +12,8 @@ namespace Eldercare.Api.Features.Catalog;
 
 public sealed record SlotResponse(
     long SlotId, int ServiceId, DateOnly Date, TimeOnly Start, TimeOnly End, string? MealPeriod, int ResourceId, string ResourceName,
-    int StationId, int Capacity, int Remaining, DateTime CutoffAt, bool Bookable, string? NotBookableReason, int Waiting, string? NotBookableType);
+    int StationId, int Capacity, int Remaining, DateTime CutoffAt, bool Bookable, string? NotBookableReason, int Waiting, string? NotBookableType,
+    int? DistanceMetres = null, bool? OwnStation = null);
 
 public static class AvailabilityEndpoints
 {
@@ -33,20 +34,24 @@ public static class AvailabilityEndpoints
             if (item is null) return BookingProblems.ServiceNotFound.ToResult();
 
             int? zoneStation = null;
+            (GeoPoint Home, int Station)? elder = null;
             if (elderId is { } id)
             {
                 if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
+                var found = await db.Elders.Where(e => e.Id == id).Join(db.Communities, e => e.CommunityId, c => c.Id, (e, c) => new { e.Home, c.StationId }).SingleAsync(ct);
+                elder = (found.Home, found.StationId);
                 // Visits at home come only from the elder's own station; centre services from anywhere in the street.
-                if (item.Modes.HasFlag(ServiceModes.AtHome) && !item.Modes.HasFlag(ServiceModes.AtCentre))
-                    zoneStation = await db.Elders.Where(e => e.Id == id).Join(db.Communities, e => e.CommunityId, c => c.Id, (e, c) => c.StationId).SingleAsync(ct);
+                if (item.Modes.HasFlag(ServiceModes.AtHome) && !item.Modes.HasFlag(ServiceModes.AtCentre)) zoneStation = found.StationId;
             }
 
             var now = clock.GetUtcNow().UtcDateTime;
             var rows = await (from s in db.Slots.AsNoTracking()
                               join r in db.ServiceResources on s.ResourceId equals r.Id
+                              join v in db.Venues on r.VenueId equals v.Id into venues
+                              from v in venues.DefaultIfEmpty()
                               where s.CatalogItemId == item.Id && s.Date >= first && s.Date <= last && (zoneStation == null || r.StationId == zoneStation)
                               orderby s.Date, s.Start, r.Id
-                              select new { Slot = s, r.Name, r.StationId }).ToListAsync(ct);
+                              select new { Slot = s, r.Name, r.StationId, Lat = (double?)v.Location.Latitude, Lon = (double?)v.Location.Longitude }).ToListAsync(ct);
             // Waiters are counted in one grouped query over the listed slots, not once per slot.
             var slotIds = rows.Select(x => x.Slot.Id).ToList();
             var waiting = await db.WaitlistEntries.Where(w => w.Status == WaitlistStatus.Waiting && slotIds.Contains(w.SlotId))
@@ -55,7 +60,9 @@ public static class AvailabilityEndpoints
             {
                 var reason = BookingEngine.SlotUnavailable(x.Slot, now) ?? (x.Slot.Remaining == 0 ? BookingProblems.SlotFull : null);
                 return new SlotResponse(x.Slot.Id, item.Id, x.Slot.Date, x.Slot.Start, x.Slot.End, x.Slot.MealPeriod?.ToString(), x.Slot.ResourceId, x.Name,
-                    x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason?.Title, waiting.GetValueOrDefault(x.Slot.Id), reason?.Type);
+                    x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason?.Title, waiting.GetValueOrDefault(x.Slot.Id), reason?.Type,
+                    // With an elder: how far the place is from their home, and whether it is their own station's (it delivers).
+                    elder is { } home && x.Lat is { } lat && x.Lon is { } lon ? (int)Math.Round(home.Home.MetresTo(new GeoPoint(lat, lon))) : null, elder is { } mine ? x.StationId == mine.Station : null);
             }));
         }).WithTags("Catalog").RequireAuthorization().WithSummary("Bookable slots or portions of a service, with places left");
     }

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
+using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.PersonalData;
@@ -33,7 +34,7 @@ public sealed record RefundOwed(PaymentMethod Method, long AmountFen)
 /// WeChat code) and gives it back when the booking is cancelled or rejected. The whole amount is taken at once;
 /// one payment per booking, so a second click is refused rather than charged.
 /// </summary>
-public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberProtector ids, TimeProvider clock, ILogger<PaymentLedger> log)
+public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberProtector ids, BookingReminders reminders, TimeProvider clock, ILogger<PaymentLedger> log)
 {
     public static readonly Problem NotPayable = new("not-payable", 409, "这个预约已取消或作废，不能收款");
     public static readonly Problem NothingToPay = new("nothing-to-pay", 409, "这项服务已全额补贴，老人不用付钱");
@@ -74,6 +75,18 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberP
             };
             db.Payments.Add(payment);
             booking.PaidFen = request.AmountFen;
+            // A mini-program booking that waited for payment at the window is confirmed by it, as a WeChat payment would.
+            if (booking.Status == BookingStatus.Requested)
+            {
+                db.BookingEvents.Add(new BookingEvent
+                {
+                    BookingId = booking.Id, FromStatus = booking.Status, ToStatus = BookingStatus.Confirmed, At = payment.At,
+                    ActorKind = actor.HistoryKind, ActorId = actor.HistoryId, Channel = actor.Channel, Note = "窗口收款",
+                });
+                booking.Status = BookingStatus.Confirmed;
+                booking.UpdatedAt = payment.At;
+                reminders.AddConfirmedAfterPayment(booking, payment.At);
+            }
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }

@@ -51,7 +51,9 @@ public static class WeChatPayments
 
             // A booking waiting for payment is released at the end of its window: WeChat stops taking money a little before.
             var now = clock.GetUtcNow().UtcDateTime;
-            var expiresAt = booking.Status == BookingStatus.Requested ? booking.CreatedAt + bookingOptions.Value.PaymentWindow - TimeSpan.FromMinutes(1) : now.AddMinutes(15);
+            var expiresAt = booking.Status == BookingStatus.Requested
+                ? (booking.PayBy ?? booking.CreatedAt + bookingOptions.Value.PaymentWindow) - TimeSpan.FromMinutes(1)
+                : now.AddMinutes(15);
             if (expiresAt <= now) return PaymentLedger.NotPayable.ToResult("付款时间已过");
             PayAnswer answer;
             try
