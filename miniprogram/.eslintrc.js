@@ -4,7 +4,7 @@ module.exports = {
   root: true,
   env: { es2021: true, node: true, jest: true },
   parserOptions: { ecmaVersion: 2021, sourceType: 'script' },
-  globals: { wx: 'readonly', App: 'readonly', Page: 'readonly', Component: 'readonly', getApp: 'readonly' },
+  globals: { wx: 'readonly', App: 'readonly', Page: 'readonly', Component: 'readonly', Behavior: 'readonly', getApp: 'readonly' },
   extends: ['eslint:recommended'],
   ignorePatterns: ['node_modules/'],
   overrides: [

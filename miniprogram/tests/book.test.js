@@ -1,107 +1,66 @@
-const { fakeWx, familySession, mount, tap, text } = require('./helpers.js');
+const { fakeWx, familySession, mount, settle, tap, text } = require('./helpers.js');
 const { beijingDate } = require('../utils/format.js');
 
 const path = `/api/availability?serviceId=1&elderId=7&from=${beijingDate()}&to=${beijingDate(6)}`;
 const slots = [
-  { slotId: 11, date: '2026-12-01', start: '11:00:00', end: '13:00:00', resourceName: '学院路助餐点', remaining: 0, bookable: false, notBookableReason: '约满了' },
-  { slotId: 12, date: '2026-12-02', start: '11:00:00', end: '13:00:00', resourceName: '学院路助餐点', remaining: 8, bookable: true },
+  { slotId: 11, resourceId: 5, date: '2026-12-01', start: '11:00:00', resourceName: '学院路助餐点', remaining: 0, bookable: false, notBookableType: 'slot-full', waiting: 2, distanceMetres: 420, ownStation: true },
+  { slotId: 12, resourceId: 6, date: '2026-12-02', start: '11:00:00', resourceName: '清华园助餐点', remaining: 8, bookable: true, distanceMetres: 1900, ownStation: false },
+  { slotId: 13, resourceId: 5, date: '2026-12-02', start: '11:00:00', resourceName: '学院路助餐点', remaining: 3, bookable: true, distanceMetres: 420, ownStation: true },
+  { slotId: 14, resourceId: 5, date: '2026-12-02', start: '17:00:00', resourceName: '学院路助餐点', remaining: 0, bookable: false, notBookableType: 'cut-off-passed' },
 ];
-const requested = { id: 90, status: 'Requested', price: { payableFen: 1000, paidFen: 0 } };
+const service = { serviceId: 1, serviceName: '午餐·普通套餐', detail: '两荤一素', line: 'Meals', modes: ['AtCentre', 'Delivery'], price: { listFen: 1500, subsidyFen: 500, payableFen: 1000 } };
 
 describe('book', () => {
   beforeEach(() => jest.resetModules());
 
-  it('offers the bookable times in words, books with an idempotency key, pays with WeChat Pay and goes to the orders', async () => {
-    const { calls } = fakeWx({
-      [`GET ${path}`]: [200, slots],
-      'GET /api/auth/wechat/templates': [200, { forBooking: ['tmpl-confirmed', 'tmpl-before', 'tmpl-completed'], forWaitlist: [] }],
-      'POST /api/bookings': [201, requested],
-      'POST /api/bookings/90/wechat-pay': [200, { appId: 'wx1', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'RSA', paySign: 'sig' }],
-    }, { storage: familySession });
+  it('lists the next times in words with each place and its distance, the elder\'s own station first, and leaves out the closed ones', async () => {
+    fakeWx({ [`GET ${path}`]: [200, slots] }, { storage: familySession });
     const page = mount('book');
     await page.instance.onLoad({ serviceId: '1', name: encodeURIComponent('午餐·普通套餐') });
 
+    expect(page.instance.data.slots.map((s) => s.slotId)).toEqual([11, 13, 12]);
+    expect(page.querySelector('#slot-13').dom.textContent).toContain('学院路助餐点，离家约400米（您片区的）');
+    expect(page.querySelector('#slot-12').dom.textContent).toContain('清华园助餐点，离家约1.9公里');
     expect(text(page)).toContain('12月2日 周三 上午11:00');
-    expect(page.querySelector('#slot-11')).toBeFalsy(); // full: not offered
-    await tap(page, '#slot-12');
-
-    expect(calls.modals[0].content).toContain('12月2日 周三 上午11:00');
-    expect(calls.subscriptions).toEqual(['tmpl-confirmed', 'tmpl-before', 'tmpl-completed']); // offered on the confirming tap
-    const booking = calls.requests.find((r) => r.path === '/api/bookings');
-    expect(booking.data).toEqual({ elderId: 7, slotId: 12 });
-    expect(booking.header['Idempotency-Key']).toMatch(/.+/);
-    expect(calls.payments[0]).toMatchObject({ package: 'prepay_id=wx9', signType: 'RSA', paySign: 'sig' });
-    expect(calls.requests.some((r) => r.method === 'POST' && r.path === '/api/bookings/90/wechat-pay/check')).toBe(true); // in case WeChat Pay's word is late
-    expect(calls.navigations).toEqual(['/pages/orders/index']);
+    expect(page.querySelector('#slot-14')).toBeFalsy(); // past its cut-off: not offered at all
   });
 
-  it('says in the backend\'s words why it could not book, and books nothing when the elder changes their mind', async () => {
-    const { calls } = fakeWx({
-      [`GET ${path}`]: [200, slots],
-      'POST /api/bookings': [409, { type: 'elder-busy', title: '这个时间已经有别的预约了', detail: '已有预约：午餐 12月2日 11:00' }],
-    }, { storage: familySession });
-    const page = mount('book');
-    await page.instance.onLoad({ serviceId: '1', name: 'x' });
-    await tap(page, '#slot-12');
-    expect(calls.modals[1].content).toBe('这个时间已经有别的预约了（已有预约：午餐 12月2日 11:00）');
-
-    jest.resetModules();
-    const second = fakeWx({ [`GET ${path}`]: [200, slots] }, { storage: familySession, confirm: false });
-    const again = mount('book');
-    await again.instance.onLoad({ serviceId: '1', name: 'x' });
-    await tap(again, '#slot-12');
-    expect(second.calls.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
-  });
-
-  it('sends a booking lost on the way again with the same key when 重试 is tapped, and the next booking with a new one', async () => {
-    let attempts = 0;
-    const { calls } = fakeWx({
-      [`GET ${path}`]: [200, [...slots, { ...slots[1], slotId: 13, date: '2026-12-03' }]],
-      'POST /api/bookings': () => (++attempts === 1 ? null : [201, { id: 90 + attempts, status: 'Confirmed', price: { payableFen: 0, paidFen: 0 } }]),
-    }, { storage: familySession });
-    const page = mount('book');
-    await page.instance.onLoad({ serviceId: '1', name: 'x' });
-
-    await tap(page, '#slot-12'); // the answer is lost: the dialog offers 重试, which the elder taps (the fake confirms)
-    const sent = calls.requests.filter((r) => r.path === '/api/bookings');
-    expect(calls.modals[1]).toMatchObject({ content: '连不上服务器，请检查网络后再试', confirmText: '重试' });
-    expect(sent).toHaveLength(2);
-    expect(sent[1].header['Idempotency-Key']).toBe(sent[0].header['Idempotency-Key']); // the same booking, so the same key
-
-    await tap(page, '#slot-13'); // another booking
-    const third = calls.requests.filter((r) => r.path === '/api/bookings')[2];
-    expect(third.header['Idempotency-Key']).not.toBe(sent[0].header['Idempotency-Key']);
-  });
-
-  it('shows one dialog and books once when the time is tapped twice', async () => {
-    const { calls } = fakeWx({
-      [`GET ${path}`]: [200, slots],
-      'POST /api/bookings': [201, { id: 95, status: 'Confirmed', price: { payableFen: 0, paidFen: 0 } }],
-    }, { storage: familySession, holdDialogs: true });
-    const page = mount('book');
-    await page.instance.onLoad({ serviceId: '1', name: 'x' });
-    await tap(page, '#slot-12');
-    await tap(page, '#slot-12');
-    expect(calls.modals).toHaveLength(1);
-    calls.modals[0].success({ confirm: true, cancel: false });
-    await tap(page, '#slot-12'); // while it books
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(calls.requests.filter((r) => r.path === '/api/bookings')).toHaveLength(1);
-  });
-
-  it('lets a lunch be delivered home: the way is chosen, said in the confirmation and sent with the booking', async () => {
-    const { calls } = fakeWx({
-      [`GET ${path}`]: [200, slots],
-      'POST /api/bookings': [201, { id: 96, status: 'Confirmed', price: { payableFen: 0, paidFen: 0 } }],
-    }, { storage: familySession });
+  it('takes the tapped time to the confirm page, keeping the service\'s price and a way this place can offer', async () => {
+    const { calls, storage } = fakeWx({ [`GET ${path}`]: [200, slots] }, { storage: { ...familySession, 'eldercare.choice': { ...service, mode: 'Delivery' } } });
     const page = mount('book');
     await page.instance.onLoad({ serviceId: '1', name: 'x', modes: 'AtCentre,Delivery' });
-    expect(text(page)).toContain('到站里用餐');
-    expect(text(page)).toContain('送餐到家');
 
-    await tap(page, '#mode-Delivery');
-    await tap(page, '#slot-12');
-    expect(calls.modals[0].content).toContain('送餐到家');
-    expect(calls.requests.find((r) => r.path === '/api/bookings').data).toEqual({ elderId: 7, slotId: 12, mode: 'Delivery' });
+    await tap(page, '#slot-13');
+    expect(calls.navigations).toEqual(['/pages/confirm/index']);
+    expect(storage.get('eldercare.choice')).toMatchObject({ slotId: 13, place: '学院路助餐点', mode: 'Delivery', price: { payableFen: 1000 } });
+
+    await tap(page, '#slot-12'); // another station's meal point: it does not deliver, so the lunch is eaten there
+    expect(storage.get('eldercare.choice')).toMatchObject({ slotId: 12, mode: 'AtCentre' });
+  });
+
+  it('joins the waitlist for a full time and says where in the queue the elder is', async () => {
+    const { calls } = fakeWx({
+      [`GET ${path}`]: [200, slots],
+      'GET /api/auth/wechat/templates': [200, { forBooking: [], forWaitlist: ['tmpl-promoted'] }],
+      'POST /api/waitlist': [201, { id: 4, status: 'Waiting', position: 3 }],
+    }, { storage: familySession });
+    const page = mount('book');
+    await page.instance.onLoad({ serviceId: '1', name: 'x' });
+    await settle();
+    expect(page.querySelector('#slot-11').dom.textContent).toContain('约满了，已有2人候补');
+
+    await tap(page, '#wait-11');
+    expect(calls.requests.find((r) => r.path === '/api/waitlist').data).toEqual({ elderId: 7, slotId: 11 });
+    expect(calls.subscriptions).toEqual(['tmpl-promoted']); // told when a place frees
+    expect(page.querySelector('#notice').dom.textContent).toContain('排第3位');
+    expect(page.querySelector('#wait-11')).toBeFalsy();
+    expect(calls.navigations).toEqual([]); // a full time does not go to the confirm page
+  });
+
+  it('says why it could not list the times in the API\'s words', async () => {
+    fakeWx({ [`GET ${path}`]: [403, { type: 'not-bound', title: '您还没有绑定这位老人，不能查看或代办' }] }, { storage: familySession });
+    const page = mount('book');
+    await page.instance.onLoad({ serviceId: '1', name: 'x' });
+    expect(page.querySelector('#error').dom.textContent).toContain('您还没有绑定这位老人');
   });
 });

@@ -27,7 +27,10 @@ describe('family', () => {
 
   it('switches the elder the family member acts for, and learns of bindings confirmed since log-in', async () => {
     const other = { ...pending, status: 'Active' };
-    const { calls, storage } = fakeWx({ 'GET /api/family-bindings': [200, [active, other]] }, { storage: familySession });
+    const { calls, storage } = fakeWx({
+      'GET /api/family-bindings': [200, [active, other]],
+      'GET /api/auth/wechat/elders': [200, [{ elderId: 7, name: '王建国', relation: '女儿', station: '学院路一站', stationPhone: '01062301001' }, { elderId: 8, name: '李秀英', relation: '女儿', station: '学院路一站', stationPhone: '01062301001' }]],
+    }, { storage: familySession });
     const page = mount('family');
     await page.instance.onShow();
     expect(storage.get('eldercare.session').elders.map((e) => e.elderId)).toEqual([7, 8]);

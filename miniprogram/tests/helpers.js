@@ -26,8 +26,13 @@ function fakeWx(answers = {}, options = {}) {
     setStorageSync: (key, value) => storage.set(key, value),
     removeStorageSync: (key) => storage.delete(key),
     navigateTo: ({ url }) => calls.navigations.push(url),
+    redirectTo: ({ url }) => calls.navigations.push(url),
     switchTab: ({ url }) => calls.navigations.push(url),
     reLaunch: ({ url }) => calls.navigations.push(url),
+    stopPullDownRefresh: () => { calls.refreshStopped = (calls.refreshStopped || 0) + 1; },
+    // WeChat's font-size setting (options.fontScale, 1 unless a test says so) on a 375 px wide phone.
+    getAppBaseInfo: () => ({ fontSizeScaleFactor: options.fontScale || 1, fontSizeSetting: 17 * (options.fontScale || 1) }),
+    getWindowInfo: () => ({ windowWidth: 375 }),
     showModal(args) {
       calls.modals.push(args);
       if (options.holdDialogs) return;
@@ -50,6 +55,12 @@ const familySession = {
   'eldercare.acting': 7,
 };
 
+/** An elder logged in as themself (李秀英, of 学院路第一养老服务驿站). */
+const elderSession = {
+  'eldercare.session': { token: 'tk', kind: 'Elder', id: 8, phoneBound: true, elders: [{ elderId: 8, name: '李秀英', relation: '本人', station: '学院路第一养老服务驿站', stationPhone: '01062301001' }] },
+  'eldercare.acting': 8,
+};
+
 function mount(page) {
   const id = simulate.load(path.join(root, 'pages', page, 'index'), { rootPath: root });
   const comp = simulate.render(id);
@@ -70,4 +81,4 @@ async function tap(comp, selector) {
 
 const text = (comp) => comp.dom.textContent.replace(/\s+/g, ' ');
 
-module.exports = { fakeWx, familySession, mount, settle, tap, text };
+module.exports = { fakeWx, familySession, elderSession, mount, settle, tap, text };

@@ -1,7 +1,26 @@
-const { fakeWx, familySession, mount, settle, tap, text } = require('./helpers.js');
+const { fakeWx, familySession, elderSession, mount, settle, tap, text } = require('./helpers.js');
+
+// The API's lunch offer for 李秀英 (elder 8): delivered, as her file says she is housebound.
+const offer = {
+  serviceId: 1, serviceName: '午餐·普通套餐', detail: '两荤一素一汤', slotId: 12, date: '2026-12-04', start: '11:00:00', end: '13:00:00',
+  cutoffAt: '2026-12-04T01:30:00Z', mealPoint: { resourceId: 5, name: '学院路助餐点', address: '学院路1号', distanceMetres: 420, ownStation: true },
+  mode: 'Delivery', modes: ['AtCentre', 'PickUp', 'Delivery'], why: 'housebound', price: { listFen: 1500, subsidyFen: 500, payableFen: 1000 }, payment: 'WeChat',
+};
 
 describe('home', () => {
   beforeEach(() => jest.resetModules());
+
+  it('offers a returning elder her usual lunch on one big button, which leads to the confirm page with it filled in', async () => {
+    const { calls, storage } = fakeWx({ 'GET /api/meals/lunch-offer?elderId=8': [200, offer] }, { storage: elderSession });
+    const page = mount('home');
+    await page.instance.onShow();
+
+    const lunch = page.querySelector('#lunch').dom.textContent.replace(/\s+/g, ' ');
+    ['订午餐', '12月4日 周五 上午11:00', '午餐·普通套餐 · 送餐到家', '学院路助餐点（离家约400米）', '自付 10.00元', '送到家里'].forEach((t) => expect(lunch).toContain(t));
+    await tap(page, '#lunch');
+    expect(calls.navigations).toEqual(['/pages/confirm/index']);
+    expect(storage.get('eldercare.choice')).toMatchObject({ slotId: 12, mode: 'Delivery', resourceId: 5, price: { payableFen: 1000 } });
+  });
 
   it('logs in with WeChat on first use and offers the four services for the elder the family member acts for', async () => {
     const { calls, storage } = fakeWx({
@@ -20,26 +39,59 @@ describe('home', () => {
     expect(calls.navigations).toEqual(['/pages/services/index?line=Bathing']);
   });
 
-  it('sends someone with no elders yet to bind one, and shows why a log-in failed', async () => {
-    fakeWx({ 'POST /api/auth/wechat': [200, { token: 'tk', kind: 'Family', id: 3, phoneBound: false, elders: [] }] });
+  it('gives a first-time user two clear ways in: the elder to their own file, the family member to the binding form', async () => {
+    const { calls } = fakeWx({ 'POST /api/auth/wechat': [200, { token: 'tk', kind: 'Family', id: 3, phoneBound: false, elders: [] }], 'GET /api/family-bindings': [200, []] });
     const page = mount('home');
     await page.instance.onShow();
-    expect(text(page)).toContain('还没有可以代办的老人');
-    expect(page.querySelector('#bind')).toBeTruthy();
-
-    jest.resetModules();
-    fakeWx({ 'POST /api/auth/wechat': [503, { type: 'wechat-unavailable', title: '微信暂时连不上，请稍后再试' }] });
-    const failed = mount('home');
-    await failed.instance.onShow();
-    expect(failed.querySelector('#error').dom.textContent).toContain('微信暂时连不上');
+    expect(text(page)).toContain('第一次用？请选一个');
+    await tap(page, '#i-am-elder');
+    await tap(page, '#i-am-family');
+    expect(calls.navigations).toEqual(['/pages/profile/index', '/pages/family/index']);
   });
 
-  it('keeps a session it already has', async () => {
-    const { calls } = fakeWx({}, { storage: familySession });
+  it('shows a daughter her father as soon as he has agreed, without logging in again', async () => {
+    let agreed = false;
+    const waiting = { 'eldercare.session': { token: 'tk', kind: 'Family', id: 3, phoneBound: true, elders: [] } };
+    const { calls } = fakeWx({
+      'GET /api/auth/wechat/elders': () => [200, agreed ? [{ elderId: 7, name: '王建国', relation: '女儿', station: '学院路一站', stationPhone: '01062301001' }] : []],
+      'GET /api/family-bindings': [200, [{ id: 6, elderId: 7, elderName: '王建国', relation: '女儿', status: 'Pending' }]],
+      'GET /api/meals/lunch-offer?elderId=7': [200, { ...offer, why: 'own-zone', mode: 'AtCentre' }],
+    }, { storage: waiting });
     const page = mount('home');
     await page.instance.onShow();
-    expect(calls.requests).toHaveLength(0);
-    expect(text(page)).toContain('王建国');
+    expect(page.querySelector('#pending-6').dom.textContent).toContain('已申请替王建国办理，等老人同意');
+
+    agreed = true; // he taps 同意 on his phone; she comes back to the app (onShow) or pulls down
+    await page.instance.onPullDownRefresh();
+    expect(text(page)).toContain('正在为 王建国（女儿） 办理');
+    expect(text(page)).toContain('打给学院路一站');
+    expect(calls.refreshStopped).toBe(1);
+    expect(calls.requests.filter((r) => r.path === '/api/auth/wechat')).toHaveLength(0);
+  });
+
+  it('shows why a log-in failed, with a button that tries again', async () => {
+    let down = true;
+    fakeWx({
+      'POST /api/auth/wechat': () => (down ? [503, { type: 'wechat-unavailable', title: '微信暂时连不上，请稍后再试' }]
+        : [200, { token: 'tk', kind: 'Family', id: 3, phoneBound: true, elders: [{ elderId: 7, name: '王建国', relation: '女儿' }] }]),
+    });
+    const page = mount('home');
+    await page.instance.onShow();
+    expect(page.querySelector('#error').dom.textContent).toContain('微信暂时连不上');
+    down = false;
+    await tap(page, '#retry');
+    await settle();
+    expect(page.querySelector('#error')).toBeFalsy();
+    expect(text(page)).toContain('正在为 王建国（女儿） 办理');
+  });
+
+  it('says so when there is no lunch left to book this week, and still offers the phone', async () => {
+    fakeWx({ 'GET /api/meals/lunch-offer?elderId=8': [404, { type: 'no-lunch-offer', title: '最近一周没有还能预约的午餐，可以打电话给驿站问问' }] }, { storage: elderSession });
+    const page = mount('home');
+    await page.instance.onShow();
+    expect(page.querySelector('#lunch')).toBeFalsy();
+    expect(page.querySelector('#no-lunch').dom.textContent).toContain('最近一周没有还能预约的午餐');
+    expect(text(page)).toContain('打给学院路第一养老服务驿站');
   });
 
   it('puts a person one tap away: the elder\'s own station and the hotline', async () => {
@@ -64,5 +116,16 @@ describe('home', () => {
     await page.instance.onShow();
     expect(text(page)).toContain('打养老服务热线 96156');
     expect(text(page)).not.toContain('打给');
+  });
+
+  it('follows WeChat\'s font-size setting: larger WeChat text makes the whole page larger', async () => {
+    fakeWx({}, { storage: familySession });
+    expect(mount('home').instance.data.pageStyle).toBe('font-size: 20px;'); // 40rpx on a 375 px phone
+    jest.resetModules();
+    fakeWx({}, { storage: familySession, fontScale: 1.4 });
+    expect(mount('home').instance.data.pageStyle).toBe('font-size: 28px;');
+    jest.resetModules();
+    fakeWx({}, { storage: { ...familySession, 'eldercare.bigType': true } });
+    expect(mount('home').instance.data.pageStyle).toBe('font-size: 25px;'); // 大字 in 我的
   });
 });

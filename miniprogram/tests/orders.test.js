@@ -19,6 +19,8 @@ describe('orders', () => {
     expect(text(page)).toContain('王建国的订单');
     expect(text(page)).toContain('待付款');
     expect(text(page)).toContain('送餐到家'); // how it comes
+    await tap(page, '#open-1');
+    expect(calls.navigations).toEqual(['/pages/order/index?id=1']); // its own page, with its history
 
     await tap(page, '#pay-1');
     expect(calls.payments).toHaveLength(1);
@@ -40,6 +42,33 @@ describe('orders', () => {
     await tap(page, '#send-rating');
     expect(calls.requests.find((r) => r.path === '/api/bookings/2/rating').data).toEqual({ score: 4, comment: '阿姨很细心' });
     expect(calls.toasts).toContain('谢谢您的评价');
+  });
+
+  it('lists the standing lunch orders and pauses and resumes one', async () => {
+    let status = 'Active';
+    const { calls } = fakeWx({
+      [`GET ${list}`]: [200, []],
+      'GET /api/meal-plans?elderId=7': () => [200, [{ id: 3, elderId: 7, weekdays: [1, 2, 3, 4, 5], period: 'Lunch', mode: 'Delivery', status }]],
+      'POST /api/meal-plans/3/pause': () => { status = 'Paused'; return [200, {}]; },
+    }, { storage: familySession });
+    const page = mount('orders');
+    await page.instance.onShow();
+    await settle();
+    expect(page.querySelector('#plan-3').dom.textContent).toContain('每周一、二、三、四、五的午餐 · 送餐到家');
+    await tap(page, '#pause-3');
+    await settle();
+    expect(calls.requests.some((r) => r.method === 'POST' && r.path === '/api/meal-plans/3/pause')).toBe(true);
+    expect(page.querySelector('#plan-3').dom.textContent).toContain('已暂停');
+    expect(page.querySelector('#resume-3')).toBeTruthy();
+  });
+
+  it('sends a family member with no elder yet to bind one, instead of a dead end', async () => {
+    const { calls } = fakeWx({}, { storage: { 'eldercare.session': { token: 'tk', kind: 'Family', id: 3, phoneBound: true, elders: [] } } });
+    const page = mount('orders');
+    await page.instance.onShow();
+    expect(page.querySelector('#no-elder').dom.textContent).toContain('还没有可以代办的老人');
+    await tap(page, '#bind');
+    expect(calls.navigations).toEqual(['/pages/family/index']);
   });
 
   it('tells a user who cancelled the payment sheet how to pay later', async () => {

@@ -8,7 +8,9 @@ const root = path.join(__dirname, '..');
 const app = JSON.parse(fs.readFileSync(path.join(root, 'app.json'), 'utf8'));
 let failed = false;
 
-for (const page of [...app.pages, ...fs.readdirSync(path.join(root, 'components')).map((c) => `components/${c}/index`)]) {
+// The shared components (components/<name>/index) and the custom tab bar are compiled with the pages.
+const components = [...fs.readdirSync(path.join(root, 'components')).map((c) => `components/${c}/index`), 'custom-tab-bar/index'];
+for (const page of [...app.pages, ...components]) {
   for (const ext of ['js', 'json', 'wxml', 'wxss']) {
     if (!fs.existsSync(path.join(root, `${page}.${ext}`))) {
       console.error(`missing ${page}.${ext}`);
@@ -17,8 +19,6 @@ for (const page of [...app.pages, ...fs.readdirSync(path.join(root, 'components'
   }
 }
 
-// The shared components (components/<name>/index) are compiled with the pages.
-const components = fs.readdirSync(path.join(root, 'components')).map((c) => `components/${c}/index`);
 const wxmlList = [...app.pages, ...components].map((p) => `${p}.wxml`);
 const wxssList = ['app.wxss', ...[...app.pages, ...components].map((p) => `${p}.wxss`)];
 try {

@@ -4,6 +4,8 @@
 const config = require('../config.js');
 
 const SESSION = 'eldercare.session';
+// WeChat waits 60 s by default; an elder looking at a still screen for a minute thinks it is broken. 15 s, then 重试.
+const TIMEOUT_MS = 15000;
 const ACTING = 'eldercare.acting';
 
 function session() {
@@ -29,6 +31,7 @@ function send(path, { method = 'GET', data, header = {} } = {}) {
       method,
       data,
       header: headers,
+      timeout: TIMEOUT_MS,
       success(res) {
         if (res.statusCode >= 200 && res.statusCode < 300) resolve(res.data);
         else {
@@ -37,8 +40,9 @@ function send(path, { method = 'GET', data, header = {} } = {}) {
           reject({ status: res.statusCode, type: problem.type || 'unknown', title: problem.title || `请求失败（${res.statusCode}）`, detail: problem.detail || '' });
         }
       },
-      fail() {
-        reject({ status: 0, type: 'network', title: '连不上服务器，请检查网络后再试', detail: '' });
+      fail(err) {
+        const timedOut = err && /timeout|超时/.test(err.errMsg || '');
+        reject({ status: 0, type: 'network', title: timedOut ? '等了15秒还没有回音，请再试一次' : '连不上服务器，请检查网络后再试', detail: '' });
       },
     });
   });
@@ -75,6 +79,18 @@ function actingFor() {
   if (!current) return null;
   const id = wx.getStorageSync(ACTING);
   return current.elders.find((e) => e.elderId === id) || null;
+}
+
+/**
+ * Asks the API whom this user may act for now (a daughter learns at once that her father agreed) and keeps it;
+ * resolves the elders. Keeps what it had when the API cannot be asked.
+ */
+function refreshElders() {
+  return request('/api/auth/wechat/elders').then((elders) => {
+    const current = session();
+    if (current) keep(Object.assign({}, current, { elders }));
+    return elders;
+  }, () => (session() || { elders: [] }).elders);
 }
 
 function actFor(elderId) {
@@ -118,4 +134,4 @@ function showError(e, retry) {
   wx.showModal({ title: '没有办成', content, showCancel: false, confirmText: '知道了' });
 }
 
-module.exports = { request, ensureLogin, keep, session, actingFor, actFor, logOut, idempotencyKey, pay, showError };
+module.exports = { TIMEOUT_MS, request, ensureLogin, keep, session, actingFor, refreshElders, actFor, logOut, idempotencyKey, pay, showError };

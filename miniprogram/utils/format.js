@@ -23,6 +23,18 @@ function when(date, start) {
 }
 
 /** How a service comes, as the API names it (ServiceModes), in the words on the buttons. */
-const modeNames = { AtCentre: '到站里用餐', Delivery: '送餐到家', AtHome: '上门服务' };
+const modeNames = { AtCentre: '到站里用餐', Delivery: '送餐到家', PickUp: '自己去取', AtHome: '上门服务' };
 
-module.exports = { lineNames, statusNames, modeNames, yuan, beijingDate, when };
+/** "约800米" / "约1.4公里": how far a place is from the elder's home. */
+function distance(metres) {
+  if (metres === null || metres === undefined) return '';
+  return metres < 1000 ? `约${Math.max(50, Math.round(metres / 50) * 50)}米` : `约${(metres / 1000).toFixed(1)}公里`;
+}
+
+/** "12月2日 9:30": an instant (UTC, from the API) as a Beijing date and time. */
+function beijingTime(iso) {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600000);
+  return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${d.getUTCHours()}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+module.exports = { lineNames, statusNames, modeNames, yuan, beijingDate, beijingTime, when, distance };

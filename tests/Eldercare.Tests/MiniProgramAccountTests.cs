@@ -210,6 +210,13 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
         var login = await JsonAsync(await LogInAsync(api.WeChat.IssueLoginCode(openId)));
         Assert.Equal("Family", login.GetProperty("kind").GetString()); // still herself, her request to bind still there
         Assert.Equal(1, await s.WithDbAsync(db => db.FamilyBindings.CountAsync(b => b.ElderId == father.Id && b.Status == BindingStatus.Pending)));
+
+        // Her home page asks whom she may act for: nobody until he agrees (here at the window), then him, with his station's phone.
+        Assert.Equal(0, (await daughter.GetFromJsonAsync<JsonElement>("/api/auth/wechat/elders")).GetArrayLength());
+        var bindingId = await s.WithDbAsync(db => db.FamilyBindings.Where(b => b.ElderId == father.Id).Select(b => b.Id).SingleAsync());
+        Assert.Equal(HttpStatusCode.OK, (await (await s.StaffClientAsync(StaffRole.Clerk)).PostAsync($"/api/family-bindings/{bindingId}/confirm", null)).StatusCode);
+        var elders = await daughter.GetFromJsonAsync<JsonElement>("/api/auth/wechat/elders");
+        Assert.Equal((father.Id, s.Station1.DutyPhone), (elders[0].GetProperty("elderId").GetInt32(), elders[0].GetProperty("stationPhone").GetString()));
     }
 
     private static Task<string> OpenIdOfAsync(Scenario s, JsonElement binding) =>

@@ -1,73 +1,61 @@
 const api = require('../../utils/api.js');
-const { beijingDate, modeNames, when, yuan } = require('../../utils/format.js');
+const choice = require('../../utils/choice.js');
+const { beijingDate, distance, when } = require('../../utils/format.js');
+const { elderMode } = require('../../behaviors/elder-mode.js');
 
-// The next bookable times of a service in words; one tap, one confirmation, booked (and paid, if there is anything to pay).
-// Where the service comes more than one way (a lunch at the meal point or delivered home), the way is chosen here,
-// shown in the confirmation and sent with the booking.
+// The next times of a service in words, each with its place and how far it is from home (the elder's own station's
+// first); one tap goes to the confirm page. A full time offers 排队候补: the elder is booked when a place frees.
 Component({
-  data: { serviceId: 0, name: '', acting: null, modes: [], mode: '', slots: [], loaded: false, error: '', busy: false, templates: [] },
+  behaviors: [elderMode],
+  data: { serviceId: 0, name: '', acting: null, slots: [], loaded: false, error: '', waiting: {}, notice: '' },
   methods: {
     onLoad(query) {
-      const modes = (query.modes || '').split(',').filter((m) => modeNames[m]).map((code) => ({ code, name: modeNames[code] }));
-      this.setData({ serviceId: Number(query.serviceId), name: decodeURIComponent(query.name || ''), modes, mode: modes.length ? modes[0].code : '' });
-      return api.ensureLogin().then(() => this.load(query), (e) => this.setData({ error: e.title, loaded: true }));
+      this.query = query;
+      this.setData({ serviceId: Number(query.serviceId), name: decodeURIComponent(query.name || '') });
+      return api.ensureLogin().then(() => this.load(), (e) => this.setData({ error: e.title, loaded: true }));
     },
-    load(query) {
+    onPullDownRefresh() {
+      return this.load().then(() => wx.stopPullDownRefresh && wx.stopPullDownRefresh());
+    },
+    load() {
       const acting = api.actingFor();
       this.setData({ acting });
-      if (!acting) return this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true });
-      // The messages to offer (confirmation, reminder, rate it); asked for when the user confirms, as WeChat requires a tap.
-      api.request('/api/auth/wechat/templates').then((t) => this.setData({ templates: t.forBooking }), () => {});
-      const path = `/api/availability?serviceId=${query.serviceId}&elderId=${acting.elderId}&from=${beijingDate()}&to=${beijingDate(6)}`;
+      if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
+      api.request('/api/auth/wechat/templates').then((t) => { this.waitlistTemplates = t.forWaitlist || []; }, () => {});
+      const path = `/api/availability?serviceId=${this.query.serviceId}&elderId=${acting.elderId}&from=${beijingDate()}&to=${beijingDate(6)}`;
       return api.request(path).then((all) => {
-        const slots = all.filter((s) => s.bookable).slice(0, 12).map((s) => Object.assign({}, s, { when: when(s.date, s.start) }));
+        const open = all.filter((s) => s.bookable || s.notBookableType === 'slot-full');
+        // Own station's places first (they also deliver), then the nearest; within a day, by time.
+        open.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : (b.ownStation === true) - (a.ownStation === true)
+          || (a.distanceMetres || 0) - (b.distanceMetres || 0) || (a.start < b.start ? -1 : 1)));
+        const slots = open.slice(0, 12).map((s) => Object.assign({}, s, {
+          when: when(s.date, s.start), far: distance(s.distanceMetres), full: !s.bookable,
+        }));
         this.setData({ slots, loaded: true, error: '' });
       }, (e) => this.setData({ error: e.title, loaded: true }));
     },
-    chooseMode(event) {
-      this.setData({ mode: event.currentTarget.dataset.mode });
-    },
     pick(event) {
       const slot = this.data.slots[event.currentTarget.dataset.index];
-      // A second tap while the dialog is open or the booking is on its way does nothing: one dialog, one booking.
-      if (this.data.busy || this.asking) return;
-      this.asking = true;
-      wx.showModal({
-        title: '确认预约', content: [this.data.name, slot.when, slot.resourceName, modeNames[this.data.mode]].filter(Boolean).join('\n'), confirmText: '预约', cancelText: '再看看',
-        success: (res) => {
-          this.asking = false;
-          if (!res.confirm) return;
-          if (this.data.templates.length) wx.requestSubscribeMessage({ tmplIds: this.data.templates, complete() {} });
-          this.book(slot);
-        },
-        fail: () => { this.asking = false; },
+      if (slot.full) return;
+      const base = choice.chosen();
+      const service = base && base.serviceId === this.data.serviceId ? base
+        : { serviceId: this.data.serviceId, serviceName: this.data.name, detail: '', modes: (this.query.modes || '').split(',').filter(Boolean), price: { listFen: 0, subsidyFen: 0, payableFen: 0 } };
+      const next = Object.assign({}, service, {
+        slotId: slot.slotId, resourceId: slot.resourceId, date: slot.date, start: slot.start, place: slot.resourceName,
+        distanceMetres: slot.distanceMetres, ownStation: slot.ownStation,
       });
+      const ways = choice.waysFor(next);
+      next.mode = ways.some((w) => w.code === service.mode) ? service.mode : ways.length ? ways[0].code : '';
+      choice.choose(next);
+      wx.navigateTo({ url: '/pages/confirm/index' });
     },
-    /** The key of the booking being made: the same for every retry of this slot, new once it is booked or given up. */
-    keyFor(slot) {
-      if (!this.intent || this.intent.slotId !== slot.slotId || this.intent.mode !== this.data.mode) this.intent = { slotId: slot.slotId, mode: this.data.mode, key: api.idempotencyKey() };
-      return this.intent.key;
-    },
-    book(slot) {
-      const acting = api.actingFor();
-      this.setData({ busy: true });
-      return api.request('/api/bookings', {
-        method: 'POST', data: Object.assign({ elderId: acting.elderId, slotId: slot.slotId }, this.data.mode ? { mode: this.data.mode } : {}),
-        header: { 'Idempotency-Key': this.keyFor(slot) },
-      }).then((booking) => {
-        this.intent = null; // booked: a next booking gets its own key
-        if (booking.status !== 'Requested') return booking;
-        return api.pay(booking.id).then(() => booking, (e) => { api.showError(e); return null; });
-      }).then((booking) => {
-        this.setData({ busy: false });
-        if (booking) wx.showToast({ title: booking.price.payableFen ? `已预约，付了${yuan(booking.price.payableFen)}` : '已预约', icon: 'success' });
-        wx.switchTab({ url: '/pages/orders/index' });
-      }, (e) => {
-        this.setData({ busy: false });
-        // Lost on the way: the same booking may be tried again, with the same key. Refused: a new choice, a new key.
-        if (e.type !== 'network') this.intent = null;
-        api.showError(e, () => this.book(slot));
-      });
+    wait(event) {
+      const slot = this.data.slots[event.currentTarget.dataset.index];
+      if (this.data.waiting[slot.slotId]) return Promise.resolve();
+      if (this.waitlistTemplates && this.waitlistTemplates.length) wx.requestSubscribeMessage({ tmplIds: this.waitlistTemplates, complete() {} });
+      return api.request('/api/waitlist', { method: 'POST', data: { elderId: this.data.acting.elderId, slotId: slot.slotId } }).then((entry) => {
+        this.setData({ [`waiting.${slot.slotId}`]: true, notice: `已排上${slot.when}的候补，排第${entry.position}位。有人退订就自动给您订上，并通知您` });
+      }, (e) => this.setData({ notice: e.title }));
     },
   },
 });

@@ -1,27 +1,26 @@
 const api = require('../../utils/api.js');
+const { elderMode } = require('../../behaviors/elder-mode.js');
+const { markTab } = require('../../behaviors/tabs.js');
 
 const statusNames = { Pending: '等待确认', Active: '已绑定' };
 
 // Family binding: a family member asks to act for an elder and picks whom they act for; an elder confirms or ends bindings.
 Component({
+  behaviors: [elderMode],
   data: { isElder: false, bindings: [], actingId: 0, loaded: false, error: '', form: { elderName: '', idLast4: '', elderPhone: '', relation: '' } },
   methods: {
     onShow() {
+      markTab(this, 2);
       return api.ensureLogin().then((session) => {
         this.setData({ isElder: session.kind === 'Elder' });
         return api.request('/api/family-bindings');
-      }).then((bindings) => {
-        this.remember(bindings);
+      }).then((bindings) => api.refreshElders().then(() => bindings)).then((bindings) => {
         const acting = api.actingFor();
         this.setData({ bindings: bindings.map((b) => Object.assign({}, b, { statusName: statusNames[b.status] || '' })), actingId: acting ? acting.elderId : 0, loaded: true, error: '' });
       }, (e) => this.setData({ error: e.title, loaded: true }));
     },
-    /** A family member's session learns of bindings confirmed since log-in (or ended), so the other pages can act for them. */
-    remember(bindings) {
-      const session = api.session();
-      if (!session || session.kind !== 'Family') return;
-      const elders = bindings.filter((b) => b.status === 'Active').map((b) => ({ elderId: b.elderId, name: b.elderName, relation: b.relation }));
-      api.keep(Object.assign({}, session, { elders }));
+    onPullDownRefresh() {
+      return this.onShow().then(() => wx.stopPullDownRefresh && wx.stopPullDownRefresh());
     },
     input(event) {
       this.setData({ [`form.${event.currentTarget.dataset.field}`]: event.detail.value });

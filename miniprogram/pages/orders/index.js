@@ -1,60 +1,51 @@
 const api = require('../../utils/api.js');
-const { beijingDate, modeNames, statusNames, when, yuan } = require('../../utils/format.js');
+const { beijingDate, modeNames } = require('../../utils/format.js');
+const { elderMode } = require('../../behaviors/elder-mode.js');
+const { orderActions, orderView } = require('../../behaviors/order-actions.js');
+const { markTab } = require('../../behaviors/tabs.js');
 
-const cancellable = ['Requested', 'Confirmed', 'Assigned'];
+const weekdayNames = ['', '一', '二', '三', '四', '五', '六', '日'];
+const planStatus = { Active: '每天自动订', Paused: '已暂停' };
 
-// The acting elder's orders: pay what is owed, cancel, rate what was done.
+// The acting elder's orders (newest first; tap one for its page), what is owed and how, and the standing lunch orders
+// (每天的午餐) with pause and resume.
 Component({
-  data: { acting: null, orders: [], loaded: false, error: '', rating: { id: 0, score: 0, comment: '' }, stars: [1, 2, 3, 4, 5].map((n) => ({ n })) },
+  behaviors: [elderMode, orderActions],
+  data: { acting: null, kind: '', orders: [], plans: [], loaded: false, error: '' },
   methods: {
     onShow() {
-      return api.ensureLogin().then(() => this.load(), (e) => this.setData({ error: e.title, loaded: true }));
+      markTab(this, 1);
+      return api.ensureLogin().then((s) => { this.setData({ kind: s.kind }); return this.load(); }, (e) => this.setData({ error: e.title, loaded: true }));
+    },
+    onPullDownRefresh() {
+      return this.onShow().then(() => wx.stopPullDownRefresh && wx.stopPullDownRefresh());
+    },
+    reload() {
+      return this.onShow();
     },
     load() {
       const acting = api.actingFor();
       this.setData({ acting });
-      if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
+      if (!acting) return Promise.resolve(this.setData({ loaded: true, error: '' }));
+      api.request(`/api/meal-plans?elderId=${acting.elderId}`).then((plans) => this.setData({
+        plans: plans.map((p) => Object.assign({}, p, {
+          days: p.weekdays.length === 7 ? '每天' : `每周${p.weekdays.map((d) => weekdayNames[d]).join('、')}`,
+          modeName: modeNames[p.mode] || '', statusName: planStatus[p.status] || p.status,
+        })),
+      }), () => {});
       return api.request(`/api/bookings?elderId=${acting.elderId}&from=${beijingDate(-30)}`).then((all) => {
-        const orders = all.slice().reverse().map((b) => Object.assign({}, b, {
-          when: when(b.date, b.start), modeName: modeNames[b.mode] || '', statusName: statusNames[b.status], payable: yuan(b.price.payableFen), paid: b.price.paidFen > 0,
-          canPay: b.price.payableFen > b.price.paidFen && cancellable.includes(b.status), canCancel: cancellable.includes(b.status),
-        }));
-        this.setData({ orders, loaded: true, error: '' });
+        this.setData({ orders: all.slice().reverse().map(orderView), loaded: true, error: '' });
       }, (e) => this.setData({ error: e.title, loaded: true }));
     },
-    pay(event) {
-      return api.pay(event.currentTarget.dataset.id).then(() => {
-        wx.showToast({ title: '已付款', icon: 'success' });
-        return this.onShow();
-      }, api.showError);
+    open(event) {
+      wx.navigateTo({ url: `/pages/order/index?id=${event.currentTarget.dataset.id}` });
     },
-    cancel(event) {
-      const id = event.currentTarget.dataset.id;
-      wx.showModal({
-        title: '取消预约', content: '确定要取消吗？已付的钱会退回。', confirmText: '取消预约', cancelText: '不取消',
-        success: (res) => {
-          if (!res.confirm) return;
-          api.request(`/api/bookings/${id}/cancel`, { method: 'POST', data: { reason: '在小程序里取消' } })
-            .then(() => { wx.showToast({ title: '已取消', icon: 'success' }); return this.onShow(); }, api.showError);
-        },
-      });
+    goFamily() {
+      wx.switchTab({ url: '/pages/family/index' });
     },
-    startRating(event) {
-      this.setData({ rating: { id: event.currentTarget.dataset.id, score: 0, comment: '' } });
-    },
-    score(event) {
-      this.setData({ 'rating.score': Number(event.currentTarget.dataset.score) });
-    },
-    comment(event) {
-      this.setData({ 'rating.comment': event.detail.value });
-    },
-    sendRating() {
-      const { id, score, comment } = this.data.rating;
-      return api.request(`/api/bookings/${id}/rating`, { method: 'POST', data: { score, comment } }).then(() => {
-        wx.showToast({ title: '谢谢您的评价', icon: 'success' });
-        this.setData({ rating: { id: 0, score: 0, comment: '' } });
-        return this.onShow();
-      }, api.showError);
+    changePlan(event) {
+      const { id, to } = event.currentTarget.dataset;
+      return api.request(`/api/meal-plans/${id}/${to}`, { method: 'POST' }).then(() => this.load(), api.showError);
     },
   },
 });

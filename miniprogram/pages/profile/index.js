@@ -1,18 +1,36 @@
 const api = require('../../utils/api.js');
+const { elderMode, BIG_TYPE } = require('../../behaviors/elder-mode.js');
+const { markTab } = require('../../behaviors/tabs.js');
 
-// The user's own account: the meal card of the elder they act for, sharing a phone number through WeChat, or
-// (an elder) claiming their own file.
+// The user's own account: the meal card of the elder they act for, 大字 (bigger type on every page), sharing a phone
+// number through WeChat, and "我是老人本人": an elder claims their own file. A family member who has bound elders
+// is not offered that path (the API refuses it too): her account would become her father's.
 Component({
-  data: { isElder: false, phoneBound: false, maskedPhone: '', claim: { name: '', idLast4: '' }, card: null, error: '' },
+  behaviors: [elderMode],
+  data: {
+    isElder: false, hasBindings: false, phoneBound: false, maskedPhone: '', bigType: false,
+    claim: { name: '', idLast4: '' }, card: null, acting: null, error: '',
+  },
   methods: {
     onShow() {
+      markTab(this, 3);
+      this.setData({ bigType: !!wx.getStorageSync(BIG_TYPE) });
       return api.ensureLogin().then((s) => {
-        this.setData({ isElder: s.kind === 'Elder', phoneBound: s.phoneBound, error: '' });
         const acting = api.actingFor();
+        this.setData({ isElder: s.kind === 'Elder', phoneBound: s.phoneBound, acting, error: '' });
+        const bindings = s.kind === 'Family'
+          ? api.request('/api/family-bindings').then((b) => this.setData({ hasBindings: b.length > 0 }), () => null) : null;
         // The meal code as a QR code, shown at the meal point's counter instead of the printed card.
-        if (acting) return api.request(`/api/elders/${acting.elderId}/meal-card`).then((card) => this.setData({ card }), () => this.setData({ card: null }));
-        return null;
+        const card = acting ? api.request(`/api/elders/${acting.elderId}/meal-card`).then((c) => this.setData({ card: c }), () => this.setData({ card: null })) : null;
+        return Promise.all([bindings, card]);
       }, (e) => this.setData({ error: e.title }));
+    },
+    toggleBigType() {
+      const next = !this.data.bigType;
+      if (next) wx.setStorageSync(BIG_TYPE, true);
+      else wx.removeStorageSync(BIG_TYPE);
+      // Every page takes the new size when it opens again.
+      wx.reLaunch({ url: '/pages/profile/index' });
     },
     onPhone(event) {
       if (!event.detail.code) return Promise.resolve(this.setData({ error: '没有拿到手机号，可以再点一次' }));
@@ -31,7 +49,8 @@ Component({
       return api.request('/api/auth/wechat/elder', { method: 'POST', data: { name, idLast4, phoneCode: event.detail.code } }).then((login) => {
         api.keep(login);
         this.setData({ isElder: true, error: '' });
-        wx.showToast({ title: '核对成功', icon: 'success' });
+        // Registered: straight to the home page, where lunch is one tap away.
+        wx.switchTab({ url: '/pages/home/index' });
       }, (e) => this.setData({ error: e.title }));
     },
     logOut() {

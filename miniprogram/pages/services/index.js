@@ -1,8 +1,11 @@
 const api = require('../../utils/api.js');
+const choice = require('../../utils/choice.js');
 const { lineNames, yuan } = require('../../utils/format.js');
+const { elderMode } = require('../../behaviors/elder-mode.js');
 
 // One service line's services with what this elder pays after subsidy; the ones the elder cannot have say why.
 Component({
+  behaviors: [elderMode],
   data: { line: '', lineName: '', acting: null, services: [], loaded: false, error: '' },
   methods: {
     onLoad(query) {
@@ -23,6 +26,8 @@ Component({
     pick(event) {
       const service = this.data.services[event.currentTarget.dataset.index];
       if (service.eligible === false) return;
+      // What the confirm page says about it (name, menu text, price after subsidy); the booking page adds the time and place.
+      choice.choose({ serviceId: service.id, serviceName: service.name, detail: service.detail || '', line: service.line, modes: service.modes || [], price: service.price });
       wx.navigateTo({ url: `/pages/book/index?serviceId=${service.id}&name=${encodeURIComponent(service.name)}&modes=${(service.modes || []).join(',')}` });
     },
   },

@@ -66,16 +66,30 @@ public static class WeChatLogin
             return Results.Ok(await FamilyLoginAsync(db, sessions, member, ct));
         }).AllowAnonymous().WithSummary("Log in from the mini-program with the wx.login code: a session token and the elders this user may act for");
 
+        // The elders this user may act for now, with their stations: a daughter's home page learns at once that her father agreed.
+        group.MapGet("/elders", async (ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        {
+            var actor = Actor.From(user);
+            return actor.Kind switch
+            {
+                PrincipalKind.Elder => Results.Ok(await WithStationsAsync(db,
+                    await db.Elders.Where(e => e.Id == actor.Id).Select(e => new ActingFor(e.Id, e.Name, "本人", null, null)).ToListAsync(ct), ct)),
+                PrincipalKind.Family => Results.Ok(await WithStationsAsync(db, await BoundEldersAsync(db, actor.Id, ct), ct)),
+                _ => WeChatProblems.MiniProgramOnly.ToResult(),
+            };
+        }).RequireAuthorization().WithSummary("The elders this mini-program user may act for now, with each one's station and its phone");
+
         // The mini-program asks the user to accept these (at most three at a time, WeChat's limit) when booking; WeChat
         // itself then refuses messages a user did not accept (43101), and the hub reaches them another way.
-        group.MapGet("/templates", (IOptions<WeChatOptions> options) =>
+        group.MapGet("/templates", (IOptions<WeChatOptions> options, IOptions<WeChatPayOptions> pay) =>
         {
             var o = options.Value;
             var forBooking = new[] { o.TemplateFor(ReminderKind.BookingConfirmed), o.TemplateFor(ReminderKind.BookingEveningBefore), o.TemplateFor(ReminderKind.ServiceCompleted) }
                 .Where(t => t.Length > 0).Distinct().ToList();
             var forWaitlist = new[] { o.TemplateFor(ReminderKind.WaitlistPromoted) }.Where(t => t.Length > 0).ToList();
-            return Results.Ok(new { forBooking, forWaitlist });
-        }).RequireAuthorization().WithSummary("The subscribe-message templates the mini-program asks users to accept");
+            // How a booking is paid: in WeChat, or at the station's window while WeChat Pay is not set up.
+            return Results.Ok(new { forBooking, forWaitlist, payment = pay.Value.Enabled ? "WeChat" : "Window" });
+        }).RequireAuthorization().WithSummary("The subscribe-message templates the mini-program asks users to accept, and how bookings are paid");
 
         group.MapPost("/phone", async (WeChatCodeRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, CancellationToken ct) =>
         {
@@ -136,14 +150,17 @@ public static class WeChatLogin
 
     private static async Task<WeChatLoginResponse> FamilyLoginAsync(EldercareDb db, SessionStore sessions, FamilyMember member, CancellationToken ct)
     {
-        var elders = await (from b in db.FamilyBindings
-                            join e in db.Elders on b.ElderId equals e.Id
-                            where b.FamilyMemberId == member.Id && b.Status == BindingStatus.Active
-                            orderby e.Name
-                            select new ActingFor(e.Id, e.Name, b.Relation)).ToListAsync(ct);
+        var elders = await BoundEldersAsync(db, member.Id, ct);
         var token = await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Family, member.Id, Channel), ct);
         return new WeChatLoginResponse(token, nameof(PrincipalKind.Family), member.Id, PhoneBound: member.Phone.Length > 0, await WithStationsAsync(db, elders, ct));
     }
+
+    private static Task<List<ActingFor>> BoundEldersAsync(EldercareDb db, int familyMemberId, CancellationToken ct) =>
+        (from b in db.FamilyBindings
+         join e in db.Elders on b.ElderId equals e.Id
+         where b.FamilyMemberId == familyMemberId && b.Status == BindingStatus.Active
+         orderby e.Name
+         select new ActingFor(e.Id, e.Name, b.Relation, null, null)).ToListAsync(ct);
 
     /// <summary>Each elder's station and its duty phone, so every page of the mini-program can offer a call to a person.</summary>
     private static async Task<IReadOnlyList<ActingFor>> WithStationsAsync(EldercareDb db, IReadOnlyList<ActingFor> elders, CancellationToken ct)

@@ -43,12 +43,12 @@ public static class BookingEndpoints
                 : Results.Ok(response); // a retry of a request that already booked
         }).WithSummary("Book a slot for an elder (Idempotency-Key header required)");
 
-        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, AccessPolicy access, BookingEngine engine, CancellationToken ct) =>
+        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, AccessPolicy access, BookingEngine engine, EldercareDb db, CancellationToken ct) =>
         {
             var booking = await engine.LoadAsync(id, ct);
             if (booking is null) return BookingProblems.BookingNotFound.ToResult();
             if (await access.CheckElderAsync(Actor.From(user), booking.ElderId, write: false, ct) is { } denied) return denied.ToResult();
-            return Results.Ok(booking.ToResponse());
+            return Results.Ok(booking.ToResponse(places: await db.PlacesAsync([booking], ct)));
         }).WithSummary("One booking with its history");
 
         group.MapGet("/", async ([FromQuery] int? elderId, [FromQuery] BookingStatus? status, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to,
@@ -63,7 +63,8 @@ public static class BookingEndpoints
             if (from is { } f) query = query.Where(b => b.Date >= f);
             if (to is { } t) query = query.Where(b => b.Date <= t);
             var bookings = await query.OrderBy(b => b.Date).ThenBy(b => b.Start).Take(500).ToListAsync(ct);
-            return Results.Ok(bookings.Select(b => b.ToResponse(withHistory: false)));
+            var places = await db.PlacesAsync(bookings, ct);
+            return Results.Ok(bookings.Select(b => b.ToResponse(withHistory: false, places)));
         }).WithSummary("An elder's bookings, filtered by status and dates");
 
         group.MapPost("/{id:long}/cancel", async (long id, CancelBookingRequest body, ClaimsPrincipal user, AccessPolicy access,

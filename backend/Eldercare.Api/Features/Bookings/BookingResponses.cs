@@ -1,4 +1,6 @@
+using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Bookings;
 
@@ -11,11 +13,19 @@ public sealed record BookingResponse(
     DateOnly Date, TimeOnly Start, TimeOnly End, string? MealPeriod, string Mode, string Status, string Channel,
     string BookedBy, int? BookedById, PriceResponse Price, string? CancelReason, DateTime CreatedAt,
     IReadOnlyList<BookingEventResponse>? History, int? CaregiverId, int? RatingScore, string? RatingComment,
-    DateTime? PayBy, bool PayAtWindow);
+    DateTime? PayBy, bool PayAtWindow, string? Place = null);
 
 public static class BookingMapping
 {
-    public static BookingResponse ToResponse(this Booking b, bool withHistory = true) => new(
+    /// <summary>Where each of these bookings happens or comes from: its meal point, bathing room or caregiver pool by name.</summary>
+    public static Task<Dictionary<int, string>> PlacesAsync(this EldercareDb db, IEnumerable<Booking> bookings, CancellationToken ct)
+    {
+        var ids = bookings.Select(b => b.ResourceId).Distinct().ToList();
+        return db.ServiceResources.Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Name, ct);
+    }
+
+
+    public static BookingResponse ToResponse(this Booking b, bool withHistory = true, IReadOnlyDictionary<int, string>? places = null) => new(
         b.Id, b.ElderId, b.SlotId, b.CatalogItemId, b.CatalogVersion, b.ServiceName, b.Line.ToString(),
         b.Date, b.Start, b.End, b.MealPeriod?.ToString(), b.Mode.ToString(), b.Status.ToString(), b.Channel.ToString(),
         b.BookedByKind.ToString(), b.BookedById, new PriceResponse(b.ListPriceFen, b.SubsidyFen, b.PayableFen, b.PaidFen), b.CancelReason, b.CreatedAt,
@@ -24,5 +34,5 @@ public static class BookingMapping
                 h.ActorKind.ToString(), h.ActorId, h.Channel.ToString(), h.Note)).ToList()
             : null,
         b.CaregiverId, b.RatingScore, b.RatingComment,
-        b.Status == BookingStatus.Requested ? b.PayBy : null, b.PayAtWindow);
+        b.Status == BookingStatus.Requested ? b.PayBy : null, b.PayAtWindow, places?.GetValueOrDefault(b.ResourceId));
 }
