@@ -221,8 +221,8 @@ cmd_test() {
   say "running the console's component tests (vitest)"
   (cd "$ROOT/backend/console" && npx vitest run --reporter=verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-  say "checking the mini-program: WeChat's compilers (wcc, wcsc), eslint with eslint-plugin-wxml, page tests (jest + miniprogram-simulate)"
-  (cd "$ROOT/miniprogram" && node tools/compile.js && npx eslint --ext .js,.wxml . && npx jest --verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
+  say "checking the mini-program: WeChat's compilers (wcc, wcsc), eslint with eslint-plugin-wxml, the elder-mode style check (text >= 40rpx, targets >= 120rpx, contrast >= 4.5:1), page tests (jest + miniprogram-simulate)"
+  (cd "$ROOT/miniprogram" && node tools/compile.js && npx eslint --ext .js,.wxml . && node tools/check-elder-style.js && npx jest --verbose) 2>&1 | tee -a "$run_dir/test.log" || status=1
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   # One closing line for the whole run, summed over the test assemblies.
   awk '/^ +Passed: [0-9]+$/ { p += $2 } /^ +Failed: [0-9]+$/ { f += $2 }

@@ -46,6 +46,7 @@ const orderActions = Behavior({
     },
     sendRating() {
       const { id, score, comment } = this.data.rating;
+      if (!score) return Promise.resolve(this.setData({ 'rating.hint': '请先点星星，几颗星都可以' }));
       return api.request(`/api/bookings/${id}/rating`, { method: 'POST', data: { score, comment } }).then(() => {
         wx.showToast({ title: '谢谢您的评价', icon: 'success' });
         this.setData({ rating: { id: 0, score: 0, comment: '' } });

@@ -22,6 +22,19 @@ describe('home', () => {
     expect(storage.get('eldercare.choice')).toMatchObject({ slotId: 12, mode: 'Delivery', resourceId: 5, price: { payableFen: 1000 } });
   });
 
+  it('renews a session that idled out overnight without a word and still offers her lunch', async () => {
+    const { calls } = fakeWx({
+      'GET /api/auth/wechat/elders': (r) => (r.header.Authorization === 'Bearer fresh' ? [200, elderSession['eldercare.session'].elders] : [401, { type: 'session-ended', title: '请先登录' }]),
+      'POST /api/auth/wechat': [200, { ...elderSession['eldercare.session'], token: 'fresh' }],
+      'GET /api/meals/lunch-offer?elderId=8': (r) => (r.header.Authorization === 'Bearer fresh' ? [200, offer] : [401, {}]),
+    }, { storage: elderSession });
+    const page = mount('home');
+    await page.instance.onShow();
+    expect(calls.requests.filter((r) => r.path === '/api/auth/wechat')).toHaveLength(1);
+    expect(page.querySelector('#lunch').dom.textContent).toContain('订午餐');
+    expect(text(page)).not.toContain('第一次用');
+  });
+
   it('logs in with WeChat on first use and offers the four services for the elder the family member acts for', async () => {
     const { calls, storage } = fakeWx({
       'POST /api/auth/wechat': [200, { token: 'tk', kind: 'Family', id: 3, phoneBound: true, elders: [{ elderId: 7, name: '王建国', relation: '女儿' }] }],

@@ -4,6 +4,7 @@
 const config = require('../config.js');
 
 const SESSION = 'eldercare.session';
+const LOGIN = '/api/auth/wechat';
 // WeChat waits 60 s by default; an elder looking at a still screen for a minute thinks it is broken. 15 s, then 重试.
 const TIMEOUT_MS = 15000;
 const ACTING = 'eldercare.acting';
@@ -16,7 +17,8 @@ function request(path, options = {}) {
   return send(path, options).catch((e) => {
     // The stored session ended: log in again silently and send the same request once more (same headers, so the
     // same Idempotency-Key: a booking that did get through is not made twice).
-    if (e.status !== 401 || path.startsWith('/api/auth/')) throw e;
+    // (Not the log-in itself: its refusal is the answer.)
+    if (e.status !== 401 || path === LOGIN) throw e;
     return ensureLogin().then(() => send(path, options));
   });
 }
@@ -54,7 +56,7 @@ function ensureLogin() {
   if (current) return Promise.resolve(current);
   return new Promise((resolve, reject) => {
     wx.login({
-      success: ({ code }) => request('/api/auth/wechat', { method: 'POST', data: { code } }).then((login) => {
+      success: ({ code }) => request(LOGIN, { method: 'POST', data: { code } }).then((login) => {
         keep(login);
         resolve(login);
       }, reject),

@@ -14,7 +14,7 @@ namespace Eldercare.Tests;
 public sealed class MiniProgramEndToEndTests
 {
     [Fact]
-    public async Task A_family_member_binds_books_and_pays_in_the_mini_program_and_sees_the_order_paid()
+    public async Task A_family_member_binds_books_and_pays_and_a_housebound_elder_gets_a_delivered_paid_lunch_in_three_taps()
     {
         await using var wechat = await FakeWeChatServer.StartAsync();
         using var database = TestDatabase.NewSqlite();
@@ -35,13 +35,26 @@ public sealed class MiniProgramEndToEndTests
         using var api = ApiProcess.StartOn(port, environment);
         Assert.True(await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)), api.Output);
 
-        // An active demo elder with a phone of their own (couples share landlines) and no WeChat yet.
-        Elder elder;
+        // Active demo elders with a phone of their own (couples share landlines) and no WeChat yet: one whom a daughter
+        // binds, and one housebound (ability level 2 or worse) who orders her own lunch, in a zone with a meal point.
+        Elder elder, housebound;
+        int houseboundMealPoint;
         await using (var db = database.Open())
         {
             var shared = await db.Elders.GroupBy(e => e.Phone).Where(g => g.Count() > 1).Select(g => g.Key).ToListAsync();
             elder = await db.Elders.Where(e => e.Status == ElderStatus.Active && e.Groups == ElderGroups.None && e.WeChatOpenId == null && !shared.Contains(e.Phone))
                 .OrderBy(e => e.Id).FirstAsync();
+            var withMealPoint = db.ServiceResources.Where(r => r.Kind == ResourceKind.MealPoint).Select(r => r.StationId);
+            housebound = await (from e in db.Elders
+                                join c in db.Communities on e.CommunityId equals c.Id
+                                where e.Status == ElderStatus.Active && e.AbilityLevel >= 2 && e.AbilityLevel <= 3 && e.WeChatOpenId == null
+                                      && !shared.Contains(e.Phone) && e.Id != elder.Id && withMealPoint.Contains(c.StationId)
+                                orderby e.Id
+                                select e).FirstAsync();
+            houseboundMealPoint = await (from c in db.Communities
+                                         join r in db.ServiceResources on c.StationId equals r.StationId
+                                         where c.Id == housebound.CommunityId && r.Kind == ResourceKind.MealPoint
+                                         select r.Id).FirstAsync();
         }
 
         var jest = new ProcessStartInfo("npx") { WorkingDirectory = Path.Combine(RepoPaths.Root, "miniprogram"), RedirectStandardOutput = true, RedirectStandardError = true };
@@ -51,6 +64,9 @@ public sealed class MiniProgramEndToEndTests
         jest.Environment["E2E_ELDER_NAME"] = elder.Name;
         jest.Environment["E2E_ELDER_LAST4"] = TestIds.TailOf(elder);
         jest.Environment["E2E_ELDER_PHONE"] = elder.Phone;
+        jest.Environment["E2E_LUNCH_NAME"] = housebound.Name;
+        jest.Environment["E2E_LUNCH_LAST4"] = TestIds.TailOf(housebound);
+        jest.Environment["E2E_LUNCH_PHONE"] = housebound.Phone;
         using var run = Process.Start(jest)!;
         var output = run.StandardOutput.ReadToEndAsync();
         var errors = run.StandardError.ReadToEndAsync();
@@ -64,6 +80,12 @@ public sealed class MiniProgramEndToEndTests
             var booking = await db.Bookings.SingleAsync(b => b.Id == paid.BookingId);
             Assert.Equal((BookingStatus.Confirmed, booking.PayableFen), (booking.Status, booking.PaidFen));
             Assert.Equal(Channel.MiniProgram, booking.Channel);
+
+            // The three-tap lunch: delivered, from her own zone's meal point, paid in WeChat, booked by herself.
+            var lunch = await db.Bookings.SingleAsync(b => b.ElderId == housebound.Id && b.Line == ServiceLine.Meals);
+            Assert.Equal((ServiceModes.Delivery, BookingStatus.Confirmed, houseboundMealPoint, ActorKind.Elder), (lunch.Mode, lunch.Status, lunch.ResourceId, lunch.BookedByKind));
+            Assert.True(lunch.PayableFen > 0);
+            Assert.Equal(lunch.PayableFen, await db.Payments.Where(p => p.BookingId == lunch.Id && p.Method == PaymentMethod.WeChatPay).SumAsync(p => p.AmountFen));
         }
     }
 }

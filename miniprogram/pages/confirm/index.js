@@ -60,7 +60,7 @@ Component({
         this.intent = null; // booked: a next booking gets its own key
         this.booking = booking;
         if (booking.status !== 'Requested' || booking.payAtWindow) return this.finish(booking);
-        return this.payNow();
+        return this.payBooking();
       }, (e) => {
         // Lost on the way: the same booking may be tried again, with the same key. Refused: a new choice, a new key.
         if (e.type !== 'network') this.intent = null;
@@ -70,8 +70,12 @@ Component({
     retry() {
       return this.book(this.intent ? this.intent.atWindow : false);
     },
-    /** Pays the booking made (again, after the payment sheet was closed): the booking itself is not made twice. */
+    /** 再付一次: pays the booking made, after the payment sheet was closed; the booking itself is not made twice. */
     payNow() {
+      if (this.data.busy) return Promise.resolve(); // one payment sheet at a time
+      return this.payBooking();
+    },
+    payBooking() {
       const booking = this.booking;
       this.setData({ busy: true, error: '' });
       return api.pay(booking.id).then(() => this.finish(Object.assign({}, booking, { paid: true })), (e) => {

@@ -34,8 +34,8 @@ Component({
     },
     loadOffer(acting) {
       return api.request(`/api/meals/lunch-offer?elderId=${acting.elderId}`).then((offer) => {
-        const c = choice.fromOffer(offer);
-        this.setData({ offer: Object.assign({}, c, choice.describe(c), { why: whyWords[offer.why] || '' }), offerError: '' });
+        this.choice = choice.fromOffer(offer);
+        this.setData({ offer: Object.assign({ serviceName: offer.serviceName, why: whyWords[offer.why] || '' }, choice.describe(this.choice)), offerError: '' });
       }, (e) => this.setData({ offer: null, offerError: e.title }));
     },
     /** A family member with no elder yet: whom they asked for, still waiting for the elder to agree. */
@@ -46,8 +46,7 @@ Component({
       }), () => null);
     },
     orderLunch() {
-      const offer = this.data.offer;
-      choice.choose(Object.assign({}, offer));
+      choice.choose(this.choice);
       wx.navigateTo({ url: '/pages/confirm/index' });
     },
     pick(event) {
