@@ -26,6 +26,7 @@ describe('confirm', () => {
     ['李秀英', '午餐·软食套餐', '少盐少油，软烂易嚼', '12月4日 周五 上午11:00', '学院路助餐点（离家约400米）', '送餐到家', '10.00元', '原价15.00元，补贴5.00元']
       .forEach((t) => expect(text(page)).toContain(t));
     expect(page.querySelector('#confirm').dom.textContent).toContain('确认并付款 10.00元');
+    expect(text(page)).toContain('打给学院路第一养老服务驿站'); // a person one tap away here too
 
     await tap(page, '#confirm');
 

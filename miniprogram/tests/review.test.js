@@ -1,5 +1,5 @@
 // What WeChat's review looks at: the API address per environment (release must be https) and the privacy guide flow.
-const { fakeWx, mount, settle } = require('./helpers.js');
+const { fakeWx, mount, settle, tap } = require('./helpers.js');
 
 describe('ready for WeChat\'s review', () => {
   beforeEach(() => jest.resetModules());
@@ -37,5 +37,36 @@ describe('ready for WeChat\'s review', () => {
     await settle();
     expect(answer).toEqual({ event: 'agree', buttonId: 'agree-privacy' });
     expect(root.querySelector('#privacy-sheet')).toBeFalsy();
+  });
+});
+
+describe('演示模式', () => {
+  beforeEach(() => jest.resetModules());
+
+  it('lets a reviewer with a new account try the three-tap lunch on made-up data, without the API or any payment, and leave it', async () => {
+    const { calls, storage } = fakeWx({ 'POST /api/auth/wechat': [200, { token: 'tk', kind: 'Family', id: 3, phoneBound: false, elders: [] }], 'GET /api/family-bindings': [200, []] });
+    const home = mount('home');
+    await home.instance.onShow();
+    const before = calls.requests.length;
+
+    await tap(home, '#try-demo');
+    expect(home.querySelector('#lunch').dom.textContent).toContain('订午餐');
+    await tap(home, '#lunch');
+    jest.resetModules(); // the next page, as WeChat opens it (the simulator draws one page's components per module set)
+    const confirm = mount('confirm');
+    await confirm.instance.onLoad({});
+    expect(confirm.querySelector('#call-bar').querySelector('#demo-banner').dom.textContent).toContain('不会真的下单');
+    await tap(confirm, '#confirm');
+    expect(confirm.querySelector('#done').dom.textContent).toContain('已预约');
+    expect(calls.requests.length).toBe(before); // nothing reached the API
+    expect(calls.payments).toHaveLength(0); // and WeChat Pay was never opened
+
+    jest.resetModules();
+    const profile = mount('profile');
+    await profile.instance.onShow();
+    expect(profile.querySelector('#logout').dom.textContent).toContain('退出演示');
+    await tap(profile, '#logout');
+    expect(storage.has('eldercare.demo')).toBe(false);
+    expect(storage.has('eldercare.session')).toBe(false);
   });
 });

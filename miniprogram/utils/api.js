@@ -2,6 +2,7 @@
 // ProblemDetails (its Chinese title is shown to the user as it is). A session that has ended (it idles out after a
 // while) is renewed without the user noticing: wx.login again, and the request is sent once more.
 const config = require('../config.js');
+const demo = require('./demo.js');
 
 const SESSION = 'eldercare.session';
 const LOGIN = '/api/auth/wechat';
@@ -14,6 +15,7 @@ function session() {
 }
 
 function request(path, options = {}) {
+  if (demo.isOn()) return demo.answer(path, options);
   return send(path, options).catch((e) => {
     // The stored session ended: log in again silently and send the same request once more (same headers, so the
     // same Idempotency-Key: a booking that did get through is not made twice).
@@ -100,9 +102,17 @@ function actFor(elderId) {
 }
 
 function logOut() {
+  demo.stop();
   wx.removeStorageSync(SESSION);
   wx.removeStorageSync(ACTING);
 }
+
+/** 演示模式: made-up data on this phone, no account (see demo.js); ended by logOut. */
+function startDemo() {
+  keep(demo.start());
+}
+
+const inDemo = () => demo.isOn();
 
 /** A key for one intended booking: the page keeps it for every retry of that booking, so a retry never books twice. */
 function idempotencyKey() {
@@ -114,6 +124,7 @@ function idempotencyKey() {
  * with WeChat Pay (its notification may come a little later).
  */
 function pay(bookingId) {
+  if (demo.isOn()) return Promise.resolve(null); // a demo never opens WeChat Pay
   return request(`/api/bookings/${bookingId}/wechat-pay`, { method: 'POST' }).then((p) => new Promise((resolve, reject) => {
     wx.requestPayment({
       timeStamp: p.timeStamp, nonceStr: p.nonceStr, package: p.package, signType: p.signType, paySign: p.paySign,
@@ -136,4 +147,4 @@ function showError(e, retry) {
   wx.showModal({ title: '没有办成', content, showCancel: false, confirmText: '知道了' });
 }
 
-module.exports = { TIMEOUT_MS, request, ensureLogin, keep, session, actingFor, refreshElders, actFor, logOut, idempotencyKey, pay, showError };
+module.exports = { TIMEOUT_MS, request, ensureLogin, keep, session, actingFor, refreshElders, actFor, logOut, startDemo, inDemo, idempotencyKey, pay, showError };

@@ -1,10 +1,14 @@
 const config = require('../../config.js');
+const demo = require('../../utils/demo.js');
 
 // A person one tap away on every page: the acting elder's own station (its duty phone, from the log-in) and the
 // district's hotline, where a person answers. The page passes the elder it acts for (none yet: the hotline only).
 Component({
   properties: { acting: { type: Object, value: null } },
-  data: { hotline: config.hotline },
+  data: { hotline: config.hotline, demo: false },
+  lifetimes: {
+    attached() { this.setData({ demo: demo.isOn() }); },
+  },
   methods: {
     callStation() {
       wx.makePhoneCall({ phoneNumber: this.data.acting.stationPhone, fail() {} });

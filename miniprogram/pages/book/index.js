@@ -20,7 +20,7 @@ Component({
     load() {
       const acting = api.actingFor();
       this.setData({ acting });
-      if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
+      if (!acting) return Promise.resolve(this.setData({ error: '还没有可以代办的老人，绑定以后就能预约', loaded: true }));
       api.request('/api/auth/wechat/templates').then((t) => { this.waitlistTemplates = t.forWaitlist || []; }, () => {});
       const path = `/api/availability?serviceId=${this.query.serviceId}&elderId=${acting.elderId}&from=${beijingDate()}&to=${beijingDate(6)}`;
       return api.request(path).then((all) => {
@@ -33,6 +33,9 @@ Component({
         }));
         this.setData({ slots, loaded: true, error: '' });
       }, (e) => this.setData({ error: e.title, loaded: true }));
+    },
+    goFamily() {
+      wx.switchTab({ url: '/pages/family/index' });
     },
     pick(event) {
       const slot = this.data.slots[event.currentTarget.dataset.index];

@@ -58,5 +58,10 @@ Component({
     iAmFamily() {
       wx.switchTab({ url: '/pages/family/index' });
     },
+    /** 先看看: the whole app on made-up data, no account and no money (for WeChat's reviewers too). */
+    tryDemo() {
+      api.startDemo();
+      return this.onShow();
+    },
   },
 });

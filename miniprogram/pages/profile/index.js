@@ -8,13 +8,13 @@ const { markTab } = require('../../behaviors/tabs.js');
 Component({
   behaviors: [elderMode],
   data: {
-    isElder: false, hasBindings: false, phoneBound: false, maskedPhone: '', bigType: false,
+    isElder: false, demo: false, hasBindings: false, phoneBound: false, maskedPhone: '', bigType: false,
     claim: { name: '', idLast4: '' }, card: null, acting: null, error: '',
   },
   methods: {
     onShow() {
       markTab(this, 3);
-      this.setData({ bigType: !!wx.getStorageSync(BIG_TYPE) });
+      this.setData({ bigType: !!wx.getStorageSync(BIG_TYPE), demo: api.inDemo() });
       return api.ensureLogin().then((s) => {
         const acting = api.actingFor();
         this.setData({ isElder: s.kind === 'Elder', phoneBound: s.phoneBound, acting, error: '' });

@@ -15,13 +15,16 @@ Component({
     load(query) {
       const acting = api.actingFor();
       this.setData({ line: query.line, lineName: lineNames[query.line] || '', acting });
-      if (!acting) return Promise.resolve(this.setData({ error: '请先在"家人"里选择要代办的老人', loaded: true }));
+      if (!acting) return Promise.resolve(this.setData({ error: '还没有可以代办的老人，绑定以后就能预约', loaded: true }));
       return api.request(`/api/catalog?elderId=${acting.elderId}`).then((all) => {
         const services = all.filter((s) => s.line === query.line).map((s) => Object.assign({}, s, {
           list: yuan(s.price.listFen), subsidy: yuan(s.price.subsidyFen), payable: yuan(s.price.payableFen),
         }));
         this.setData({ services, loaded: true, error: '' });
       }, (e) => this.setData({ error: e.title, loaded: true }));
+    },
+    goFamily() {
+      wx.switchTab({ url: '/pages/family/index' });
     },
     pick(event) {
       const service = this.data.services[event.currentTarget.dataset.index];
