@@ -1,5 +1,5 @@
 const api = require('../utils/api.js');
-const { beijingTime, modeNames, statusNames, when, yuan } = require('../utils/format.js');
+const { beijingTime, distance, modeNames, statusNames, when, yuan } = require('../utils/format.js');
 
 const cancellable = ['Requested', 'Confirmed', 'Assigned'];
 
@@ -8,38 +8,45 @@ function orderView(b) {
   const owed = b.price.payableFen > b.price.paidFen && cancellable.includes(b.status);
   return Object.assign({}, b, {
     when: when(b.date, b.start), modeName: modeNames[b.mode] || '', statusName: statusNames[b.status] || b.status, payable: yuan(b.price.payableFen),
+    placeText: b.place ? b.place + (b.placeDistanceMetres !== null && b.placeDistanceMetres !== undefined ? `（离家${distance(b.placeDistanceMetres)}）` : '') : '',
     paid: b.price.paidFen > 0, canPay: owed && !b.payAtWindow, canCancel: cancellable.includes(b.status),
     payNote: owed && b.payBy ? `请在${beijingTime(b.payBy)}前${b.payAtWindow ? '到驿站窗口' : ''}付款，过时预约会取消` : '',
   });
 }
 
-// Paying, cancelling and rating an order, shared by the order list and an order's own page; each page reloads itself
-// with reload() afterwards.
+// Paying, cancelling and rating an order, shared by the order list and an order's own page. What happened is said
+// on the page in its own type (notice, failure), and a cancellation is confirmed on the page too, not in WeChat's
+// small system dialog; each page reloads itself with reload() afterwards.
 const orderActions = Behavior({
-  data: { rating: { id: 0, score: 0, comment: '' }, stars: [1, 2, 3, 4, 5].map((n) => ({ n })) },
+  data: { rating: { id: 0, score: 0, comment: '', hint: '' }, stars: [1, 2, 3, 4, 5].map((n) => ({ n })), asking: 0, notice: '', failure: '' },
   methods: {
+    said(notice) {
+      this.setData({ notice, failure: '' });
+      return this.reload();
+    },
+    failed(e) {
+      this.setData({ failure: e.detail ? `${e.title}（${e.detail}）` : e.title, notice: '' });
+    },
     pay(event) {
-      return api.pay(event.currentTarget.dataset.id).then(() => {
-        wx.showToast({ title: '已付款', icon: 'success' });
-        return this.reload();
-      }, api.showError);
+      return api.pay(event.currentTarget.dataset.id).then(() => this.said('已付款'), (e) => this.failed(e));
     },
     cancel(event) {
+      this.setData({ asking: event.currentTarget.dataset.id, notice: '', failure: '' });
+    },
+    keep() {
+      this.setData({ asking: 0 });
+    },
+    confirmCancel(event) {
       const id = event.currentTarget.dataset.id;
-      wx.showModal({
-        title: '取消预约', content: '确定要取消吗？已付的钱会退回。', confirmText: '取消预约', cancelText: '不取消',
-        success: (res) => {
-          if (!res.confirm) return;
-          api.request(`/api/bookings/${id}/cancel`, { method: 'POST', data: { reason: '在小程序里取消' } })
-            .then(() => { wx.showToast({ title: '已取消', icon: 'success' }); return this.reload(); }, api.showError);
-        },
-      });
+      this.setData({ asking: 0 });
+      return api.request(`/api/bookings/${id}/cancel`, { method: 'POST', data: { reason: '在小程序里取消' } })
+        .then(() => this.said('已取消；已付的钱会原路退回'), (e) => this.failed(e));
     },
     startRating(event) {
-      this.setData({ rating: { id: event.currentTarget.dataset.id, score: 0, comment: '' } });
+      this.setData({ rating: { id: event.currentTarget.dataset.id, score: 0, comment: '', hint: '' } });
     },
     score(event) {
-      this.setData({ 'rating.score': Number(event.currentTarget.dataset.score) });
+      this.setData({ 'rating.score': Number(event.currentTarget.dataset.score), 'rating.hint': '' });
     },
     comment(event) {
       this.setData({ 'rating.comment': event.detail.value });
@@ -48,10 +55,9 @@ const orderActions = Behavior({
       const { id, score, comment } = this.data.rating;
       if (!score) return Promise.resolve(this.setData({ 'rating.hint': '请先点星星，几颗星都可以' }));
       return api.request(`/api/bookings/${id}/rating`, { method: 'POST', data: { score, comment } }).then(() => {
-        wx.showToast({ title: '谢谢您的评价', icon: 'success' });
-        this.setData({ rating: { id: 0, score: 0, comment: '' } });
-        return this.reload();
-      }, api.showError);
+        this.setData({ rating: { id: 0, score: 0, comment: '', hint: '' } });
+        return this.said('谢谢您的评价');
+      }, (e) => this.failed(e));
     },
   },
 });

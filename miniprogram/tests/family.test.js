@@ -50,6 +50,7 @@ describe('family', () => {
     expect(text(page)).toContain('王丽（女儿，139****2222）');
     await tap(page, '#confirm-6');
     await settle();
-    expect(calls.modals[0].content).toContain('这条绑定已经解除');
+    expect(page.querySelector('#error').dom.textContent).toContain('这条绑定已经解除');
+    expect(calls.modals).toEqual([]);
   });
 });

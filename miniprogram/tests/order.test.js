@@ -2,7 +2,7 @@ const { fakeWx, familySession, mount, tap, text } = require('./helpers.js');
 
 const booking = {
   id: 90, serviceName: '午餐·普通套餐', date: '2026-12-04', start: '11:00:00', mode: 'AtCentre', status: 'Requested', place: '学院路助餐点',
-  payAtWindow: true, payBy: '2026-12-04T01:30:00Z', price: { listFen: 1500, subsidyFen: 500, payableFen: 1000, paidFen: 0 },
+  payAtWindow: true, payBy: '2026-12-04T01:30:00Z', placeDistanceMetres: 420, price: { listFen: 1500, subsidyFen: 500, payableFen: 1000, paidFen: 0 },
   history: [{ from: null, to: 'Requested', at: '2026-12-02T02:00:00Z', actor: 'FamilyMember', channel: 'MiniProgram', note: null }],
 };
 
@@ -13,7 +13,7 @@ describe('order', () => {
     fakeWx({ 'GET /api/bookings/90': [200, booking] }, { storage: familySession });
     const page = mount('order');
     await page.instance.onLoad({ id: '90' });
-    ['午餐·普通套餐', '待付款', '12月4日 周五 上午11:00', '学院路助餐点', '到站里用餐', '10.00元', '请在12月4日 9:30前到驿站窗口付款', '12月2日 10:00 待付款（家属）']
+    ['学院路助餐点（离家约400米）', '午餐·普通套餐', '待付款', '12月4日 周五 上午11:00', '到站里用餐', '10.00元', '请在12月4日 9:30前到驿站窗口付款', '12月2日 10:00 待付款（家属）']
       .forEach((t) => expect(text(page)).toContain(t));
     expect(page.querySelector('#pay-90')).toBeFalsy(); // paid at the window, not here
     expect(page.querySelector('#cancel-90')).toBeTruthy();
@@ -28,9 +28,14 @@ describe('order', () => {
     const page = mount('order');
     await page.instance.onLoad({ id: '90' });
     await tap(page, '#cancel-90');
+    await tap(page, '#keep-90'); // changed her mind: nothing sent
+    expect(calls.requests.some((r) => r.path === '/api/bookings/90/cancel')).toBe(false);
+    await tap(page, '#cancel-90');
+    await tap(page, '#confirm-cancel-90');
     await tap(page, '#status');
     expect(calls.requests.find((r) => r.path === '/api/bookings/90/cancel').data).toEqual({ reason: '在小程序里取消' });
     expect(page.querySelector('#status').dom.textContent).toContain('已取消');
+    expect(page.querySelector('#notice').dom.textContent).toContain('已付的钱会原路退回');
   });
 
   it('rates a finished service', async () => {

@@ -24,10 +24,14 @@ describe('orders', () => {
 
     await tap(page, '#pay-1');
     expect(calls.payments).toHaveLength(1);
-    expect(calls.toasts).toContain('已付款');
+    expect(page.querySelector('#notice').dom.textContent).toBe('已付款');
 
-    await tap(page, '#cancel-1');
+    await tap(page, '#cancel-1'); // asked on the page, in its own type, not in WeChat's small dialog
+    expect(page.querySelector('#ask-1').dom.textContent).toContain('确定要取消这个预约吗？已付的钱会原路退回。');
+    expect(calls.requests.some((r) => r.path === '/api/bookings/1/cancel')).toBe(false);
+    await tap(page, '#confirm-cancel-1');
     await settle();
+    expect(calls.modals).toEqual([]);
     expect(calls.requests.find((r) => r.path === '/api/bookings/1/cancel').data).toEqual({ reason: '在小程序里取消' });
     expect(page.querySelector('#cancel-2')).toBeFalsy(); // a finished service cannot be cancelled
   });
@@ -41,7 +45,7 @@ describe('orders', () => {
     page.instance.comment({ detail: { value: '阿姨很细心' } });
     await tap(page, '#send-rating');
     expect(calls.requests.find((r) => r.path === '/api/bookings/2/rating').data).toEqual({ score: 4, comment: '阿姨很细心' });
-    expect(calls.toasts).toContain('谢谢您的评价');
+    expect(page.querySelector('#notice').dom.textContent).toBe('谢谢您的评价');
   });
 
   it('lists the standing lunch orders and pauses and resumes one', async () => {
@@ -79,7 +83,8 @@ describe('orders', () => {
     const page = mount('orders');
     await page.instance.onShow();
     await tap(page, '#pay-1');
-    expect(calls.modals[0].content).toContain('已取消付款');
+    expect(page.querySelector('#failure').dom.textContent).toContain('已取消付款');
+    expect(calls.payments).toHaveLength(1);
   });
 
   it('renews an ended session without a word and shows the orders', async () => {

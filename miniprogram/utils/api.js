@@ -134,17 +134,4 @@ function pay(bookingId) {
   })).then(() => request(`/api/bookings/${bookingId}/wechat-pay/check`, { method: 'POST' }).catch(() => null));
 }
 
-/**
- * Says why something was not done. A network failure (nothing reached the API, or its answer was lost) offers 重试,
- * which calls <retry>: the page sends the same request again.
- */
-function showError(e, retry) {
-  const content = e.detail ? `${e.title}（${e.detail}）` : e.title;
-  if (retry && e.status === 0 && e.type === 'network') {
-    wx.showModal({ title: '没有办成', content, confirmText: '重试', cancelText: '算了', success: (res) => { if (res.confirm) retry(); } });
-    return;
-  }
-  wx.showModal({ title: '没有办成', content, showCancel: false, confirmText: '知道了' });
-}
-
-module.exports = { TIMEOUT_MS, request, ensureLogin, keep, session, actingFor, refreshElders, actFor, logOut, startDemo, inDemo, idempotencyKey, pay, showError };
+module.exports = { TIMEOUT_MS, request, ensureLogin, keep, session, actingFor, refreshElders, actFor, logOut, startDemo, inDemo, idempotencyKey, pay };

@@ -122,7 +122,8 @@ public sealed class LunchOfferTests
         var paid = await JsonAsync(await client.GetAsync($"/api/bookings/{id}"));
         Assert.Equal(("Confirmed", 1000L), (paid.GetProperty("status").GetString(), paid.GetProperty("price").GetProperty("paidFen").GetInt64()));
         Assert.Equal(JsonValueKind.Null, paid.GetProperty("payBy").ValueKind);
-        Assert.Equal("一站餐桌", paid.GetProperty("place").GetString()); // the order page says where
+        Assert.Equal("一站餐桌", paid.GetProperty("place").GetString()); // the order page says where, and how far from home
+        Assert.InRange(paid.GetProperty("placeDistanceMetres").GetInt32(), 1000, 2000);
         Assert.Contains(paid.GetProperty("history").EnumerateArray(), h => h.GetProperty("note").GetString() == "窗口收款" && h.GetProperty("to").GetString() == "Confirmed");
     }
 

@@ -126,6 +126,7 @@ internal sealed class BookingConfiguration : IEntityTypeConfiguration<Booking>
         e.Property(x => x.CancelReason).HasMaxLength(200);
         e.Property(x => x.RatingComment).HasMaxLength(200);
         e.Property(x => x.PaidFen).HasDefaultValue(0L);
+        e.Property(x => x.PayAtWindow).HasDefaultValue(false);
         e.Property(x => x.Mode).HasConversion<int>();
         e.HasIndex(x => new { x.ElderId, x.Date });
         e.HasIndex(x => new { x.SlotId, x.Status });

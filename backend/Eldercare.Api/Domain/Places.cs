@@ -74,6 +74,9 @@ public class Caregiver
 /// <summary>WGS-84 latitude and longitude in degrees.</summary>
 public readonly record struct GeoPoint(double Latitude, double Longitude)
 {
+    /// <summary>Set at all: (0, 0) is where a file without a location on the map says it is.</summary>
+    public bool IsKnown => Latitude != 0 || Longitude != 0;
+
     /// <summary>As the crow flies, in metres (haversine; within a street the earth is round enough for this).</summary>
     public double MetresTo(GeoPoint other)
     {

@@ -7,7 +7,7 @@ const statusNames = { Pending: '等待确认', Active: '已绑定' };
 // Family binding: a family member asks to act for an elder and picks whom they act for; an elder confirms or ends bindings.
 Component({
   behaviors: [elderMode],
-  data: { isElder: false, bindings: [], actingId: 0, loaded: false, error: '', form: { elderName: '', idLast4: '', elderPhone: '', relation: '' } },
+  data: { isElder: false, asking: 0, notice: '', bindings: [], actingId: 0, loaded: false, error: '', form: { elderName: '', idLast4: '', elderPhone: '', relation: '' } },
   methods: {
     onShow() {
       markTab(this, 2);
@@ -32,8 +32,7 @@ Component({
         return Promise.resolve();
       }
       return api.request('/api/family-bindings', { method: 'POST', data: f }).then(() => {
-        wx.showToast({ title: '已申请，等老人确认', icon: 'none' });
-        this.setData({ form: { elderName: '', idLast4: '', elderPhone: '', relation: '' } });
+        this.setData({ form: { elderName: '', idLast4: '', elderPhone: '', relation: '' }, notice: '已申请，请老人在小程序里点"同意"，或到驿站窗口确认' });
         return this.onShow();
       }, (e) => this.setData({ error: e.detail ? `${e.title}（${e.detail}）` : e.title }));
     },
@@ -44,16 +43,23 @@ Component({
     },
     confirm(event) {
       return api.request(`/api/family-bindings/${event.currentTarget.dataset.id}/confirm`, { method: 'POST' })
-        .then(() => { wx.showToast({ title: '已同意', icon: 'success' }); return this.onShow(); }, api.showError);
+        .then(() => { this.setData({ notice: '已同意，对方现在可以替您预约了' }); return this.onShow(); }, (e) => this.failed(e));
     },
+    /** Ending a binding is asked on the page, in its own type: 解除 shows the question with its two answers. */
     unbind(event) {
+      this.setData({ asking: event.currentTarget.dataset.id, notice: '' });
+    },
+    keep() {
+      this.setData({ asking: 0 });
+    },
+    confirmUnbind(event) {
       const id = event.currentTarget.dataset.id;
-      wx.showModal({
-        title: '解除绑定', content: '解除后，对方不能再替老人预约和付款。确定吗？', confirmText: '解除', cancelText: '不解除',
-        success: (res) => {
-          if (res.confirm) api.request(`/api/family-bindings/${id}`, { method: 'DELETE' }).then(() => this.onShow(), api.showError);
-        },
-      });
+      this.setData({ asking: 0 });
+      return api.request(`/api/family-bindings/${id}`, { method: 'DELETE' })
+        .then(() => { this.setData({ notice: '已解除绑定' }); return this.onShow(); }, (e) => this.failed(e));
+    },
+    failed(e) {
+      this.setData({ error: e.detail ? `${e.title}（${e.detail}）` : e.title, notice: '' });
     },
   },
 });

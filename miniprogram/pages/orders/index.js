@@ -45,7 +45,7 @@ Component({
     },
     changePlan(event) {
       const { id, to } = event.currentTarget.dataset;
-      return api.request(`/api/meal-plans/${id}/${to}`, { method: 'POST' }).then(() => this.load(), api.showError);
+      return api.request(`/api/meal-plans/${id}/${to}`, { method: 'POST' }).then(() => this.load(), (e) => this.failed(e));
     },
   },
 });

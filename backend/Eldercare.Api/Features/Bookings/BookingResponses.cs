@@ -13,19 +13,39 @@ public sealed record BookingResponse(
     DateOnly Date, TimeOnly Start, TimeOnly End, string? MealPeriod, string Mode, string Status, string Channel,
     string BookedBy, int? BookedById, PriceResponse Price, string? CancelReason, DateTime CreatedAt,
     IReadOnlyList<BookingEventResponse>? History, int? CaregiverId, int? RatingScore, string? RatingComment,
-    DateTime? PayBy, bool PayAtWindow, string? Place = null);
+    DateTime? PayBy, bool PayAtWindow, string? Place = null, int? PlaceDistanceMetres = null);
+
+public sealed record BookingPlace(string Name, int? DistanceMetres);
 
 public static class BookingMapping
 {
-    /// <summary>Where each of these bookings happens or comes from: its meal point, bathing room or caregiver pool by name.</summary>
-    public static Task<Dictionary<int, string>> PlacesAsync(this EldercareDb db, IEnumerable<Booking> bookings, CancellationToken ct)
+    /// <summary>
+    /// Where each of these bookings happens or comes from (its meal point, bathing room or caregiver pool by name), and
+    /// how far that place is from the elder's home where both are known; by booking id.
+    /// </summary>
+    public static async Task<Dictionary<long, BookingPlace>> PlacesAsync(this EldercareDb db, IReadOnlyCollection<Booking> bookings, CancellationToken ct)
     {
-        var ids = bookings.Select(b => b.ResourceId).Distinct().ToList();
-        return db.ServiceResources.Where(r => ids.Contains(r.Id)).ToDictionaryAsync(r => r.Id, r => r.Name, ct);
+        var resourceIds = bookings.Select(b => b.ResourceId).Distinct().ToList();
+        var elderIds = bookings.Select(b => b.ElderId).Distinct().ToList();
+        var places = await (from r in db.ServiceResources
+                            join v in db.Venues on r.VenueId equals v.Id into venues
+                            from v in venues.DefaultIfEmpty()
+                            where resourceIds.Contains(r.Id)
+                            select new { r.Id, r.Name, Lat = (double?)v.Location.Latitude, Lon = (double?)v.Location.Longitude }).ToDictionaryAsync(x => x.Id, ct);
+        var homes = await db.Elders.Where(e => elderIds.Contains(e.Id))
+            .Select(e => new { e.Id, e.Home.Latitude, e.Home.Longitude }).ToDictionaryAsync(e => e.Id, e => new GeoPoint(e.Latitude, e.Longitude), ct);
+        return bookings.Where(b => places.ContainsKey(b.ResourceId)).ToDictionary(b => b.Id, b =>
+        {
+            var place = places[b.ResourceId];
+            int? metres = place.Lat is { } lat && place.Lon is { } lon && homes.TryGetValue(b.ElderId, out var home) && home.IsKnown && new GeoPoint(lat, lon).IsKnown
+                ? (int)Math.Round(home.MetresTo(new GeoPoint(lat, lon))) : null;
+            return new BookingPlace(place.Name, metres);
+        });
     }
 
 
-    public static BookingResponse ToResponse(this Booking b, bool withHistory = true, IReadOnlyDictionary<int, string>? places = null) => new(
+
+    public static BookingResponse ToResponse(this Booking b, bool withHistory = true, IReadOnlyDictionary<long, BookingPlace>? places = null) => new(
         b.Id, b.ElderId, b.SlotId, b.CatalogItemId, b.CatalogVersion, b.ServiceName, b.Line.ToString(),
         b.Date, b.Start, b.End, b.MealPeriod?.ToString(), b.Mode.ToString(), b.Status.ToString(), b.Channel.ToString(),
         b.BookedByKind.ToString(), b.BookedById, new PriceResponse(b.ListPriceFen, b.SubsidyFen, b.PayableFen, b.PaidFen), b.CancelReason, b.CreatedAt,
@@ -34,5 +54,5 @@ public static class BookingMapping
                 h.ActorKind.ToString(), h.ActorId, h.Channel.ToString(), h.Note)).ToList()
             : null,
         b.CaregiverId, b.RatingScore, b.RatingComment,
-        b.Status == BookingStatus.Requested ? b.PayBy : null, b.PayAtWindow, places?.GetValueOrDefault(b.ResourceId));
+        b.Status == BookingStatus.Requested ? b.PayBy : null, b.PayAtWindow, places?.GetValueOrDefault(b.Id)?.Name, places?.GetValueOrDefault(b.Id)?.DistanceMetres);
 }

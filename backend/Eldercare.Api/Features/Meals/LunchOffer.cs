@@ -78,7 +78,7 @@ public static class LunchOffers
             var grants = (await subsidies.QuoteEachAsync(elder, [item], slot.Slot.Date, ct))[item.Id];
             var subsidy = grants.Sum(g => g.AmountFen);
             return Results.Ok(new LunchOfferResponse(item.Id, item.Name, item.Detail, slot.Slot.Id, slot.Slot.Date, slot.Slot.Start, slot.Slot.End, slot.Slot.CutoffAt,
-                new MealPointOffer(point.Id, point.Name, venue?.Address, venue is null ? null : (int)Math.Round(Distance(venue.Location)), point.StationId == zoneStation),
+                new MealPointOffer(point.Id, point.Name, venue?.Address, venue is { Location.IsKnown: true } at && elder.Home.IsKnown ? (int)Math.Round(Distance(at.Location)) : null, point.StationId == zoneStation),
                 mode.ToString(), CatalogEndpoints.Modes(item.Modes), why, new CatalogPrice(item.ListPriceFen, subsidy, item.ListPriceFen - subsidy, grants),
                 pay.Value.Enabled ? "WeChat" : "Window"));
         }).WithTags("Meals").RequireAuthorization().WithSummary("The next lunch an elder can book, as they usually have it (meal point, how it comes, price after subsidy)");
