@@ -60,25 +60,33 @@ app.UseConsole();
 app.UseAuthentication();
 app.UseAuthorization();
 
-app.MapOpenApi();
-app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); o.DocumentTitle = "Eldercare API"; });
+// The API's description and its browser (Swagger UI) for developers and integrators; in Production only when asked
+// for (ApiDocs:Publish), as they list every operation to anyone who asks.
+if (app.Configuration.GetValue<bool?>("ApiDocs:Publish") ?? !app.Environment.IsProduction())
+{
+    app.MapOpenApi().AllowAnonymous();
+    app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); o.DocumentTitle = "Eldercare API"; });
+}
 app.MapHealth();
-app.MapSessionEndpoints();
-app.MapStaffLogin();
-app.MapServiceLogin();
-app.MapCallerIdentification();
-app.MapHotlineRecords();
-app.MapHelpRequests();
-app.MapWeChatLogin();
-app.MapFamilyBindings();
-app.MapElderEndpoints();
-app.MapWindowPayments();
-app.MapWeChatPayments();
-app.MapBookingEngine();
-app.MapStationDay();
-app.MapStationManagement();
-app.MapMealCheckIn();
-app.MapReminders();
+// Every endpoint of the features needs a session unless it says AllowAnonymous (the log-ins, WeChat Pay's
+// notifications): one that forgets to say who may call it is closed, not open.
+var features = app.MapGroup("").RequireAuthorization();
+features.MapSessionEndpoints();
+features.MapStaffLogin();
+features.MapServiceLogin();
+features.MapCallerIdentification();
+features.MapHotlineRecords();
+features.MapHelpRequests();
+features.MapWeChatLogin();
+features.MapFamilyBindings();
+features.MapElderEndpoints();
+features.MapWindowPayments();
+features.MapWeChatPayments();
+features.MapBookingEngine();
+features.MapStationDay();
+features.MapStationManagement();
+features.MapMealCheckIn();
+features.MapReminders();
 
 await app.RunAsync();
 return 0;

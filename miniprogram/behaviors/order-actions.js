@@ -20,6 +20,12 @@ function orderView(b) {
 const orderActions = Behavior({
   data: { rating: { id: 0, score: 0, comment: '', hint: '' }, stars: [1, 2, 3, 4, 5].map((n) => ({ n })), asking: 0, notice: '', failure: '' },
   methods: {
+    /** Runs one action at a time: a second tap while one is on its way does nothing (no second payment or cancel). */
+    once(action) {
+      if (this.acting) return Promise.resolve();
+      this.acting = true;
+      return action().then(() => { this.acting = false; }, () => { this.acting = false; });
+    },
     said(notice) {
       this.setData({ notice, failure: '' });
       return this.reload();
@@ -28,7 +34,8 @@ const orderActions = Behavior({
       this.setData({ failure: e.detail ? `${e.title}（${e.detail}）` : e.title, notice: '' });
     },
     pay(event) {
-      return api.pay(event.currentTarget.dataset.id).then(() => this.said('已付款'), (e) => this.failed(e));
+      const id = event.currentTarget.dataset.id;
+      return this.once(() => api.pay(id).then(() => this.said('已付款'), (e) => this.failed(e)));
     },
     cancel(event) {
       this.setData({ asking: event.currentTarget.dataset.id, notice: '', failure: '' });
@@ -39,8 +46,8 @@ const orderActions = Behavior({
     confirmCancel(event) {
       const id = event.currentTarget.dataset.id;
       this.setData({ asking: 0 });
-      return api.request(`/api/bookings/${id}/cancel`, { method: 'POST', data: { reason: '在小程序里取消' } })
-        .then(() => this.said('已取消；已付的钱会原路退回'), (e) => this.failed(e));
+      return this.once(() => api.request(`/api/bookings/${id}/cancel`, { method: 'POST', data: { reason: '在小程序里取消' } })
+        .then(() => this.said('已取消；已付的钱会原路退回'), (e) => this.failed(e)));
     },
     startRating(event) {
       this.setData({ rating: { id: event.currentTarget.dataset.id, score: 0, comment: '', hint: '' } });
@@ -54,10 +61,10 @@ const orderActions = Behavior({
     sendRating() {
       const { id, score, comment } = this.data.rating;
       if (!score) return Promise.resolve(this.setData({ 'rating.hint': '请先点星星，几颗星都可以' }));
-      return api.request(`/api/bookings/${id}/rating`, { method: 'POST', data: { score, comment } }).then(() => {
+      return this.once(() => api.request(`/api/bookings/${id}/rating`, { method: 'POST', data: { score, comment } }).then(() => {
         this.setData({ rating: { id: 0, score: 0, comment: '', hint: '' } });
         return this.said('谢谢您的评价');
-      }, (e) => this.failed(e));
+      }, (e) => this.failed(e)));
     },
   },
 });

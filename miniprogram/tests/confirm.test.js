@@ -35,7 +35,6 @@ describe('confirm', () => {
     expect(calls.payments[0]).toMatchObject({ package: 'prepay_id=wx9', paySign: 'sig' });
     expect(page.querySelector('#done').dom.textContent).toContain('已预约');
     expect(page.querySelector('#money').dom.textContent).toBe('已付10.00元');
-    expect(calls.toasts).toEqual([]); // nothing that matters in a toast
     expect(calls.subscriptions).toEqual(['tmpl-confirmed', 'tmpl-before', 'tmpl-completed']);
     await tap(page, '#see-order');
     expect(calls.navigations).toEqual(['/pages/order/index?id=90']);
@@ -60,25 +59,49 @@ describe('confirm', () => {
     expect(calls.requests.find((r) => r.path === '/api/bookings').data.mode).toBe('PickUp');
   });
 
-  it('sends a booking whose answer was lost again with the same key when 重试 is tapped, and a changed booking with a new key', async () => {
+  it('sends a booking whose answer was lost again with the same key when 重试 is tapped, even after the page was closed', async () => {
+    let attempts = 0;
+    const answers = {
+      'POST /api/bookings': () => (++attempts === 1 ? null : [201, { ...requested, status: 'Confirmed', price: { ...requested.price, payableFen: 0 } }]),
+    };
+    const first = await open(withChoice(), answers);
+    await tap(first.page, '#confirm');
+    expect(first.page.querySelector('#error').dom.textContent).toContain('连不上服务器');
+    expect(first.page.querySelector('#way-PickUp')).toBeFalsy(); // it may have been booked: its way stays as it was
+    const lostKey = first.calls.requests.find((r) => r.path === '/api/bookings').header['Idempotency-Key'];
+    expect(lostKey).toMatch(/.{8,}/);
+
+    // She leaves the page and comes back to it (WeChat may also reload it): the same booking, the same key.
+    jest.resetModules();
+    const again = await open(Object.fromEntries(first.storage), answers); // what WeChat keeps on the phone
+    await tap(again.page, '#confirm');
+    expect(again.calls.requests.find((r) => r.path === '/api/bookings').header['Idempotency-Key']).toBe(lostKey);
+    expect(again.page.querySelector('#done')).toBeTruthy();
+  });
+
+  it('treats a gateway\'s 502 as a lost answer: 重试 sends the same key', async () => {
     let attempts = 0;
     const { page, calls } = await open(withChoice(), {
-      'POST /api/bookings': () => (++attempts === 1 ? null : [201, { ...requested, status: 'Confirmed', price: { ...requested.price, payableFen: 0 } }]),
+      'POST /api/bookings': () => (++attempts === 1 ? [502, '<html>Bad Gateway</html>'] : [201, { ...requested, status: 'Confirmed', price: { ...requested.price, payableFen: 0 } }]),
     });
     await tap(page, '#confirm');
-    expect(page.querySelector('#error').dom.textContent).toContain('连不上服务器');
     await tap(page, '#retry');
     const sent = calls.requests.filter((r) => r.path === '/api/bookings');
     expect(sent).toHaveLength(2);
-    expect(sent[0].header['Idempotency-Key']).toMatch(/.{8,}/);
-    expect(sent[1].header['Idempotency-Key']).toBe(sent[0].header['Idempotency-Key']); // the same booking, so the same key
-    expect(page.querySelector('#done')).toBeTruthy();
+    expect(sent[1].header['Idempotency-Key']).toBe(sent[0].header['Idempotency-Key']);
+  });
 
-    // The next booking (another page, another choice) is a new request with its own key.
-    jest.resetModules();
-    const next = await open(withChoice({ ...lunch, slotId: 13 }), { 'POST /api/bookings': [201, { ...requested, id: 91, status: 'Confirmed' }] });
-    await tap(next.page, '#confirm');
-    expect(next.calls.requests.find((r) => r.path === '/api/bookings').header['Idempotency-Key']).not.toBe(sent[0].header['Idempotency-Key']);
+  it('gives a refused booking\'s next try, with another way, a new key', async () => {
+    let attempts = 0;
+    const { page, calls } = await open(withChoice(), {
+      'POST /api/bookings': () => (++attempts === 1 ? [422, { type: 'outside-zone', title: '上门和送餐服务只由老人所在片区的驿站提供' }] : [201, { ...requested, status: 'Confirmed' }]),
+    });
+    await tap(page, '#confirm');
+    await tap(page, '#way-AtCentre');
+    await tap(page, '#confirm');
+    const sent = calls.requests.filter((r) => r.path === '/api/bookings');
+    expect(sent.map((r) => r.data.mode)).toEqual(['Delivery', 'AtCentre']);
+    expect(sent[1].header['Idempotency-Key']).not.toBe(sent[0].header['Idempotency-Key']);
   });
 
   it('books once when the button is tapped twice', async () => {
@@ -129,7 +152,11 @@ describe('confirm', () => {
       'POST /api/meal-plans': [201, { id: 3, status: 'Active' }],
     });
     await tap(page, '#confirm');
-    await tap(page, '#every-day');
+    const button = page.querySelector('#every-day');
+    button.dispatchEvent('tap');
+    button.dispatchEvent('tap'); // a double tap makes one standing order, not two
+    await settle(); await settle();
+    expect(calls.requests.filter((r) => r.path === '/api/meal-plans')).toHaveLength(1);
     expect(calls.requests.find((r) => r.path === '/api/meal-plans').data).toEqual({ elderId: 8, weekdays: [1, 2, 3, 4, 5, 6, 7], period: 'Lunch', menuItemId: 1, mealPointId: 5, mode: 'Delivery' });
     expect(page.querySelector('#planned').dom.textContent).toContain('以后每天的午餐会自动订好');
   });

@@ -50,7 +50,30 @@ describe('family', () => {
     expect(text(page)).toContain('王丽（女儿，139****2222）');
     await tap(page, '#confirm-6');
     await settle();
+    expect(calls.requests.some((r) => r.method === 'POST' && r.path === '/api/family-bindings/6/confirm')).toBe(true);
     expect(page.querySelector('#error').dom.textContent).toContain('这条绑定已经解除');
-    expect(calls.modals).toEqual([]);
+  });
+
+  it('ends a binding only after 确定解除 on the page, and not when the elder says 不解除', async () => {
+    let ended = false;
+    const elderSession = { 'eldercare.session': { token: 'tk', kind: 'Elder', id: 8, phoneBound: true, elders: [{ elderId: 8, name: '李秀英', relation: '本人' }] }, 'eldercare.acting': 8 };
+    const { calls } = fakeWx({
+      'GET /api/family-bindings': () => [200, ended ? [] : [{ ...pending, status: 'Active' }]],
+      'DELETE /api/family-bindings/6': () => { ended = true; return [204, null]; },
+    }, { storage: elderSession });
+    const page = mount('family');
+    await page.instance.onShow();
+    await tap(page, '#unbind-6');
+    expect(page.querySelector('#ask-6').dom.textContent).toContain('解除后，对方不能再替老人预约和付款');
+    await tap(page, '#keep-6');
+    expect(page.querySelector('#ask-6')).toBeFalsy();
+    expect(calls.requests.some((r) => r.method === 'DELETE')).toBe(false);
+
+    await tap(page, '#unbind-6');
+    await tap(page, '#confirm-unbind-6');
+    await settle();
+    expect(calls.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    expect(page.querySelector('#notice').dom.textContent).toBe('已解除绑定');
+    expect(page.querySelector('#binding-6')).toBeFalsy();
   });
 });

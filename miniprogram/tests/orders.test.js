@@ -22,7 +22,10 @@ describe('orders', () => {
     await tap(page, '#open-1');
     expect(calls.navigations).toEqual(['/pages/order/index?id=1']); // its own page, with its history
 
-    await tap(page, '#pay-1');
+    const pay = page.querySelector('#pay-1');
+    pay.dispatchEvent('tap');
+    pay.dispatchEvent('tap'); // a double tap pays once
+    await settle(); await settle(); await settle();
     expect(calls.payments).toHaveLength(1);
     expect(page.querySelector('#notice').dom.textContent).toBe('已付款');
 
@@ -31,7 +34,6 @@ describe('orders', () => {
     expect(calls.requests.some((r) => r.path === '/api/bookings/1/cancel')).toBe(false);
     await tap(page, '#confirm-cancel-1');
     await settle();
-    expect(calls.modals).toEqual([]);
     expect(calls.requests.find((r) => r.path === '/api/bookings/1/cancel').data).toEqual({ reason: '在小程序里取消' });
     expect(page.querySelector('#cancel-2')).toBeFalsy(); // a finished service cannot be cancelled
   });

@@ -51,6 +51,7 @@ describe('演示模式', () => {
 
     await tap(home, '#try-demo');
     expect(home.querySelector('#lunch').dom.textContent).toContain('订午餐');
+    expect(home.querySelector('#call-bar').querySelector('#demo-banner').dom.textContent).toContain('这是演示'); // on the page already open, too
     await tap(home, '#lunch');
     jest.resetModules(); // the next page, as WeChat opens it (the simulator draws one page's components per module set)
     const confirm = mount('confirm');

@@ -52,11 +52,16 @@ function send(path, { method = 'GET', data, header = {} } = {}) {
   });
 }
 
-/** Logs in with WeChat (wx.login gives a one-use code) unless a session is kept; resolves the session. */
+/**
+ * Logs in with WeChat (wx.login gives a one-use code) unless a session is kept; resolves the session. Requests that
+ * meet an ended session at the same moment share one log-in.
+ */
+let loggingIn = null;
 function ensureLogin() {
   const current = session();
   if (current) return Promise.resolve(current);
-  return new Promise((resolve, reject) => {
+  if (loggingIn) return loggingIn;
+  loggingIn = new Promise((resolve, reject) => {
     wx.login({
       success: ({ code }) => request(LOGIN, { method: 'POST', data: { code } }).then((login) => {
         keep(login);
@@ -65,6 +70,9 @@ function ensureLogin() {
       fail: () => reject({ status: 0, type: 'wechat', title: '微信登录没有成功，请稍后再试', detail: '' }),
     });
   });
+  const done = () => { loggingIn = null; };
+  loggingIn.then(done, done);
+  return loggingIn;
 }
 
 /** Keeps a log-in, and acts for the first elder it may act for unless one is chosen already. */

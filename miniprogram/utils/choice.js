@@ -16,6 +16,25 @@ function chosen() {
   return wx.getStorageSync(CHOICE) || null;
 }
 
+/**
+ * The Idempotency-Key of the booking being made from this choice: kept with the choice in storage, so a retry sends
+ * it again even after the page was closed or reloaded; a different time, way or payment gets a new one.
+ */
+function keyFor(makeKey, atWindow) {
+  const c = chosen();
+  const intent = c.intent;
+  if (intent && intent.slotId === c.slotId && intent.mode === c.mode && intent.atWindow === atWindow) return intent.key;
+  const key = makeKey();
+  wx.setStorageSync(CHOICE, Object.assign({}, c, { intent: { slotId: c.slotId, mode: c.mode, atWindow, key } }));
+  return key;
+}
+
+/** The booking was made or refused: the next one gets its own key. */
+function settled() {
+  const c = chosen();
+  if (c && c.intent) wx.setStorageSync(CHOICE, Object.assign({}, c, { intent: null }));
+}
+
 /** The ways this choice can come: delivery and visits only from the elder's own station (the API refuses the rest). */
 function waysFor(choice) {
   return (choice.modes || []).filter((m) => modeNames[m] && (choice.ownStation !== false || (m !== 'Delivery' && m !== 'AtHome')))
@@ -44,4 +63,4 @@ function fromOffer(offer) {
   };
 }
 
-module.exports = { choose, chosen, waysFor, describe, fromOffer };
+module.exports = { choose, chosen, keyFor, settled, waysFor, describe, fromOffer };

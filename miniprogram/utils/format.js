@@ -28,7 +28,8 @@ const modeNames = { AtCentre: '到站里用餐', Delivery: '送餐到家', PickU
 /** "约800米" / "约1.4公里": how far a place is from the elder's home. */
 function distance(metres) {
   if (metres === null || metres === undefined) return '';
-  return metres < 1000 ? `约${Math.max(50, Math.round(metres / 50) * 50)}米` : `约${(metres / 1000).toFixed(1)}公里`;
+  const rounded = Math.max(50, Math.round(metres / 50) * 50);
+  return rounded < 1000 ? `约${rounded}米` : `约${(metres / 1000).toFixed(1)}公里`;
 }
 
 /** "12月2日 9:30": an instant (UTC, from the API) as a Beijing date and time. */

@@ -9,6 +9,10 @@ Component({
   lifetimes: {
     attached() { this.setData({ demo: demo.isOn() }); },
   },
+  // A tab page stays open: when it is shown again (after 先看看 or 退出演示) it says so, or stops saying it.
+  pageLifetimes: {
+    show() { this.setData({ demo: demo.isOn() }); },
+  },
   methods: {
     callStation() {
       wx.makePhoneCall({ phoneNumber: this.data.acting.stationPhone, fail() {} });

@@ -28,7 +28,9 @@ Component({
       }, (e) => this.setData({ error: e.title, canRetry: false }));
     },
     chooseWay(event) {
-      const next = Object.assign({}, this.data.choice, { mode: event.currentTarget.dataset.mode });
+      // The way of a booking on its way, made, or whose answer was lost (it may be made) stays as it is.
+      if (this.data.busy || this.data.unpaid || this.data.done || this.data.canRetry) return;
+      const next = Object.assign({}, choice.chosen(), { mode: event.currentTarget.dataset.mode });
       choice.choose(next);
       this.setData({ choice: next, words: choice.describe(next) });
     },
@@ -38,37 +40,33 @@ Component({
     confirmAtWindow() {
       return this.book(true);
     },
-    /** The key of the booking being made: the same for every retry of this choice, new once it is booked or refused. */
-    keyFor(atWindow) {
-      const c = this.data.choice;
-      const same = this.intent && this.intent.slotId === c.slotId && this.intent.mode === c.mode && this.intent.atWindow === atWindow;
-      if (!same) this.intent = { slotId: c.slotId, mode: c.mode, atWindow, key: api.idempotencyKey() };
-      return this.intent.key;
-    },
     book(atWindow) {
       // A second tap while the booking is on its way does nothing: one booking.
       if (this.data.busy || this.data.done) return Promise.resolve();
       this.askSubscribeOnce();
       const c = this.data.choice;
       const payAtWindow = atWindow || this.data.payment === 'Window';
+      this.atWindow = atWindow;
       this.setData({ busy: true, error: '', canRetry: false });
       return api.request('/api/bookings', {
         method: 'POST',
         data: { elderId: this.data.acting.elderId, slotId: c.slotId, mode: c.mode, payAtWindow },
-        header: { 'Idempotency-Key': this.keyFor(atWindow) },
+        header: { 'Idempotency-Key': choice.keyFor(api.idempotencyKey, atWindow) },
       }).then((booking) => {
-        this.intent = null; // booked: a next booking gets its own key
+        choice.settled(); // booked: a next booking gets its own key
         this.booking = booking;
         if (booking.status !== 'Requested' || booking.payAtWindow) return this.finish(booking);
         return this.payBooking();
       }, (e) => {
-        // Lost on the way: the same booking may be tried again, with the same key. Refused: a new choice, a new key.
-        if (e.type !== 'network') this.intent = null;
-        this.setData({ busy: false, error: e.detail ? `${e.title}（${e.detail}）` : e.title, canRetry: e.type === 'network' });
+        // Lost on the way (no answer, or a gateway's 5xx): it may have been booked, so the same request is sent again
+        // with the same key. Refused: a new choice, a new key.
+        const lost = e.status === 0 || e.status >= 500;
+        if (!lost) choice.settled();
+        this.setData({ busy: false, error: e.detail ? `${e.title}（${e.detail}）` : e.title, canRetry: lost });
       });
     },
     retry() {
-      return this.book(this.intent ? this.intent.atWindow : false);
+      return this.book(!!this.atWindow);
     },
     /** 再付一次: pays the booking made, after the payment sheet was closed; the booking itself is not made twice. */
     payNow() {
@@ -79,7 +77,7 @@ Component({
       const booking = this.booking;
       this.setData({ busy: true, error: '' });
       return api.pay(booking.id).then(() => this.finish(Object.assign({}, booking, { paid: true })), (e) => {
-        const until = booking.payBy ? `，请在${beijingTime(booking.payBy)}前付款` : '';
+        const until = booking.payBy ? `，请在${beijingTime(booking.payBy)}前付款，也可以在"订单"里付` : '';
         this.setData({ busy: false, error: `${e.title}${until}`, unpaid: true });
       });
     },
@@ -87,7 +85,7 @@ Component({
       const payable = booking.price.payableFen;
       const money = !payable ? '不用付钱'
         : booking.paid ? `已付${yuan(payable)}`
-          : booking.payAtWindow ? `请在${beijingTime(booking.payBy)}前到驿站窗口付${yuan(payable)}，过时预约会取消`
+          : booking.payAtWindow ? `请${booking.payBy ? `在${beijingTime(booking.payBy)}前` : ''}到驿站窗口付${yuan(payable)}，过时预约会取消`
             : `已付${yuan(payable)}`;
       this.setData({ busy: false, unpaid: false, error: '', done: { id: booking.id, money } });
     },
@@ -98,18 +96,21 @@ Component({
     },
     /** Lunch every day the same way: a standing order (the API books each day before its cut-off). */
     everyDay() {
+      if (this.planning || this.data.planned) return Promise.resolve(); // one standing order, however often it is tapped
+      this.planning = true;
       const c = this.data.choice;
       return api.request('/api/meal-plans', {
         method: 'POST',
         data: { elderId: this.data.acting.elderId, weekdays: [1, 2, 3, 4, 5, 6, 7], period: 'Lunch', menuItemId: c.serviceId, mealPointId: c.resourceId, mode: c.mode },
-      }).then(() => this.setData({ planned: true }), (e) => this.setData({ error: e.title }));
+      }).then(() => this.setData({ planned: true }), (e) => this.setData({ error: e.title })).then(() => { this.planning = false; });
     },
     other() {
       const c = this.data.choice;
       wx.redirectTo({ url: `/pages/book/index?serviceId=${c.serviceId}&name=${encodeURIComponent(c.serviceName)}&modes=${(c.modes || []).join(',')}` });
     },
     seeOrder() {
-      wx.redirectTo({ url: `/pages/order/index?id=${this.data.done.id}` });
+      const booking = this.data.done || this.booking;
+      wx.redirectTo({ url: `/pages/order/index?id=${booking.id}` });
     },
     goHome() {
       wx.switchTab({ url: '/pages/home/index' });

@@ -7,7 +7,7 @@ const statusNames = { Pending: '等待确认', Active: '已绑定' };
 // Family binding: a family member asks to act for an elder and picks whom they act for; an elder confirms or ends bindings.
 Component({
   behaviors: [elderMode],
-  data: { isElder: false, asking: 0, notice: '', bindings: [], actingId: 0, loaded: false, error: '', form: { elderName: '', idLast4: '', elderPhone: '', relation: '' } },
+  data: { isElder: false, acting: null, asking: 0, notice: '', bindings: [], actingId: 0, loaded: false, error: '', form: { elderName: '', idLast4: '', elderPhone: '', relation: '' } },
   methods: {
     onShow() {
       markTab(this, 2);
@@ -16,7 +16,7 @@ Component({
         return api.request('/api/family-bindings');
       }).then((bindings) => api.refreshElders().then(() => bindings)).then((bindings) => {
         const acting = api.actingFor();
-        this.setData({ bindings: bindings.map((b) => Object.assign({}, b, { statusName: statusNames[b.status] || '' })), actingId: acting ? acting.elderId : 0, loaded: true, error: '' });
+        this.setData({ bindings: bindings.map((b) => Object.assign({}, b, { statusName: statusNames[b.status] || '' })), acting, actingId: acting ? acting.elderId : 0, loaded: true, error: '' });
       }, (e) => this.setData({ error: e.title, loaded: true }));
     },
     onPullDownRefresh() {

@@ -61,6 +61,8 @@ Component({
     /** 先看看: the whole app on made-up data, no account and no money (for WeChat's reviewers too). */
     tryDemo() {
       api.startDemo();
+      const bar = this.selectComponent('#call-bar');
+      if (bar) bar.setData({ demo: true });
       return this.onShow();
     },
   },

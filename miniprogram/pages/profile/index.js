@@ -17,7 +17,7 @@ Component({
       this.setData({ bigType: !!wx.getStorageSync(BIG_TYPE), demo: api.inDemo() });
       return api.ensureLogin().then((s) => {
         const acting = api.actingFor();
-        this.setData({ isElder: s.kind === 'Elder', phoneBound: s.phoneBound, acting, error: '' });
+        this.setData({ isElder: s.kind === 'Elder', phoneBound: s.phoneBound, maskedPhone: s.maskedPhone || '', acting, error: '' });
         const bindings = s.kind === 'Family'
           ? api.request('/api/family-bindings').then((b) => this.setData({ hasBindings: b.length > 0 }), () => null) : null;
         // The meal code as a QR code, shown at the meal point's counter instead of the printed card.
@@ -35,7 +35,7 @@ Component({
     onPhone(event) {
       if (!event.detail.code) return Promise.resolve(this.setData({ error: '没有拿到手机号，可以再点一次' }));
       return api.request('/api/auth/wechat/phone', { method: 'POST', data: { code: event.detail.code } }).then((r) => {
-        api.keep(Object.assign({}, api.session(), { phoneBound: true }));
+        api.keep(Object.assign({}, api.session(), { phoneBound: true, maskedPhone: r.maskedPhone }));
         this.setData({ phoneBound: true, maskedPhone: r.maskedPhone, error: '' });
       }, (e) => this.setData({ error: e.title }));
     },

@@ -12,7 +12,11 @@ Component({
       // No session yet (or an ended one): log in first, so nobody lands on a page that only says "log in".
       return api.ensureLogin().then(() => this.load(query), (e) => this.setData({ error: e.title, loaded: true }));
     },
+    reload() {
+      return this.load(this.query);
+    },
     load(query) {
+      this.query = query;
       const acting = api.actingFor();
       this.setData({ line: query.line, lineName: lineNames[query.line] || '', acting });
       if (!acting) return Promise.resolve(this.setData({ error: '还没有可以代办的老人，绑定以后就能预约', loaded: true }));

@@ -16,7 +16,7 @@ public static class ConsoleHosting
         var root = Path.Combine(AppContext.BaseDirectory, "console");
         if (!File.Exists(Path.Combine(root, "index.html")))
         {
-            app.MapGet("/console/{**path}", () => NotBuilt.ToResult()).ExcludeFromDescription();
+            app.MapGet("/console/{**path}", () => NotBuilt.ToResult()).AllowAnonymous().ExcludeFromDescription();
             return;
         }
         var files = new PhysicalFileProvider(root);
