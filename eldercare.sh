@@ -176,6 +176,7 @@ cmd_hotline() {
   load_local_secrets
   export Hotline__ApiBaseUrl="${Hotline__ApiBaseUrl:-$API_URL}"
   export Hotline__PromptCache="${Hotline__PromptCache:-$DATA/prompts}"
+  export Hotline__MetricsUrl="${Hotline__MetricsUrl:-http://127.0.0.1:5097/metrics}"
   # A person who answers: the agent phone takes the agent line, the demo stations' duty phones and the district
   # duty line (sip:...@127.0.0.1:5096), so 0, the emergency key and the one-key terminal reach somebody here.
   # HOTLINE_AGENT_PHONE=0 leaves it out, where Hotline__AgentLine and the duty lines point at real phones.

@@ -18,6 +18,7 @@ using Eldercare.Api.Infrastructure.Logging;
 using Eldercare.Api.Infrastructure.PersonalData;
 using Eldercare.Api.Infrastructure.Redis;
 using Eldercare.Api.Infrastructure.Scheduling;
+using Eldercare.Api.Infrastructure.Telemetry;
 using Eldercare.Api.Infrastructure.Text;
 using Eldercare.Api.Infrastructure.Web;
 
@@ -42,6 +43,7 @@ builder.Services.AddPayments();
 builder.Services.AddBookingEngine();
 builder.Services.AddReminders();
 builder.Services.AddOpenApi();
+builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();
 // Check every setting before touching the database, so all mistakes are reported together.
@@ -68,6 +70,7 @@ if (app.Configuration.GetValue<bool?>("ApiDocs:Publish") ?? !app.Environment.IsP
     app.UseSwaggerUI(o => { o.SwaggerEndpoint("/openapi/v1.json", "Eldercare API"); o.DocumentTitle = "Eldercare API"; });
 }
 app.MapHealth();
+app.MapMetrics();
 // Every endpoint of the features needs a session unless it says AllowAnonymous (the log-ins, WeChat Pay's
 // notifications): one that forgets to say who may call it is closed, not open.
 var features = app.MapGroup("").RequireAuthorization();

@@ -49,6 +49,9 @@ public sealed class HotlineOptions : IValidatableObject
     /// <summary>How long the hotline waits for one answer of the API before it tries once more (reads) or gives up.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:00:30")] public TimeSpan ApiTimeout { get; set; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>Where Prometheus scrapes the hotline's metrics (host, port and path, e.g. http://127.0.0.1:5097/metrics); empty: not served.</summary>
+    public string? MetricsUrl { get; set; }
+
     /// <summary>Lines the one-key terminals in elders' homes call (term1..termN): a person answers at once, 9 is an emergency.</summary>
     [Range(0, 100)] public int TerminalLines { get; set; } = 1;
 

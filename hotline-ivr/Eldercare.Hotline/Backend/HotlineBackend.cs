@@ -48,12 +48,14 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan?
     private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(4);
     private volatile string? _token;
 
-    /// <summary>The requests made from here on (in this call's flow) carry the call id as their correlation id.</summary>
+    /// <summary>The requests made from here on (in this call's flow) carry the call id as their correlation id, and the call's trace.</summary>
     public static IDisposable ForCall(string callId)
     {
         var before = CallId.Value;
         CallId.Value = callId;
-        return new Restore(() => CallId.Value = before);
+        // The call is one trace: its requests carry it into the API (traceparent), where exporters are configured.
+        var trace = Telephony.HotlineMetrics.Activities.StartActivity("hotline call", System.Diagnostics.ActivityKind.Server)?.SetTag("hotline.call_id", callId);
+        return new Restore(() => { trace?.Dispose(); CallId.Value = before; });
     }
 
     private sealed class Restore(Action undo) : IDisposable

@@ -27,6 +27,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     private readonly Func<ICall, Task> _onCall;
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<string, BaresipCall> _calls = new();
+    private readonly IDisposable _callsCounted;
     private readonly SemaphoreSlim _commands = new(1, 1); // uafind selects the account for the next command: one group at a time
     private readonly CancellationTokenSource _stop = new();
     private Process? _process;
@@ -39,6 +40,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
 
     private BaresipLines(BaresipSettings settings, PromptAudio prompts, Func<ICall, Task> onCall, ILogger log)
     {
+        _callsCounted = HotlineMetrics.ObserveLines(() => (_calls.Values.Count(c => !c.Outbound && !c.Ended), _calls.Values.Count(c => c.Outbound && !c.Ended)));
         (_settings, _prompts, _onCall, _log) = (settings, prompts, onCall, log);
         _outbound = new LinePool(settings.OutboundLines, OutboundAddressOf);
         _links = new LinePool(settings.Lines + settings.TerminalLines + settings.OutboundLines, LinkAddressOf);
@@ -312,6 +314,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
+        _callsCounted.Dispose();
         foreach (var call in _calls.Values) call.End();
         if (_control is not null) await _control.DisposeAsync();
         if (_process is { HasExited: false }) { _process.Kill(); await _process.WaitForExitAsync(); }

@@ -6,6 +6,7 @@ using Eldercare.Api.Features.Payments;
 using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Telemetry;
 using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Infrastructure.WeChat;
 using Microsoft.EntityFrameworkCore;
@@ -36,11 +37,15 @@ public sealed record BookingResult(Booking? Booking, bool Created, Refusal? Refu
 /// with a conditional update (booked &lt; capacity), so a slot is never oversold however many elders race.
 /// </summary>
 public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, BookingReminders reminders, BookingQueries queries, BookingGate gate,
-    PaymentLedger payments, IOptions<BookingOptions> options, IOptions<WeChatPayOptions> payOptions, TimeProvider clock, ILogger<BookingEngine> log)
+    PaymentLedger payments, IOptions<BookingOptions> options, IOptions<WeChatPayOptions> payOptions, HubMetrics metrics, TimeProvider clock, ILogger<BookingEngine> log)
 {
     /// <summary>Books a slot. The same idempotency key with the same request returns the first booking (Created = false).</summary>
-    public Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct) =>
-        gate.RunAsync(() => BookWithRetriesAsync(actor, request, idempotencyKey, ct), ct);
+    public async Task<BookingResult> BookAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct)
+    {
+        var result = await gate.RunAsync(() => BookWithRetriesAsync(actor, request, idempotencyKey, ct), ct);
+        metrics.BookingOutcome(result.Refusal is not null ? "refused" : result.Created ? "booked" : "replayed", result.Refusal?.Problem.Type, actor.Channel);
+        return result;
+    }
 
     private async Task<BookingResult> BookWithRetriesAsync(Actor actor, BookingRequest request, string idempotencyKey, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
+using Eldercare.Api.Infrastructure.Telemetry;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,7 @@ namespace Eldercare.Api.Features.Reminders;
 /// holds. A node killed mid-batch leaves a claim that expires; the batch is then claimed again and delivered once,
 /// since a delivery is unique per reminder, recipient and channel. Any number of dispatchers may run on any nodes.
 /// </summary>
-public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions> options, TimeProvider clock, ILogger<ReminderDispatcher> log)
+public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions> options, HubMetrics metrics, TimeProvider clock, ILogger<ReminderDispatcher> log)
 {
     /// <summary>Dispatches one batch of due reminders; returns how many were sent (0 when none were due or others took them).</summary>
     public async Task<int> DispatchBatchAsync(CancellationToken ct)
@@ -37,6 +38,7 @@ public sealed class ReminderDispatcher(EldercareDb db, IOptions<ReminderOptions>
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
+        foreach (var reminder in claimed) metrics.ReminderHandedOver(sentAt - reminder.DueAt);
         return claimed.Count;
     }
 

@@ -1,0 +1,46 @@
+using System.Net;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Reminders;
+using Eldercare.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using static Eldercare.Tests.Support.Scenario;
+
+namespace Eldercare.Tests;
+
+/// <summary>/metrics answers Prometheus with the named metrics: requests by route, bookings by outcome and channel, reminder lag, queued deliveries.</summary>
+public sealed class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_count_bookings_by_outcome_and_channel_and_time_requests_by_route_and_reminders_by_lag()
+    {
+        using var api = new ApiFactory();
+        var s = await CreateAsync(api);
+        var slot = await s.AddSlotAsync(s.Cleaning, s.Pool1, new(9, 0), new(11, 0), capacity: 2);
+        var elder = await s.AddElderAsync();
+        var hotline = await s.HotlineClientAsync();
+        Assert.Equal(HttpStatusCode.Created, (await BookAsync(hotline, elder.Id, slot.Id, key: "metrics-1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await BookAsync(hotline, elder.Id, slot.Id, key: "metrics-1")).StatusCode); // a retry
+        Assert.NotEqual(HttpStatusCode.Created, (await BookAsync(hotline, elder.Id, 999_999)).StatusCode);
+        // A reminder due two minutes ago, handed over now: about 120 s late.
+        await s.WithDbAsync(async db =>
+        {
+            db.Reminders.Add(new Reminder { ElderId = elder.Id, Kind = ReminderKind.BookingMoved, Text = "测试", CreatedAt = DateTime.UtcNow, DueAt = DateTime.UtcNow.AddMinutes(-2) });
+            await db.SaveChangesAsync();
+        });
+        await using (var scope = api.Services.CreateAsyncScope())
+            Assert.True(await scope.ServiceProvider.GetRequiredService<ReminderDispatcher>().DispatchBatchAsync(default) > 0);
+
+        var text = await api.CreateClient().GetStringAsync("/metrics"); // open, like the health checks
+
+        Assert.Matches("eldercare_bookings_outcomes_total\\{[^}]*channel=\"Hotline\"[^}]*outcome=\"booked\"[^}]*\\} 1", text);
+        Assert.Matches("eldercare_bookings_outcomes_total\\{[^}]*channel=\"Hotline\"[^}]*outcome=\"replayed\"[^}]*\\} 1", text);
+        Assert.Matches("eldercare_bookings_outcomes_total\\{[^}]*outcome=\"refused\",problem=\"slot-not-found\"[^}]*\\} 1", text);
+        Assert.Matches("http_server_request_duration_seconds_count\\{[^}]*http_response_status_code=\"201\",http_route=\"/api/bookings/\"[^}]*\\} 1", text);
+        Assert.Matches("http_server_request_duration_seconds_count\\{[^}]*http_response_status_code=\"404\",http_route=\"/api/bookings/\"[^}]*\\} 1", text);
+        Assert.Matches("eldercare_reminders_lag_seconds_count(\\{[^}]*\\})? [1-9]", text);
+        var lagSum = double.Parse(System.Text.RegularExpressions.Regex.Match(text, "eldercare_reminders_lag_seconds_sum\\{[^}]*\\} ([0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(lagSum, 119, 200); // the reminder two minutes late, and the booking's confirmation on time
+        Assert.Contains("eldercare_deliveries_queued", text);
+        Assert.Contains("eldercare_bookings_waiting", text);
+    }
+}
