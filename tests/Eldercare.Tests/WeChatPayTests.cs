@@ -130,6 +130,22 @@ public sealed class WeChatPayTests(WeChatPayApi api) : IClassFixture<WeChatPayAp
     }
 
     [Fact]
+    public async Task A_busy_WeChat_Pay_is_asked_again_with_each_attempt_signed_anew_and_makes_one_order()
+    {
+        var x = await BookedLunchAsync();
+        var before = api.WeChat.Pay.Requests;
+        api.WeChat.Pay.FailNextRequests = 2; // 503 SYSTEM_ERROR twice
+
+        var answer = await x.Family.PostAsync($"/api/bookings/{x.BookingId}/wechat-pay", null);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        // Three attempts, each with its own signature: the fake refuses a nonce it has seen, as a replay.
+        Assert.Equal(before + 3, api.WeChat.Pay.Requests);
+        Assert.Equal($"prepay_id={api.WeChat.Pay.Orders[$"EC{x.BookingId:D10}"].PrepayId}", (await JsonAsync(answer)).GetProperty("package").GetString());
+        Assert.Equal(0, api.WeChat.Pay.FailNextRequests);
+    }
+
+    [Fact]
     public async Task Forged_altered_stale_and_unknown_key_notifications_are_refused_and_change_nothing()
     {
         var x = await BookedLunchAsync();

@@ -52,11 +52,30 @@ public sealed partial class FakeWeChatPay
     /// </summary>
     public bool ForgedAnswers { get; set; }
 
+    /// <summary>The next this many requests get 503 SYSTEM_ERROR, as WeChat Pay answers when it is overloaded (after the signature check).</summary>
+    public int FailNextRequests { get; set; }
+
+    /// <summary>How many requests WeChat Pay was sent (each attempt counts).</summary>
+    public int Requests => Volatile.Read(ref _requests);
+
+    private int _requests;
+    private readonly ConcurrentDictionary<string, byte> _nonces = new();
+
     internal void Map(WebApplication app)
     {
         app.Use(async (context, next) =>
         {
             if (!context.Request.Path.StartsWithSegments("/v3")) { await next(); return; }
+            Interlocked.Increment(ref _requests);
+            // A signature's nonce is used once: a request sent again as it was (a replay) is refused.
+            var requestNonce = AuthorizationPattern().Match(context.Request.Headers.Authorization.ToString()) is { Success: true } m ? m.Groups["nonce"].Value : "";
+            if (requestNonce.Length > 0 && !_nonces.TryAdd(requestNonce, 0)) { await SignError().ExecuteAsync(context); return; }
+            if (FailNextRequests > 0)
+            {
+                FailNextRequests--;
+                await Fail(503, "SYSTEM_ERROR", "系统繁忙，请稍后重试").ExecuteAsync(context);
+                return;
+            }
             var original = context.Response.Body;
             using var buffer = new MemoryStream();
             context.Response.Body = buffer;

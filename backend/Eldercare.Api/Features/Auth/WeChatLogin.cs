@@ -183,7 +183,7 @@ public static class WeChatLogin
             if (value is not null) return (value, null);
             return (null, result.CodeInvalid ? WeChatProblems.CodeInvalid.ToResult() : WeChatProblems.WeChatRefused.ToResult($"微信 {result.ErrCode}"));
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (Exception e) when (WeChatSetup.Unreachable(e))
         {
             return (null, WeChatProblems.Unavailable.ToResult());
         }

@@ -92,7 +92,7 @@ public sealed class UnpaidBookings(EldercareDb db, BookingEngine engine, IOption
         {
             return await payments.CheckAsync(bookingId, ct);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (WeChatSetup.Unreachable(e) && !ct.IsCancellationRequested)
         {
             log.LogWarning("WeChat Pay could not be asked about booking {BookingId}; it is released on a later run", bookingId);
             return true;

@@ -61,7 +61,7 @@ public static class WeChatPayments
                 answer = await pay.CreateJsapiOrderAsync(wechat.Value.AppId, OrderNumber(booking.Id), $"{booking.ServiceName} {booking.Date:M月d日}",
                     booking.PayableFen, openId, expiresAt, ct);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (Exception e) when (WeChatSetup.Unreachable(e))
             {
                 return Refused.ToResult("微信支付暂时连不上");
             }
@@ -83,7 +83,7 @@ public static class WeChatPayments
             {
                 await notifications.CheckAsync(id, ct);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            catch (Exception e) when (WeChatSetup.Unreachable(e))
             {
                 // WeChat Pay unreachable: the notification will still come; the booking is shown as it stands.
             }

@@ -28,7 +28,7 @@ public sealed class WeChatRefunds(EldercareDb db, WeChatPayClient pay, TimeProvi
             {
                 answer = await pay.RefundAsync(WeChatPayments.OrderNumber(x.Refund.BookingId), $"RF{x.Refund.Id:D10}", -x.Refund.AmountFen, x.PaidFen, "预约取消，退回老人自付部分", ct);
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            catch (Exception e) when (WeChatSetup.Unreachable(e) && !ct.IsCancellationRequested)
             {
                 log.LogWarning("WeChat Pay could not be reached for refunds ({Reason}); {Count} wait for the next run", e.Message, owed.Count - sent);
                 return sent;

@@ -46,14 +46,9 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
                 result = await wechat.SendSubscribeMessageAsync(openId, options.Value.TemplateFor(kind), $"pages/orders/index?reminder={delivery.ReminderId}",
                     new Dictionary<string, string> { ["thing1"] = Subject(kind), ["thing2"] = Fit(delivery.Text) }, ct);
             }
-            catch (HttpRequestException e)
+            catch (Exception e) when (WeChatSetup.Unreachable(e) && !ct.IsCancellationRequested)
             {
-                log.LogWarning("WeChat could not be reached ({Reason}); {Count} messages wait for the next run", e.Message, queued.Count - sent);
-                return sent;
-            }
-            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-            {
-                log.LogWarning("WeChat did not answer in time; {Count} messages wait for the next run", queued.Count - sent);
+                log.LogWarning("WeChat could not be reached or did not answer in time ({Reason}); {Count} messages wait for the next run", e.GetType().Name, queued.Count - sent);
                 return sent;
             }
             if (result.Ok) await outcomes.ReportAsync(delivery, kind, true, null, ct);

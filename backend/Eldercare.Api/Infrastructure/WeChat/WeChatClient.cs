@@ -184,20 +184,36 @@ public sealed class WeChatClient(HttpClient http, IOptions<WeChatOptions> option
 
 public static class WeChatSetup
 {
+    public const string HttpClientName = "wechat";
+
     public static IServiceCollection AddWeChat(this IServiceCollection services)
     {
         services.AddValidatedOptions<WeChatOptions>("WeChat");
-        // One client, and so one cached token, per process; pooled connections are renewed so DNS changes are seen.
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<WeChatOptions>>();
-            var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        services.AddHttpClient(HttpClientName, (sp, http) =>
             {
-                BaseAddress = new Uri(options.Value.ApiBaseUrl.TrimEnd('/') + "/"),
-                Timeout = TimeSpan.FromSeconds(10),
-            };
-            return new WeChatClient(http, options, sp.GetRequiredService<IDistributedCache>(), sp.GetRequiredService<TimeProvider>());
-        });
+                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WeChatOptions>>().Value.ApiBaseUrl.TrimEnd('/') + "/");
+                http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline's timeouts apply
+            })
+            // One client, and so one cached token, per process (below): its connections are renewed, so DNS changes are seen.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddStandardResilienceHandler(o =>
+            {
+                // Nothing the hub asks WeChat's server API is safe to send twice: a message would arrive twice, and a
+                // log-in or phone-number code works once. So no retries here (the callers try later), only timeouts
+                // and the circuit breaker, which stops asking a WeChat that keeps failing for a while.
+                o.Retry.ShouldHandle = _ => ValueTask.FromResult(false);
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(15);
+            });
+        services.AddSingleton(sp => new WeChatClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            sp.GetRequiredService<IOptions<WeChatOptions>>(), sp.GetRequiredService<IDistributedCache>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
+
+    /// <summary>
+    /// WeChat or WeChat Pay could not be asked: no connection, no answer in time, or the circuit breaker open after
+    /// many failures. The caller says so (503) or tries again later; a cancelled request is not this.
+    /// </summary>
+    public static bool Unreachable(Exception e) => e is HttpRequestException or TaskCanceledException or Polly.ExecutionRejectedException;
 }

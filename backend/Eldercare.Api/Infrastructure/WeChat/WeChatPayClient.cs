@@ -81,7 +81,6 @@ public sealed record PayNotification(string EventType, JsonElement Resource);
 /// </summary>
 public sealed class WeChatPayClient(HttpClient http, IOptions<WeChatPayOptions> options, TimeProvider clock, ILogger<WeChatPayClient> log)
 {
-    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(800)];
     private readonly Lazy<RSA> _merchantKey = new(() => ImportKey(options.Value.MerchantPrivateKey));
     private readonly Lazy<RSA> _platformKey = new(() => ImportKey(options.Value.PlatformPublicKey));
 
@@ -156,43 +155,30 @@ public sealed class WeChatPayClient(HttpClient http, IOptions<WeChatPayOptions> 
     private static readonly PayAnswer Untrusted = new(HttpStatusCode.BadGateway,
         JsonDocument.Parse("{\"code\":\"ANSWER_NOT_VERIFIED\",\"message\":\"微信支付暂时不能确认，请稍后再试\"}").RootElement.Clone());
 
+    /// <summary>
+    /// One request to WeChat Pay. Signing (each attempt afresh) and trying again after a 5xx, a 429 or no answer are
+    /// the HTTP pipeline's (<see cref="WeChatPaySetup"/>); every request sent here is safe to repeat, since WeChat
+    /// Pay keeps one order per order number and one refund per refund number.
+    /// </summary>
     private async Task<PayAnswer> SendAsync(HttpMethod method, string pathAndQuery, object? body, CancellationToken ct)
     {
-        var json = body is null ? "" : JsonSerializer.Serialize(body);
-        for (var attempt = 0; ; attempt++)
+        using var request = new HttpRequestMessage(method, pathAndQuery);
+        if (body is not null) request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var response = await http.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        // A success must be WeChat Pay's own (it says an order exists or was paid); a failure changes nothing either way.
+        string? Header(string name) => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+        if (response.IsSuccessStatusCode && PlatformSignatureProblem(Header("Wechatpay-Timestamp"), Header("Wechatpay-Nonce"),
+                Header("Wechatpay-Signature"), Header("Wechatpay-Serial"), text) is { } problem)
         {
-            using var request = new HttpRequestMessage(method, pathAndQuery);
-            if (body is not null) request.Content = new StringContent(json, Encoding.UTF8, "application/json");
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            request.Headers.TryAddWithoutValidation("Authorization", WeChatPaySignatures.Authorization(options.Value.MerchantId, options.Value.MerchantSerialNo,
-                _merchantKey.Value, method.Method, "/" + pathAndQuery, json, clock.GetUtcNow()));
-            try
-            {
-                using var response = await http.SendAsync(request, ct);
-                var text = await response.Content.ReadAsStringAsync(ct);
-                // A success must be WeChat Pay's own (it says an order exists or was paid); a failure changes nothing either way.
-                string? Header(string name) => response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-                if (response.IsSuccessStatusCode && PlatformSignatureProblem(Header("Wechatpay-Timestamp"), Header("Wechatpay-Nonce"),
-                        Header("Wechatpay-Signature"), Header("Wechatpay-Serial"), text) is { } problem)
-                {
-                    log.LogError("WeChat Pay's answer to {Path} is not trusted: {Problem}", pathAndQuery.Split('?')[0], problem);
-                    return Untrusted;
-                }
-                var answer = new PayAnswer(response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
-                if (!IsTransient(response.StatusCode) || attempt == Backoff.Length) return answer;
-                log.LogWarning("WeChat Pay answered {Status} to {Path}; trying again", (int)response.StatusCode, pathAndQuery.Split('?')[0]);
-            }
-            catch (HttpRequestException e) when (attempt < Backoff.Length)
-            {
-                log.LogWarning("WeChat Pay could not be reached ({Reason}); trying again", e.Message);
-            }
-            await Task.Delay(Backoff[attempt], ct);
+            log.LogError("WeChat Pay's answer to {Path} is not trusted: {Problem}", pathAndQuery.Split('?')[0], problem);
+            return Untrusted;
         }
+        return new PayAnswer(response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
-    private static bool IsTransient(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests || (int)status >= 500;
-
-    private static RSA ImportKey(string pem)
+    internal static RSA ImportKey(string pem)
     {
         var rsa = RSA.Create();
         rsa.ImportFromPem(pem);
@@ -200,21 +186,49 @@ public sealed class WeChatPayClient(HttpClient http, IOptions<WeChatPayOptions> 
     }
 }
 
+/// <summary>Signs every request to WeChat Pay, each attempt afresh (its timestamp and nonce), with the merchant's key.</summary>
+public sealed class WeChatPaySigning(IOptions<WeChatPayOptions> options, TimeProvider clock) : DelegatingHandler
+{
+    private readonly Lazy<RSA> _merchantKey = new(() => WeChatPayClient.ImportKey(options.Value.MerchantPrivateKey));
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(ct);
+        request.Headers.Remove("Authorization");
+        request.Headers.TryAddWithoutValidation("Authorization", WeChatPaySignatures.Authorization(options.Value.MerchantId, options.Value.MerchantSerialNo,
+            _merchantKey.Value, request.Method.Method, request.RequestUri!.PathAndQuery, body, clock.GetUtcNow()));
+        return await base.SendAsync(request, ct);
+    }
+}
+
 public static class WeChatPaySetup
 {
+    public const string HttpClientName = "wechat-pay";
+
     public static IServiceCollection AddWeChatPay(this IServiceCollection services)
     {
         services.AddValidatedOptions<WeChatPayOptions>("WeChatPay");
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<WeChatPayOptions>>();
-            var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        services.AddTransient<WeChatPaySigning>();
+        services.AddHttpClient(HttpClientName, (sp, http) =>
             {
-                BaseAddress = new Uri(options.Value.ApiBaseUrl.TrimEnd('/') + "/"),
-                Timeout = TimeSpan.FromSeconds(10),
-            };
-            return new WeChatPayClient(http, options, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WeChatPayClient>>());
-        });
+                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WeChatPayOptions>>().Value.ApiBaseUrl.TrimEnd('/') + "/");
+                http.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline's timeouts apply
+            })
+            // The client lives as long as the process (see below): connections are renewed instead, so DNS changes are seen.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
+            .AddStandardResilienceHandler(o =>
+            {
+                // Twice more after a 5xx, a 429, a timeout or no answer, 200 ms and then about 400 ms later (with jitter).
+                o.Retry.MaxRetryAttempts = 2;
+                o.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(8);
+                o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(20);
+            });
+        // Inside the retries, so every attempt is signed anew.
+        services.AddHttpClient(HttpClientName).AddHttpMessageHandler<WeChatPaySigning>();
+        services.AddSingleton(sp => new WeChatPayClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            sp.GetRequiredService<IOptions<WeChatPayOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WeChatPayClient>>()));
         return services;
     }
 }
