@@ -42,7 +42,7 @@ builder.Services.AddElders();
 builder.Services.AddPayments();
 builder.Services.AddBookingEngine();
 builder.Services.AddReminders();
-builder.Services.AddOpenApi();
+builder.Services.AddOpenApi(o => o.DescribeProblems());
 builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();

@@ -41,7 +41,8 @@ public static class BookingEndpoints
             return result.Created
                 ? Results.Created($"/api/bookings/{response.Id}", response)
                 : Results.Ok(response); // a retry of a request that already booked
-        }).WithSummary("Book a slot for an elder (Idempotency-Key header required)");
+        }).Produces<BookingResponse>(StatusCodes.Status201Created).Produces<BookingResponse>()
+            .WithSummary("Book a slot for an elder (Idempotency-Key header required); a retry with the same key answers 200 with the booking it made");
 
         group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, AccessPolicy access, BookingEngine engine, EldercareDb db, CancellationToken ct) =>
         {
@@ -49,7 +50,7 @@ public static class BookingEndpoints
             if (booking is null) return BookingProblems.BookingNotFound.ToResult();
             if (await access.CheckElderAsync(Actor.From(user), booking.ElderId, write: false, ct) is { } denied) return denied.ToResult();
             return Results.Ok(booking.ToResponse(places: await db.PlacesAsync([booking], ct)));
-        }).WithSummary("One booking with its history");
+        }).Produces<BookingResponse>().WithSummary("One booking with its history");
 
         group.MapGet("/", async ([FromQuery] int? elderId, [FromQuery] BookingStatus? status, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to,
             ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
@@ -65,7 +66,7 @@ public static class BookingEndpoints
             var bookings = await query.OrderBy(b => b.Date).ThenBy(b => b.Start).Take(500).ToListAsync(ct);
             var places = await db.PlacesAsync(bookings, ct);
             return Results.Ok(bookings.Select(b => b.ToResponse(withHistory: false, places)));
-        }).WithSummary("An elder's bookings, filtered by status and dates");
+        }).Produces<List<BookingResponse>>().WithSummary("An elder's bookings, filtered by status and dates");
 
         group.MapPost("/{id:long}/cancel", async (long id, CancelBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>

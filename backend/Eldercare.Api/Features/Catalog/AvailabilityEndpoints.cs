@@ -64,6 +64,6 @@ public static class AvailabilityEndpoints
                     // With an elder: how far the place is from their home, and whether it is their own station's (it delivers).
                     elder is { } home && home.Home.IsKnown && x.Lat is { } lat && x.Lon is { } lon && new GeoPoint(lat, lon).IsKnown ? (int)Math.Round(home.Home.MetresTo(new GeoPoint(lat, lon))) : null, elder is { } mine ? x.StationId == mine.Station : null);
             }));
-        }).WithTags("Catalog").RequireAuthorization().WithSummary("Bookable slots or portions of a service, with places left");
+        }).WithTags("Catalog").RequireAuthorization().Produces<List<SlotResponse>>().WithSummary("Bookable slots or portions of a service, with places left");
     }
 }

@@ -66,7 +66,7 @@ public static class CatalogEndpoints
                 return Response(item, why is null, why, quotes![item.Id]);
             }).ToList();
             return Results.Ok(response);
-        }).WithSummary("Services, with eligibility and the price after subsidy for an elder");
+        }).Produces<List<CatalogItemResponse>>().WithSummary("Services, with eligibility and the price after subsidy for an elder");
 
         group.MapPost("/", async (CatalogItemRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {

@@ -81,7 +81,7 @@ public static class LunchOffers
                 new MealPointOffer(point.Id, point.Name, venue?.Address, venue is { Location.IsKnown: true } at && elder.Home.IsKnown ? (int)Math.Round(Distance(at.Location)) : null, point.StationId == zoneStation),
                 mode.ToString(), CatalogEndpoints.Modes(item.Modes), why, new CatalogPrice(item.ListPriceFen, subsidy, item.ListPriceFen - subsidy, grants),
                 pay.Value.Enabled ? "WeChat" : "Window"));
-        }).WithTags("Meals").RequireAuthorization().WithSummary("The next lunch an elder can book, as they usually have it (meal point, how it comes, price after subsidy)");
+        }).WithTags("Meals").RequireAuthorization().Produces<LunchOfferResponse>().WithSummary("The next lunch an elder can book, as they usually have it (meal point, how it comes, price after subsidy)");
     }
 
     /// <summary>
