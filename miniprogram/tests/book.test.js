@@ -2,12 +2,7 @@ const { fakeWx, familySession, mount, settle, tap, text } = require('./helpers.j
 const { beijingDate } = require('../utils/format.js');
 
 const path = `/api/availability?serviceId=1&elderId=7&from=${beijingDate()}&to=${beijingDate(6)}`;
-const slots = [
-  { slotId: 11, resourceId: 5, date: '2026-12-01', start: '11:00:00', resourceName: '学院路助餐点', remaining: 0, bookable: false, notBookableType: 'slot-full', waiting: 2, distanceMetres: 420, ownStation: true },
-  { slotId: 12, resourceId: 6, date: '2026-12-02', start: '11:00:00', resourceName: '清华园助餐点', remaining: 8, bookable: true, distanceMetres: 1900, ownStation: false },
-  { slotId: 13, resourceId: 5, date: '2026-12-02', start: '11:00:00', resourceName: '学院路助餐点', remaining: 3, bookable: true, distanceMetres: 420, ownStation: true },
-  { slotId: 14, resourceId: 5, date: '2026-12-02', start: '17:00:00', resourceName: '学院路助餐点', remaining: 0, bookable: false, notBookableType: 'cut-off-passed' },
-];
+const { slots } = require('./fixtures.js');
 const service = { serviceId: 1, serviceName: '午餐·普通套餐', detail: '两荤一素', line: 'Meals', modes: ['AtCentre', 'Delivery'], price: { listFen: 1500, subsidyFen: 500, payableFen: 1000 } };
 
 describe('book', () => {

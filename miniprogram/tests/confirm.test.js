@@ -7,7 +7,7 @@ const lunch = {
 };
 const withChoice = (c = lunch) => ({ ...elderSession, 'eldercare.choice': c });
 const templates = (payment = 'WeChat') => [200, { forBooking: ['tmpl-confirmed', 'tmpl-before', 'tmpl-completed'], forWaitlist: [], payment }];
-const requested = { id: 90, status: 'Requested', payAtWindow: false, payBy: '2026-12-03T02:15:00Z', price: { listFen: 1500, subsidyFen: 500, payableFen: 1000, paidFen: 0 } };
+const { requestedBooking: requested } = require('./fixtures.js');
 const wechatPay = [200, { appId: 'wx1', timeStamp: '1700000000', nonceStr: 'n', package: 'prepay_id=wx9', signType: 'RSA', paySign: 'sig' }];
 
 async function open(storage, answers, options = {}) {

@@ -1,11 +1,7 @@
 const { fakeWx, familySession, elderSession, mount, settle, tap, text } = require('./helpers.js');
 
 // The API's lunch offer for 李秀英 (elder 8): delivered, as her file says she is housebound.
-const offer = {
-  serviceId: 1, serviceName: '午餐·普通套餐', detail: '两荤一素一汤', slotId: 12, date: '2026-12-04', start: '11:00:00', end: '13:00:00',
-  cutoffAt: '2026-12-04T01:30:00Z', mealPoint: { resourceId: 5, name: '学院路助餐点', address: '学院路1号', distanceMetres: 420, ownStation: true },
-  mode: 'Delivery', modes: ['AtCentre', 'PickUp', 'Delivery'], why: 'housebound', price: { listFen: 1500, subsidyFen: 500, payableFen: 1000 }, payment: 'WeChat',
-};
+const { lunchOffer: offer } = require('./fixtures.js');
 
 describe('home', () => {
   beforeEach(() => jest.resetModules());

@@ -1,10 +1,6 @@
 const { fakeWx, familySession, mount, tap, text } = require('./helpers.js');
 
-const booking = {
-  id: 90, serviceName: '午餐·普通套餐', date: '2026-12-04', start: '11:00:00', mode: 'AtCentre', status: 'Requested', place: '学院路助餐点',
-  payAtWindow: true, payBy: '2026-12-04T01:30:00Z', placeDistanceMetres: 420, price: { listFen: 1500, subsidyFen: 500, payableFen: 1000, paidFen: 0 },
-  history: [{ from: null, to: 'Requested', at: '2026-12-02T02:00:00Z', actor: 'FamilyMember', channel: 'MiniProgram', note: null }],
-};
+const { bookingWithHistory: booking } = require('./fixtures.js');
 
 describe('order', () => {
   beforeEach(() => jest.resetModules());

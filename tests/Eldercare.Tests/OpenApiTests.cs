@@ -43,4 +43,26 @@ public sealed class OpenApiTests
         Assert.Contains("BookingResponse", created.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetRawText());
         Assert.True(book.TryGetProperty("401", out _));
     }
+
+    /// <summary>
+    /// The document the clients' tests check their fakes against (contract/openapi.json) is the API's own: a changed
+    /// response shape fails here until the file is regenerated, and then fails the client tests whose fakes no longer fit.
+    /// ELDERCARE_WRITE_CONTRACT=1 writes it afresh.
+    /// </summary>
+    [Fact]
+    public async Task The_committed_contract_is_the_live_api_document()
+    {
+        using var api = new ApiFactory();
+        var live = JsonSerializer.Serialize(JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement,
+            new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        var file = Path.Combine(RepoPaths.Root, "contract", "openapi.json");
+        if (Environment.GetEnvironmentVariable("ELDERCARE_WRITE_CONTRACT") == "1")
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await File.WriteAllTextAsync(file, live);
+        }
+        Assert.True(File.Exists(file), "contract/openapi.json is missing: run ELDERCARE_WRITE_CONTRACT=1 ./eldercare.sh test --filter OpenApiTests");
+        Assert.True(live == await File.ReadAllTextAsync(file),
+            "contract/openapi.json differs from the API's document: run ELDERCARE_WRITE_CONTRACT=1 ./eldercare.sh test --filter OpenApiTests, then fix the client fakes it breaks");
+    }
 }
