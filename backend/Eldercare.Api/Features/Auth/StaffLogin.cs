@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -137,8 +136,8 @@ public static class StaffLoginSetup
             .WithTags("Auth").AllowAnonymous()
             .WithSummary("Console login for staff: a session token, or 401 wrong-credentials / 423 account-locked (5 wrong passwords from one address lock that name there, growing) / 429 too-many-login-attempts");
 
-        app.MapPost("/api/staff-accounts/{id:int}/unlock", (int id, ClaimsPrincipal user, StaffLogin login, CancellationToken ct) =>
-                login.UnlockAsync(Actor.From(user), id, ct))
+        app.MapPost("/api/staff-accounts/{id:int}/unlock", (int id, Actor actor, StaffLogin login, CancellationToken ct) =>
+                login.UnlockAsync(actor, id, ct))
             .WithTags("Auth").RequireAuthorization()
             .WithSummary("Unlock a staff account's logins (its station's manager, or an officer)");
     }

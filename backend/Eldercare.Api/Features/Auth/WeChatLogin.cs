@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Elders;
@@ -67,9 +66,8 @@ public static class WeChatLogin
         }).AllowAnonymous().WithSummary("Log in from the mini-program with the wx.login code: a session token and the elders this user may act for");
 
         // The elders this user may act for now, with their stations: a daughter's home page learns at once that her father agreed.
-        group.MapGet("/elders", async (ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/elders", async (Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             return actor.Kind switch
             {
                 PrincipalKind.Elder => Results.Ok(await WithStationsAsync(db,
@@ -91,9 +89,8 @@ public static class WeChatLogin
             return Results.Ok(new { forBooking, forWaitlist, payment = pay.Value.Enabled ? "WeChat" : "Window" });
         }).RequireAuthorization().WithSummary("The subscribe-message templates the mini-program asks users to accept, and how bookings are paid");
 
-        group.MapPost("/phone", async (WeChatCodeRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, CancellationToken ct) =>
+        group.MapPost("/phone", async (WeChatCodeRequest body, Actor actor, WeChatClient wechat, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Family) return WeChatProblems.MiniProgramOnly.ToResult("老人的电话以驿站档案为准");
             var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.Code, ct));
             if (refused is not null) return refused;
@@ -101,10 +98,9 @@ public static class WeChatLogin
             return Results.Ok(new { phoneBound = true, maskedPhone = ElderEndpoints.MaskPhone(phone!) });
         }).RequireAuthorization().WithSummary("A family member shares their phone number through WeChat's phone-number button");
 
-        group.MapPost("/elder", async (ElderClaimRequest body, ClaimsPrincipal user, WeChatClient wechat, EldercareDb db, ElderByDetails elders,
+        group.MapPost("/elder", async (ElderClaimRequest body, Actor actor, WeChatClient wechat, EldercareDb db, ElderByDetails elders,
             SessionStore sessions, HttpContext http, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Family) return WeChatProblems.MiniProgramOnly.ToResult();
             var openId = await db.FamilyMembers.Where(f => f.Id == actor.Id).Select(f => f.WeChatOpenId).SingleOrDefaultAsync(ct);
             if (openId is null) return WeChatProblems.MiniProgramOnly.ToResult();

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -29,11 +28,10 @@ public static class BookingEndpoints
         var group = app.MapGroup("/api/bookings").WithTags("Bookings").RequireAuthorization();
 
         group.MapPost("/", async (CreateBookingRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-            ClaimsPrincipal user, AccessPolicy access, BookingEngine engine, CancellationToken ct) =>
+            Actor actor, AccessPolicy access, BookingEngine engine, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 100)
                 return BookingProblems.IdempotencyKeyRequired.ToResult("Idempotency-Key 必须是 1-100 个字符");
-            var actor = Actor.From(user);
             if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             var result = await engine.BookAsync(actor, new BookingRequest(body.ElderId, body.SlotId, body.Mode, body.PayAtWindow), idempotencyKey, ct);
             if (result.Refusal is { } refusal) return refusal.ToResult();
@@ -44,18 +42,17 @@ public static class BookingEndpoints
         }).Produces<BookingResponse>(StatusCodes.Status201Created).Produces<BookingResponse>()
             .WithSummary("Book a slot for an elder (Idempotency-Key header required); a retry with the same key answers 200 with the booking it made");
 
-        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, AccessPolicy access, BookingEngine engine, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/{id:long}", async (long id, Actor actor, AccessPolicy access, BookingEngine engine, EldercareDb db, CancellationToken ct) =>
         {
             var booking = await engine.LoadAsync(id, ct);
             if (booking is null) return BookingProblems.BookingNotFound.ToResult();
-            if (await access.CheckElderAsync(Actor.From(user), booking.ElderId, write: false, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckElderAsync(actor, booking.ElderId, write: false, ct) is { } denied) return denied.ToResult();
             return Results.Ok(booking.ToResponse(places: await db.PlacesAsync([booking], ct)));
         }).Produces<BookingResponse>().WithSummary("One booking with its history");
 
         group.MapGet("/", async ([FromQuery] int? elderId, [FromQuery] BookingStatus? status, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to,
-            ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+            Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var elder = elderId ?? (actor.Kind == PrincipalKind.Elder ? actor.Id : null);
             if (elder is null) return Problems.ValidationFailed.ToResult("elderId is required");
             if (await access.CheckElderAsync(actor, elder.Value, write: false, ct) is { } denied) return denied.ToResult();
@@ -68,10 +65,9 @@ public static class BookingEndpoints
             return Results.Ok(bookings.Select(b => b.ToResponse(withHistory: false, places)));
         }).Produces<List<BookingResponse>>().WithSummary("An elder's bookings, filtered by status and dates");
 
-        group.MapPost("/{id:long}/cancel", async (long id, CancelBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
+        group.MapPost("/{id:long}/cancel", async (long id, CancelBookingRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (await RefuseChangeAsync(db, access, actor, id, ct) is { } refused) return refused;
             // Past the cut-off only station staff may cancel (they can still stop the kitchen or the visit).
             var staffMayOverride = actor.Kind == PrincipalKind.Staff;
@@ -79,10 +75,9 @@ public static class BookingEndpoints
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithSummary("Cancel a booking with a reason; frees its place and offers it to the waitlist");
 
-        group.MapPost("/{id:long}/transitions", async (long id, TransitionBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
+        group.MapPost("/{id:long}/transitions", async (long id, TransitionBookingRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Staff) return BookingProblems.StaffOnly.ToResult();
             if (body.To is BookingStatus.Cancelled or BookingStatus.Rated or BookingStatus.Requested or BookingStatus.Confirmed)
                 return BookingProblems.InvalidTransition.ToResult("取消请用取消接口；评价由老人或家属提交");
@@ -94,10 +89,9 @@ public static class BookingEndpoints
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");
 
-        group.MapPost("/{id:long}/rating", async (long id, RateBookingRequest body, ClaimsPrincipal user, AccessPolicy access,
+        group.MapPost("/{id:long}/rating", async (long id, RateBookingRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Elder or PrincipalKind.Family)) return BookingProblems.RatersOnly.ToResult();
             if (await RefuseChangeAsync(db, access, actor, id, ct) is { } refused) return refused;
             var result = await engine.RateAsync(actor, id, body.Score, body.Comment, ct);

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -104,9 +103,8 @@ public static class ReconciliationEndpoints
     {
         var group = app.MapGroup("/api/reconciliation").WithTags("Reconciliation").RequireAuthorization();
 
-        group.MapGet("/findings", async (int? stationId, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/findings", async (int? stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             int? station = actor switch
             {
                 { Kind: PrincipalKind.Staff, Role: StaffRole.Officer } => stationId,
@@ -123,9 +121,8 @@ public static class ReconciliationEndpoints
             Results.Ok((await reconciliation.RunAsync(ct)).Select(Reconciliation.ToResponse)))
             .RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Reconcile now (it also runs every night): answers the new findings");
 
-        group.MapPost("/findings/{id:long}/close", async (long id, CloseFindingRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/findings/{id:long}/close", async (long id, CloseFindingRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var finding = await db.ReconciliationFindings.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
             if (finding is null) return FindingNotFound.ToResult();
             if (AccessPolicy.CheckRunsStation(actor, finding.StationId) is { } denied) return denied.ToResult();

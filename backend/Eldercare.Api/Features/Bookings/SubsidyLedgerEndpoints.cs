@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.RegularExpressions;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
@@ -17,12 +16,12 @@ public static partial class SubsidyLedgerEndpoints
 {
     public static void MapSubsidyLedgerEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/subsidy-ledger", async (int elderId, string? month, ClaimsPrincipal user, AccessPolicy access, EldercareDb db,
+        app.MapGet("/api/subsidy-ledger", async (int elderId, string? month, Actor actor, AccessPolicy access, EldercareDb db,
             TimeProvider clock, CancellationToken ct) =>
         {
             var period = month ?? SubsidyRule.MonthPeriod(clock.Today());
             if (!IsMonth(period)) return Problems.ValidationFailed.ToResult("month must be written yyyy-MM");
-            if (await access.CheckElderAsync(Actor.From(user), elderId, write: false, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckElderAsync(actor, elderId, write: false, ct) is { } denied) return denied.ToResult();
             var lines = await db.SubsidyLedger.AsNoTracking().Where(l => l.ElderId == elderId && l.Month == period)
                 .OrderBy(l => l.Id).ToListAsync(ct);
             return Results.Ok(new LedgerMonthResponse(elderId, period, lines.Sum(l => l.AmountFen),

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -44,10 +43,9 @@ public sealed class SubsidySummaries(EldercareDb db, TimeProvider clock, ILogger
     }
 
     public static void MapSubsidySummaryEndpoints(IEndpointRouteBuilder app) =>
-        app.MapGet("/api/subsidy-summaries", async (string month, int? stationId, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        app.MapGet("/api/subsidy-summaries", async (string month, int? stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
             if (!SubsidyLedgerEndpoints.IsMonth(month)) return Problems.ValidationFailed.ToResult("month must be written yyyy-MM");
-            var actor = Actor.From(user);
             // Officers settle every station; a station's own staff see their station.
             if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Officer or StaffRole.StationManager or StaffRole.Clerk }) return Problems.Forbidden.ToResult();
             if (actor.Role != StaffRole.Officer)

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -17,9 +16,8 @@ public static class WaitlistEndpoints
     {
         var group = app.MapGroup("/api/waitlist").WithTags("Bookings").RequireAuthorization();
 
-        group.MapPost("/", async (JoinWaitlistRequest body, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/", async (JoinWaitlistRequest body, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             var slot = await db.Slots.AsNoTracking().SingleOrDefaultAsync(s => s.Id == body.SlotId, ct);
             if (slot is null) return BookingProblems.SlotNotFound.ToResult();
@@ -44,19 +42,19 @@ public static class WaitlistEndpoints
             return Results.Created($"/api/waitlist/{entry.Id}", await ResponseAsync(db, entry, ct));
         }).WithSummary("Wait for a place in a full slot; the first eligible waiter (protected groups first) is booked when one frees");
 
-        group.MapGet("/{id:long}", async (long id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/{id:long}", async (long id, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
             var entry = await db.WaitlistEntries.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
             if (entry is null) return BookingProblems.WaitlistNotFound.ToResult();
-            if (await access.CheckElderAsync(Actor.From(user), entry.ElderId, write: false, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckElderAsync(actor, entry.ElderId, write: false, ct) is { } denied) return denied.ToResult();
             return Results.Ok(await ResponseAsync(db, entry, ct));
         }).WithSummary("A waitlist entry with its place in the queue");
 
-        group.MapDelete("/{id:long}", async (long id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapDelete("/{id:long}", async (long id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
             var entry = await db.WaitlistEntries.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id, ct);
             if (entry is null) return BookingProblems.WaitlistNotFound.ToResult();
-            if (await access.CheckElderAsync(Actor.From(user), entry.ElderId, write: true, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckElderAsync(actor, entry.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             var left = await db.WaitlistEntries.Where(w => w.Id == id && w.Status == WaitlistStatus.Waiting).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.Status, WaitlistStatus.Cancelled).SetProperty(w => w.UpdatedAt, clock.GetUtcNow().UtcDateTime), ct);
             return left == 1 ? Results.NoContent() : BookingProblems.WaitlistNotFound.ToResult("这条候补已经结束");

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
@@ -22,10 +21,9 @@ public static class AvailabilityEndpoints
     public static void MapAvailabilityEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/availability", async ([FromQuery] int? serviceId, [FromQuery] int? elderId, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to,
-            ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+            Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
             if (serviceId is null) return Problems.ValidationFailed.ToResult("serviceId is required");
-            var actor = Actor.From(user);
             var first = from ?? clock.Today();
             var last = to ?? first.AddDays(6);
             if (last < first || last.DayNumber - first.DayNumber >= MaxDays)

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
@@ -45,10 +44,9 @@ public static class CatalogEndpoints
     {
         var group = app.MapGroup("/api/catalog").WithTags("Catalog").RequireAuthorization();
 
-        group.MapGet("/", async ([FromQuery] int? elderId, ClaimsPrincipal user, AccessPolicy access, EldercareDb db,
+        group.MapGet("/", async ([FromQuery] int? elderId, Actor actor, AccessPolicy access, EldercareDb db,
             SubsidyLedger subsidies, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var forElder = elderId ?? (actor.Kind == PrincipalKind.Elder ? actor.Id : null);
             Elder? elder = null;
             if (forElder is { } id)
@@ -68,9 +66,8 @@ public static class CatalogEndpoints
             return Results.Ok(response);
         }).Produces<List<CatalogItemResponse>>().WithSummary("Services, with eligibility and the price after subsidy for an elder");
 
-        group.MapPost("/", async (CatalogItemRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/", async (CatalogItemRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (body.MinAbilityLevel > body.MaxAbilityLevel) return BadAbilityRange.ToResult();
             if (await db.CatalogItems.AnyAsync(i => i.Code == body.Code, ct)) return CodeTaken.ToResult();
             var now = clock.GetUtcNow().UtcDateTime;
@@ -85,9 +82,8 @@ public static class CatalogEndpoints
             return Results.Created($"/api/catalog/{item.Id}", Response(item));
         }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Add a service (officers)");
 
-        group.MapPut("/{id:int}", async (int id, CatalogItemRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPut("/{id:int}", async (int id, CatalogItemRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (body.MinAbilityLevel > body.MaxAbilityLevel) return BadAbilityRange.ToResult();
             var item = await db.CatalogItems.SingleOrDefaultAsync(i => i.Id == id, ct);
             if (item is null) return BookingProblems.ServiceNotFound.ToResult();

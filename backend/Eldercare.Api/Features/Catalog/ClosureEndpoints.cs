@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
@@ -35,10 +34,9 @@ public static class ClosureEndpoints
 
     public static void MapClosureEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/closures", async (CloseResourceRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock,
+        app.MapPost("/api/closures", async (CloseResourceRequest body, Actor actor, EldercareDb db, TimeProvider clock,
             [FromKeyedServices(SchedulerSetup.Name)] IScheduler scheduler, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var resource = await db.ServiceResources.AsNoTracking().SingleOrDefaultAsync(r => r.Id == body.ResourceId, ct);
             if (resource is null) return ResourceNotFound.ToResult();
             if (AccessPolicy.CheckRunsStation(actor, resource.StationId) is { } denied) return denied.ToResult();
@@ -67,14 +65,14 @@ public static class ClosureEndpoints
         }).WithTags("Catalog").RequireAuthorization()
           .WithSummary("Close a resource for some days (station managers, officers): the slots close at once; the bookings are moved or cancelled in the background and the elders told (follow GET /api/closures/{id})");
 
-        app.MapGet("/api/closures/{id:int}", async (int id, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        app.MapGet("/api/closures/{id:int}", async (int id, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
             var found = await (from x in db.Closures.AsNoTracking()
                                join r in db.ServiceResources on x.ResourceId equals r.Id
                                where x.Id == id
                                select new { Closure = x, r.StationId }).SingleOrDefaultAsync(ct);
             if (found is null) return ClosureNotFound.ToResult();
-            if (AccessPolicy.CheckWorksAtStation(Actor.From(user), found.StationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckWorksAtStation(actor, found.StationId) is { } denied) return denied.ToResult();
             var c = found.Closure;
             var slots = await db.Slots.CountAsync(s => s.ResourceId == c.ResourceId && s.Date >= c.From && s.Date <= c.To && s.Status == SlotStatus.Closed, ct);
             return Results.Ok(ToResponse(c, slots));

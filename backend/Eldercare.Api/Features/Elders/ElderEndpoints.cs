@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -36,9 +35,8 @@ public static class ElderEndpoints
     {
         var group = app.MapGroup("/api/elders").WithTags("Elders").RequireAuthorization();
 
-        group.MapGet("/", async ([FromQuery] string? q, ClaimsPrincipal user, EldercareDb db, IdNumberProtector ids, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/", async ([FromQuery] string? q, Actor actor, EldercareDb db, IdNumberProtector ids, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Staff) return Problems.Forbidden.ToResult();
             var text = q?.Trim() ?? "";
             if (text.Length is 0 or > 30) return QueryInvalid.ToResult();
@@ -64,8 +62,8 @@ public static class ElderEndpoints
                 MaskPhone(x.Elder.Phone), x.Community, x.StationId, x.Elder.Status, x.Elder.Groups)));
         }).WithSummary("Find elders by name, pinyin initials (WJG), phone or its last digits, or ID number (staff only; station staff see their zone and their walk-ins)");
 
-        group.MapPost("/", (RegisterElderRequest body, ClaimsPrincipal user, ElderRegistration registration, CancellationToken ct) =>
-            registration.RegisterAsync(Actor.From(user), body, ct))
+        group.MapPost("/", (RegisterElderRequest body, Actor actor, ElderRegistration registration, CancellationToken ct) =>
+            registration.RegisterAsync(actor, body, ct))
             .WithSummary("Register an elder (一人一册) at the window: ID number checked, duplicates refused (clerks and station managers)");
 
         group.MapGet("/communities", async (EldercareDb db, CancellationToken ct) =>
@@ -75,9 +73,8 @@ public static class ElderEndpoints
                               select new CommunityResponse(c.Id, c.Name, s.Id, s.Name)).ToListAsync(ct)))
             .WithSummary("The communities of the street and the station whose zone each belongs to (for the registration form)");
 
-        group.MapGet("/{id:int}", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, IdNumberProtector ids, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{id:int}", async (int id, Actor actor, AccessPolicy access, EldercareDb db, IdNumberProtector ids, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied)
             {
                 // A refused look at another zone's elder is written down too, for the officers' log.

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Auth;
@@ -38,9 +37,8 @@ public static class FamilyBindings
     {
         var group = app.MapGroup("/api/family-bindings").WithTags("Families").RequireAuthorization();
 
-        group.MapPost("/", async (BindingRequest body, ClaimsPrincipal user, EldercareDb db, ElderByDetails elders, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/", async (BindingRequest body, Actor actor, EldercareDb db, ElderByDetails elders, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Family) return FamilyOnly.ToResult();
             var member = await db.FamilyMembers.AsNoTracking().SingleOrDefaultAsync(f => f.Id == actor.Id, ct);
             if (member is null) return Problems.SessionEnded.ToResult();
@@ -65,9 +63,8 @@ public static class FamilyBindings
             return created || reopened > 0 ? Results.Created($"/api/family-bindings/{binding.Id}", binding) : Results.Ok(binding);
         }).WithSummary("A family member asks to act for an elder (name, last four of the ID number, the elder's phone); the elder or a clerk confirms");
 
-        group.MapGet("/", async (int? elderId, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/", async (int? elderId, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var query = actor.Kind switch
             {
                 PrincipalKind.Family => db.FamilyBindings.Where(b => b.FamilyMemberId == actor.Id),
@@ -80,9 +77,8 @@ public static class FamilyBindings
             return Results.Ok(await ListAsync(db, query.Where(b => b.Status != BindingStatus.Revoked), ct));
         }).WithSummary("Bindings: a family member's elders, the family of an elder, or (staff) of ?elderId=; ended ones are left out");
 
-        group.MapPost("/{id:int}/confirm", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/{id:int}/confirm", async (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var binding = await db.FamilyBindings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
             if (binding is null) return BindingNotFound.ToResult();
             // The elder themself, or the elder's station at the window; never the family member asking, nor anyone on the phone.
@@ -94,9 +90,8 @@ public static class FamilyBindings
             return Results.Ok((await ListAsync(db, db.FamilyBindings.Where(b => b.Id == id), ct)).Single());
         }).WithSummary("The elder (in the mini-program) or a clerk (at the window) confirms a family member's request");
 
-        group.MapDelete("/{id:int}", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        group.MapDelete("/{id:int}", async (int id, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var binding = await db.FamilyBindings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
             if (binding is null) return BindingNotFound.ToResult();
             var mayEnd = actor.Kind switch

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -37,9 +36,9 @@ public static class CallerIdentification
     {
         // The caller, identified by the ID tail and their name, asks to be known by this number from now on: it becomes
         // the file's second phone while that is free (a change of phone is done at the window, where staff see the elder).
-        app.MapPost("/api/hotline/known-numbers", async (RememberNumberRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        app.MapPost("/api/hotline/known-numbers", async (RememberNumberRequest body, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            if (Actor.From(user).Kind != PrincipalKind.Service) return HotlineOnly.ToResult();
+            if (actor.Kind != PrincipalKind.Service) return HotlineOnly.ToResult();
             var number = body.Number.Replace("-", "");
             var elder = await db.Elders.AsNoTracking().Where(e => e.Id == body.ElderId).Select(e => new { e.Phone, e.SecondPhone }).SingleOrDefaultAsync(ct);
             if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
@@ -49,9 +48,8 @@ public static class CallerIdentification
             return written == 1 ? Results.NoContent() : PhonesFull.ToResult();
         }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline records the number an identified caller asked to be known by (the file's second phone, while free)");
 
-        app.MapPost("/api/hotline/identify", async (IdentifyCallerRequest body, ClaimsPrincipal user, EldercareDb db, IdNumberProtector ids, CancellationToken ct) =>
+        app.MapPost("/api/hotline/identify", async (IdentifyCallerRequest body, Actor actor, EldercareDb db, IdNumberProtector ids, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Service && actor.Role != StaffRole.HotlineAgent) return HotlineOnly.ToResult();
             var forms = FormsOf(body.CallerNumber);
             var living = db.Elders.AsNoTracking().Where(e => e.Status != ElderStatus.Deceased);

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Reminders;
@@ -29,10 +28,10 @@ public sealed record HelpRequestResponse(long Id, int ElderId, string Source, bo
 public static class HelpRequests
 {
     public static void MapHelpRequests(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/hotline/help-requests", async (HelpRequestBody body, ClaimsPrincipal user, EldercareDb db, IOptions<ReminderOptions> options,
+        app.MapPost("/api/hotline/help-requests", async (HelpRequestBody body, Actor actor, EldercareDb db, IOptions<ReminderOptions> options,
             TimeProvider clock, CancellationToken ct) =>
         {
-            if (Actor.From(user).Kind != PrincipalKind.Service) return CallerIdentification.HotlineOnly.ToResult();
+            if (actor.Kind != PrincipalKind.Service) return CallerIdentification.HotlineOnly.ToResult();
             var elder = await db.Elders.AsNoTracking().Where(e => e.Id == body.ElderId).Select(e => new { e.Id, e.Name, e.Phone }).SingleOrDefaultAsync(ct);
             if (elder is null) return AccessPolicy.ElderNotFound.ToResult();
             var now = clock.GetUtcNow().UtcDateTime;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Reminders;
@@ -50,10 +49,9 @@ public static class HotlineRecords
 
     public static void MapHotlineRecords(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/hotline/emergencies", async (ReportEmergencyRequest body, ClaimsPrincipal user, EldercareDb db, BookingReminders reminders,
+        app.MapPost("/api/hotline/emergencies", async (ReportEmergencyRequest body, Actor actor, EldercareDb db, BookingReminders reminders,
             TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Service && actor.Role != StaffRole.HotlineAgent) return CallerIdentification.HotlineOnly.ToResult();
             var elder = await (from e in db.Elders
                                join c in db.Communities on e.CommunityId equals c.Id
@@ -74,9 +72,8 @@ public static class HotlineRecords
             return Results.Created($"/api/emergencies/{found.Id}", ToResponse(found, elder.Name, elder.Station, elder.DutyPhone));
         }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline opens an emergency case: the station and the family are alerted; answers the station's duty phone");
 
-        app.MapGet("/api/emergencies", async (EmergencyStatus? status, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        app.MapGet("/api/emergencies", async (EmergencyStatus? status, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Staff) return Problems.Forbidden.ToResult();
             var query = from x in db.EmergencyCases.AsNoTracking()
                         join e in db.Elders on x.ElderId equals e.Id
@@ -102,9 +99,8 @@ public static class HotlineRecords
             }));
         }).WithTags("Hotline").RequireAuthorization().WithSummary("Emergency cases: a station's own, or all for officers and hotline agents");
 
-        app.MapPost("/api/emergencies/{id:long}/close", async (long id, CloseEmergencyRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/emergencies/{id:long}/close", async (long id, CloseEmergencyRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var found = await db.EmergencyCases.SingleOrDefaultAsync(x => x.Id == id, ct);
             if (found is null) return CaseNotFound.ToResult();
             if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } || actor.StationId != found.StationId)
@@ -115,9 +111,9 @@ public static class HotlineRecords
             return closed == 0 ? AlreadyClosed.ToResult() : Results.NoContent();
         }).WithTags("Hotline").RequireAuthorization().WithSummary("Station staff close an emergency case with what was done");
 
-        app.MapPost("/api/hotline/calls", async (CallRecordRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        app.MapPost("/api/hotline/calls", async (CallRecordRequest body, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            if (Actor.From(user).Kind != PrincipalKind.Service) return CallerIdentification.HotlineOnly.ToResult();
+            if (actor.Kind != PrincipalKind.Service) return CallerIdentification.HotlineOnly.ToResult();
             // One record per call: the hotline may send it again after a lost answer.
             var written = await db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO call_records (call_id, direction, number, elder_id, path, outcome, started_at, duration_seconds)
@@ -127,9 +123,8 @@ public static class HotlineRecords
             return written == 1 ? Results.Created($"/api/hotline/calls?callId={Uri.EscapeDataString(body.CallId)}", null) : Results.Ok();
         }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline records a finished call");
 
-        app.MapGet("/api/hotline/calls", async (int? elderId, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        app.MapGet("/api/hotline/calls", async (int? elderId, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Staff || actor.Role == StaffRole.Caregiver) return Problems.Forbidden.ToResult();
             if (elderId is { } id && await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
             var query = from c in db.CallRecords.AsNoTracking()

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
@@ -31,10 +30,9 @@ public static class LunchOffers
 
     public static void MapLunchOffer(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/meals/lunch-offer", async ([FromQuery] int? elderId, ClaimsPrincipal user, AccessPolicy access, EldercareDb db,
+        app.MapGet("/api/meals/lunch-offer", async ([FromQuery] int? elderId, Actor actor, AccessPolicy access, EldercareDb db,
             SubsidyLedger subsidies, IOptions<WeChatPayOptions> pay, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var id = elderId ?? (actor.Kind == PrincipalKind.Elder ? actor.Id : 0);
             if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
             var today = clock.Today();

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
@@ -38,10 +37,9 @@ public static class MealCheckIn
 
     public static void MapMealCheckIn(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/meal-checkins", async (MealCheckInRequest body, ClaimsPrincipal user, EldercareDb db, BookingEngine engine,
+        app.MapPost("/api/meal-checkins", async (MealCheckInRequest body, Actor actor, EldercareDb db, BookingEngine engine,
             TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.Caregiver or StaffRole.StationManager, StationId: { } stationId })
                 return CounterStaffOnly.ToResult();
             if (MealCode.Normalise(body.MealCode) is not { } code) return CodeInvalid.ToResult();
@@ -79,9 +77,9 @@ public static class MealCheckIn
                 period.ToString(), served.Mode.ToString(), served.UpdatedAt, served.PayableFen, served.PaidFen, served.PayableFen - served.PaidFen));
         }).WithTags("Meals").RequireAuthorization().WithSummary("Hand out a meal: the elder's meal code, typed or scanned; the meal is marked served once");
 
-        app.MapGet("/api/elders/{id:int}/meal-card", async (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        app.MapGet("/api/elders/{id:int}/meal-card", async (int id, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
-            if (await access.CheckElderAsync(Actor.From(user), id, write: false, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckElderAsync(actor, id, write: false, ct) is { } denied) return denied.ToResult();
             var card = await (
                     from e in db.Elders.AsNoTracking()
                     join c in db.Communities on e.CommunityId equals c.Id

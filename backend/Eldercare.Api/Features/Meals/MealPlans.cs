@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Reminders;
@@ -33,9 +32,8 @@ public static class MealPlanEndpoints
     {
         var group = app.MapGroup("/api/meal-plans").WithTags("Meals").RequireAuthorization();
 
-        group.MapPost("/", async (CreateMealPlanRequest body, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/", async (CreateMealPlanRequest body, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             if (body.Weekdays.Any(d => d is < 1 or > 7)) return BadWeekday.ToResult();
             var menu = await db.CatalogItems.AsNoTracking().SingleOrDefaultAsync(i => i.Id == body.MenuItemId, ct);
@@ -58,26 +56,26 @@ public static class MealPlanEndpoints
             return Results.Created($"/api/meal-plans/{plan.Id}", plan.ToResponse());
         }).WithSummary("Start a standing meal order; it books each meal before the cut-off");
 
-        group.MapGet("/", async (int elderId, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/", async (int elderId, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
-            if (await access.CheckElderAsync(Actor.From(user), elderId, write: false, ct) is { } denied) return denied.ToResult();
+            if (await access.CheckElderAsync(actor, elderId, write: false, ct) is { } denied) return denied.ToResult();
             var plans = await db.MealPlans.AsNoTracking().Where(p => p.ElderId == elderId && p.Status != MealPlanStatus.Ended).OrderBy(p => p.Id).ToListAsync(ct);
             return Results.Ok(plans.Select(p => p.ToResponse()));
         }).WithSummary("An elder's standing meal orders");
 
-        group.MapPost("/{id:int}/pause", (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
-            ChangeAsync(id, MealPlanStatus.Paused, user, access, db, clock, ct)).WithSummary("Pause a standing order (no new bookings)");
-        group.MapPost("/{id:int}/resume", (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
-            ChangeAsync(id, MealPlanStatus.Active, user, access, db, clock, ct)).WithSummary("Resume a paused standing order");
-        group.MapDelete("/{id:int}", (int id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
-            ChangeAsync(id, MealPlanStatus.Ended, user, access, db, clock, ct)).WithSummary("End a standing order");
+        group.MapPost("/{id:int}/pause", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+            ChangeAsync(id, MealPlanStatus.Paused, actor, access, db, clock, ct)).WithSummary("Pause a standing order (no new bookings)");
+        group.MapPost("/{id:int}/resume", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+            ChangeAsync(id, MealPlanStatus.Active, actor, access, db, clock, ct)).WithSummary("Resume a paused standing order");
+        group.MapDelete("/{id:int}", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+            ChangeAsync(id, MealPlanStatus.Ended, actor, access, db, clock, ct)).WithSummary("End a standing order");
     }
 
-    private static async Task<IResult> ChangeAsync(int id, MealPlanStatus to, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> ChangeAsync(int id, MealPlanStatus to, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct)
     {
         var plan = await db.MealPlans.SingleOrDefaultAsync(p => p.Id == id && p.Status != MealPlanStatus.Ended, ct);
         if (plan is null) return PlanNotFound.ToResult();
-        if (await access.CheckElderAsync(Actor.From(user), plan.ElderId, write: true, ct) is { } denied) return denied.ToResult();
+        if (await access.CheckElderAsync(actor, plan.ElderId, write: true, ct) is { } denied) return denied.ToResult();
         plan.Status = to;
         plan.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);

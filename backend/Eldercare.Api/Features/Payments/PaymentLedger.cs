@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
@@ -158,18 +157,18 @@ public static class PaymentEndpoints
 
     public static void MapWindowPayments(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/bookings/{id:long}/payments", (long id, TakePaymentRequest body, ClaimsPrincipal user, PaymentLedger ledger, CancellationToken ct) =>
-                ledger.TakeAsync(Actor.From(user), id, body, ct))
+        app.MapPost("/api/bookings/{id:long}/payments", (long id, TakePaymentRequest body, Actor actor, PaymentLedger ledger, CancellationToken ct) =>
+                ledger.TakeAsync(actor, id, body, ct))
             .WithTags("Payments").RequireAuthorization()
             .WithSummary("Take a booking's self-paid part at the window (Cash, Card, WeChatScan); answers the receipt");
 
         app.MapRefundsOwed();
 
-        app.MapGet("/api/payments/{id:long}/receipt", async (long id, ClaimsPrincipal user, PaymentLedger ledger, AccessPolicy access, CancellationToken ct) =>
+        app.MapGet("/api/payments/{id:long}/receipt", async (long id, Actor actor, PaymentLedger ledger, AccessPolicy access, CancellationToken ct) =>
             {
                 var receipt = await ledger.ReceiptAsync(id, ct);
                 if (receipt is null) return PaymentLedger.PaymentNotFound.ToResult();
-                if (await access.CheckElderAsync(Actor.From(user), receipt.ElderId, write: false, ct) is { } denied) return denied.ToResult();
+                if (await access.CheckElderAsync(actor, receipt.ElderId, write: false, ct) is { } denied) return denied.ToResult();
                 return Results.Ok(receipt);
             })
             .WithTags("Payments").RequireAuthorization().WithSummary("A payment's receipt, to print at the window");

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -27,9 +26,8 @@ public static class RefundsOwed
 
     public static void MapRefundsOwed(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/stations/{stationId:int}/refunds", async (int stationId, RefundState? state, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        app.MapGet("/api/stations/{stationId:int}/refunds", async (int stationId, RefundState? state, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Caregiver } || AccessPolicy.CheckWorksAtStation(actor, stationId) is not null)
                 return Problems.Forbidden.ToResult();
             var settled = state == RefundState.Settled;
@@ -45,9 +43,8 @@ public static class RefundsOwed
         }).WithTags("Payments").RequireAuthorization()
           .WithSummary("Refunds a station owes (state=Owed, the default) or has given back (state=Settled), oldest first (clerks, station managers, officers)");
 
-        app.MapPost("/api/refunds/{id:long}/hand-over", async (long id, ClaimsPrincipal user, EldercareDb db, PaymentLedger ledger, TimeProvider clock, CancellationToken ct) =>
+        app.MapPost("/api/refunds/{id:long}/hand-over", async (long id, Actor actor, EldercareDb db, PaymentLedger ledger, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var refund = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.Kind == PaymentKind.Refund, ct);
             if (refund is null) return RefundNotFound.ToResult();
             if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } || actor.StationId != refund.StationId)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text.Json;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
@@ -31,11 +30,10 @@ public static class WeChatPayments
 
     public static void MapWeChatPayments(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/bookings/{id:long}/wechat-pay", async (long id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db, WeChatPayClient pay,
+        app.MapPost("/api/bookings/{id:long}/wechat-pay", async (long id, Actor actor, AccessPolicy access, EldercareDb db, WeChatPayClient pay,
             IOptions<WeChatOptions> wechat, IOptions<WeChatPayOptions> payOptions, IOptions<BookingOptions> bookingOptions, TimeProvider clock, CancellationToken ct) =>
         {
             if (!payOptions.Value.Enabled || !wechat.Value.Enabled) return NotConfigured.ToResult();
-            var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Elder or PrincipalKind.Family)) return MiniProgramOnly.ToResult();
             var booking = await db.Bookings.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id, ct);
             if (booking is null) return BookingProblems.BookingNotFound.ToResult();
@@ -70,11 +68,10 @@ public static class WeChatPayments
         }).WithTags("Payments").RequireAuthorization()
           .WithSummary("Pay a booking's self-paid part with WeChat Pay: the signed parameters for wx.requestPayment");
 
-        app.MapPost("/api/bookings/{id:long}/wechat-pay/check", async (long id, ClaimsPrincipal user, AccessPolicy access, EldercareDb db,
+        app.MapPost("/api/bookings/{id:long}/wechat-pay/check", async (long id, Actor actor, AccessPolicy access, EldercareDb db,
             WeChatPayNotifications notifications, IOptions<WeChatPayOptions> payOptions, CancellationToken ct) =>
         {
             if (!payOptions.Value.Enabled) return NotConfigured.ToResult();
-            var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Elder or PrincipalKind.Family)) return MiniProgramOnly.ToResult();
             var elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
             if (elderId is null) return BookingProblems.BookingNotFound.ToResult();

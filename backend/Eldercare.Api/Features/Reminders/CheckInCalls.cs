@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -61,10 +60,9 @@ public static class PatrolListEndpoints
     public static readonly Problem OutsideCallingHours = new("check-in-time-invalid", 400, "问候电话的时间请选在早上7点到晚上9点之间");
 
     public static void MapPatrolList(this IEndpointRouteBuilder app) =>
-        app.MapPut("/api/elders/{id:int}/daily-check-in", async (int id, DailyCheckInRequest body, ClaimsPrincipal user, AccessPolicy access,
+        app.MapPut("/api/elders/{id:int}/daily-check-in", async (int id, DailyCheckInRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, CheckInCalls calls, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager }) return Problems.Forbidden.ToResult();
             if (await access.CheckElderAsync(actor, id, write: true, ct) is { } denied) return denied.ToResult();
             if (body.At is { } at && (at < new TimeOnly(7, 0) || at > new TimeOnly(21, 0))) return OutsideCallingHours.ToResult();

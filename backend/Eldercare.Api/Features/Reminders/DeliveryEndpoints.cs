@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -32,10 +31,9 @@ public static class DeliveryEndpoints
     {
         var group = app.MapGroup("/api/deliveries").WithTags("Reminders").RequireAuthorization();
 
-        group.MapGet("/", async (DeliveryChannel channel, DeliveryStatus? status, int? elderId, [Range(1, 500)] int? limit, ClaimsPrincipal user, EldercareDb db,
+        group.MapGet("/", async (DeliveryChannel channel, DeliveryStatus? status, int? elderId, [Range(1, 500)] int? limit, Actor actor, EldercareDb db,
             TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Service or PrincipalKind.Staff)) return Problems.Forbidden.ToResult();
             var now = clock.GetUtcNow().UtcDateTime;
             // Calls waiting for their next try stay out of the queue until then.
@@ -71,10 +69,9 @@ public static class DeliveryEndpoints
             }));
         }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 
-        group.MapPost("/{id:long}/outcome", async (long id, DeliveryOutcomeRequest body, ClaimsPrincipal user, AccessPolicy access,
+        group.MapPost("/{id:long}/outcome", async (long id, DeliveryOutcomeRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, DeliveryOutcomes outcomes, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind is not (PrincipalKind.Service or PrincipalKind.Staff)) return Problems.Forbidden.ToResult();
             var found = await (from d in db.Deliveries.AsNoTracking()
                                join r in db.Reminders on d.ReminderId equals r.Id

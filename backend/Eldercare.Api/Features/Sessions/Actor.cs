@@ -27,6 +27,13 @@ public sealed record Actor(PrincipalKind Kind, int Id, Channel Channel, StaffRol
     /// <summary>Idempotency keys are unique per caller, so two callers' keys never collide.</summary>
     public string IdempotencyScope => $"{Kind}:{Id}";
 
+    /// <summary>
+    /// An endpoint takes the caller as an <c>Actor actor</c> parameter: bound from the session, which the endpoint's
+    /// authorization has already required (a caller without one gets 401 before this runs).
+    /// </summary>
+    public static ValueTask<Actor?> BindAsync(HttpContext context) =>
+        ValueTask.FromResult(context.User.Identity?.IsAuthenticated == true ? From(context.User) : null);
+
     public static Actor From(ClaimsPrincipal user)
     {
         var kind = Enum.Parse<PrincipalKind>(user.FindFirstValue(SessionClaims.Kind)!);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
@@ -104,9 +103,8 @@ public static class StationDay
     {
         var group = app.MapGroup("/api/stations").WithTags("Stations").RequireAuthorization();
 
-        group.MapGet("/", async (ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/", async (Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (actor.Kind != PrincipalKind.Staff) return Problems.Forbidden.ToResult();
             var stations = await db.Stations.AsNoTracking()
                 .Where(s => actor.Role == StaffRole.Officer || actor.Role == StaffRole.HotlineAgent || s.Id == actor.StationId)
@@ -114,9 +112,8 @@ public static class StationDay
             return Results.Ok(stations);
         }).WithSummary("The stations this member of staff works for (all of them for officers and hotline agents)");
 
-        group.MapGet("/{stationId:int}/today", async (int stationId, DateOnly? date, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapGet("/{stationId:int}/today", async (int stationId, DateOnly? date, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             var day = await ForAsync(db, stationId, date ?? clock.Today(), ct);
             if (day is null) return StationNotFound.ToResult();

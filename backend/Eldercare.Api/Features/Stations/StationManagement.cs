@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Security.Claims;
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
@@ -60,9 +59,9 @@ public static class StationManagement
     {
         var stations = app.MapGroup("/api/stations/{stationId:int}").WithTags("Stations").RequireAuthorization();
 
-        stations.MapGet("/caregivers", async (int stationId, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        stations.MapGet("/caregivers", async (int stationId, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckWorksAtStation(Actor.From(user), stationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             var today = clock.Today();
             var caregivers = await db.Caregivers.AsNoTracking().Where(c => c.StationId == stationId)
                 .OrderByDescending(c => c.IsActive).ThenBy(c => c.Name)
@@ -72,9 +71,9 @@ public static class StationManagement
             return Results.Ok(caregivers);
         }).WithSummary("The station's caregivers, with their upcoming assigned visits");
 
-        stations.MapPost("/caregivers", async (int stationId, CaregiverRequest body, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        stations.MapPost("/caregivers", async (int stationId, CaregiverRequest body, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckRunsStation(Actor.From(user), stationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckRunsStation(actor, stationId) is { } denied) return denied.ToResult();
             if (!await db.Stations.AnyAsync(s => s.Id == stationId, ct)) return StationDay.StationNotFound.ToResult();
             var caregiver = new Caregiver { StationId = stationId, Name = body.Name.Trim(), Phone = body.Phone, CanBathe = body.CanBathe, IsActive = true };
             db.Caregivers.Add(caregiver);
@@ -82,16 +81,16 @@ public static class StationManagement
             return Results.Created($"/api/caregivers/{caregiver.Id}", ToResponse(caregiver, 0));
         }).WithSummary("Add a caregiver to the station's roster (station manager)");
 
-        stations.MapGet("/resources", async (int stationId, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        stations.MapGet("/resources", async (int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckWorksAtStation(Actor.From(user), stationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             return Results.Ok(await db.ServiceResources.AsNoTracking().Where(r => r.StationId == stationId).OrderBy(r => r.Kind).ThenBy(r => r.Name)
                 .Select(r => new ResourceResponse(r.Id, r.Name, r.Kind.ToString())).ToListAsync(ct));
         }).WithSummary("The station's meal points, bathing rooms, teams, caregiver pool and doctors");
 
-        stations.MapGet("/slot-templates", async (int stationId, ClaimsPrincipal user, EldercareDb db, CancellationToken ct) =>
+        stations.MapGet("/slot-templates", async (int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckWorksAtStation(Actor.From(user), stationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             var templates = await (
                     from t in db.SlotTemplates.AsNoTracking()
                     join r in db.ServiceResources on t.ResourceId equals r.Id
@@ -104,9 +103,9 @@ public static class StationManagement
                 .Select(x => ToResponse(x.t, x.ServiceName, x.ResourceName)));
         }).WithSummary("The station's weekly capacity templates");
 
-        stations.MapGet("/closures", async (int stationId, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        stations.MapGet("/closures", async (int stationId, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            if (AccessPolicy.CheckWorksAtStation(Actor.From(user), stationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             var since = clock.Today().AddDays(-30);
             return Results.Ok(await (
                     from c in db.Closures.AsNoTracking()
@@ -118,11 +117,11 @@ public static class StationManagement
                 .ToListAsync(ct));
         }).WithSummary("The station's closures of the last 30 days and to come");
 
-        app.MapPut("/api/caregivers/{id:int}", async (int id, CaregiverRequest body, ClaimsPrincipal user, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        app.MapPut("/api/caregivers/{id:int}", async (int id, CaregiverRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
             var stationId = await db.Caregivers.Where(c => c.Id == id).Select(c => (int?)c.StationId).SingleOrDefaultAsync(ct);
             if (stationId is null) return BookingProblems.CaregiverNotFound.ToResult();
-            if (AccessPolicy.CheckRunsStation(Actor.From(user), stationId.Value) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckRunsStation(actor, stationId.Value) is { } denied) return denied.ToResult();
             // Under the caregiver's lock, which an assignment takes too: no visit can be given to them while they leave the roster.
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await db.LockCaregiverAsync(id, ct);
@@ -142,10 +141,9 @@ public static class StationManagement
             return Results.Ok(ToResponse(caregiver, upcoming));
         }).WithTags("Stations").RequireAuthorization().WithSummary("Change a caregiver's details, or take them off the roster (station manager)");
 
-        app.MapPost("/api/bookings/{id:long}/assign", async (long id, AssignVisitRequest body, ClaimsPrincipal user, EldercareDb db,
+        app.MapPost("/api/bookings/{id:long}/assign", async (long id, AssignVisitRequest body, Actor actor, EldercareDb db,
             BookingEngine engine, CancellationToken ct) =>
         {
-            var actor = Actor.From(user);
             var stationId = await (from b in db.Bookings join r in db.ServiceResources on b.ResourceId equals r.Id where b.Id == id select (int?)r.StationId)
                 .SingleOrDefaultAsync(ct);
             if (stationId is null) return BookingProblems.BookingNotFound.ToResult();
@@ -154,11 +152,11 @@ public static class StationManagement
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
         }).WithTags("Bookings").RequireAuthorization().WithSummary("Send a caregiver of the station on a home visit (station manager)");
 
-        app.MapPost("/api/slot-templates", async (SlotTemplateRequest body, ClaimsPrincipal user, EldercareDb db, SlotGenerator slots, CancellationToken ct) =>
+        app.MapPost("/api/slot-templates", async (SlotTemplateRequest body, Actor actor, EldercareDb db, SlotGenerator slots, CancellationToken ct) =>
         {
             var resource = await db.ServiceResources.AsNoTracking().SingleOrDefaultAsync(r => r.Id == body.ResourceId, ct);
             if (resource is null) return ClosureEndpoints.ResourceNotFound.ToResult();
-            if (AccessPolicy.CheckRunsStation(Actor.From(user), resource.StationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckRunsStation(actor, resource.StationId) is { } denied) return denied.ToResult();
             var item = await db.CatalogItems.AsNoTracking().SingleOrDefaultAsync(i => i.Id == body.CatalogItemId && i.IsActive, ct);
             if (item is null) return BookingProblems.ServiceNotFound.ToResult();
             if (TemplateMistake(body, item, resource) is { } mistake) return BadTemplate.ToResult(mistake);
@@ -175,7 +173,7 @@ public static class StationManagement
             return Results.Created($"/api/slot-templates/{template.Id}", ToResponse(template, item.Name, resource.Name));
         }).WithTags("Stations").RequireAuthorization().WithSummary("Add a weekly capacity template; its slots for the next two weeks open at once (station manager)");
 
-        app.MapPut("/api/slot-templates/{id:int}", async (int id, SlotTemplateChange body, ClaimsPrincipal user, EldercareDb db, SlotGenerator slots,
+        app.MapPut("/api/slot-templates/{id:int}", async (int id, SlotTemplateChange body, Actor actor, EldercareDb db, SlotGenerator slots,
             TimeProvider clock, CancellationToken ct) =>
         {
             var found = await (from t in db.SlotTemplates
@@ -184,7 +182,7 @@ public static class StationManagement
                                where t.Id == id
                                select new { t, r.StationId, ResourceName = r.Name, ServiceName = i.Name }).SingleOrDefaultAsync(ct);
             if (found is null) return TemplateNotFound.ToResult();
-            if (AccessPolicy.CheckRunsStation(Actor.From(user), found.StationId) is { } denied) return denied.ToResult();
+            if (AccessPolicy.CheckRunsStation(actor, found.StationId) is { } denied) return denied.ToResult();
             var template = found.t;
             template.Capacity = body.Capacity;
             template.IsActive = body.IsActive;
