@@ -48,5 +48,5 @@ public static class ServiceLogin
                 return WrongKey.ToResult();
             var token = await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Service, HotlineServiceId, "hotline"), ct);
             return Results.Ok(new ServiceLoginResponse(token, body.Service));
-        }).WithTags("Auth").AllowAnonymous().WithSummary("The hotline service logs in with its key: a session token");
+        }).WithTags("Auth").AllowAnonymous().Produces<ServiceLoginResponse>().WithSummary("The hotline service logs in with its key: a session token");
 }

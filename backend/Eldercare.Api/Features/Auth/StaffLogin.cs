@@ -134,7 +134,7 @@ public static class StaffLoginSetup
         app.MapPost("/api/auth/staff", (StaffLoginRequest body, HttpContext http, StaffLogin login, CancellationToken ct) =>
                 login.LogInAsync(body, http.Connection.RemoteIpAddress, ct))
             .WithTags("Auth").AllowAnonymous()
-            .WithSummary("Console login for staff: a session token, or 401 wrong-credentials / 423 account-locked (5 wrong passwords from one address lock that name there, growing) / 429 too-many-login-attempts");
+            .Produces<StaffLoginResponse>().WithSummary("Console login for staff: a session token, or 401 wrong-credentials / 423 account-locked (5 wrong passwords from one address lock that name there, growing) / 429 too-many-login-attempts");
 
         app.MapPost("/api/staff-accounts/{id:int}/unlock", (int id, Actor actor, StaffLogin login, CancellationToken ct) =>
                 login.UnlockAsync(actor, id, ct))

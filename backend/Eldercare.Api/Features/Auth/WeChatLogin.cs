@@ -63,7 +63,7 @@ public static class WeChatLogin
 
             var member = await FamilyMemberForAsync(db, openId!, ct);
             return Results.Ok(await FamilyLoginAsync(db, sessions, member, ct));
-        }).AllowAnonymous().WithSummary("Log in from the mini-program with the wx.login code: a session token and the elders this user may act for");
+        }).AllowAnonymous().Produces<WeChatLoginResponse>().WithSummary("Log in from the mini-program with the wx.login code: a session token and the elders this user may act for");
 
         // The elders this user may act for now, with their stations: a daughter's home page learns at once that her father agreed.
         group.MapGet("/elders", async (Actor actor, EldercareDb db, CancellationToken ct) =>
@@ -75,7 +75,7 @@ public static class WeChatLogin
                 PrincipalKind.Family => Results.Ok(await WithStationsAsync(db, await BoundEldersAsync(db, actor.Id, ct), ct)),
                 _ => WeChatProblems.MiniProgramOnly.ToResult(),
             };
-        }).RequireAuthorization().WithSummary("The elders this mini-program user may act for now, with each one's station and its phone");
+        }).RequireAuthorization().Produces<List<ActingFor>>().WithSummary("The elders this mini-program user may act for now, with each one's station and its phone");
 
         // The mini-program asks the user to accept these (at most three at a time, WeChat's limit) when booking; WeChat
         // itself then refuses messages a user did not accept (43101), and the hub reaches them another way.
@@ -126,7 +126,7 @@ public static class WeChatLogin
             await sessions.EndAsync(SessionAuthenticationHandler.BearerToken(http.Request)!, ct);
             return Results.Ok(new WeChatLoginResponse(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, Channel), ct),
                 nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, await WithStationsAsync(db, [new ActingFor(elder.Id, elder.Name, "本人")], ct)));
-        }).RequireAuthorization().WithSummary("The elder claims their own file (name, last four of the ID number, the phone WeChat vouches for); the session becomes the elder's");
+        }).RequireAuthorization().Produces<WeChatLoginResponse>().WithSummary("The elder claims their own file (name, last four of the ID number, the phone WeChat vouches for); the session becomes the elder's");
     }
 
     /// <summary>What a new mini-program user is called until they give a name.</summary>

@@ -73,7 +73,7 @@ public static class BookingEndpoints
             var staffMayOverride = actor.Kind == PrincipalKind.Staff;
             var result = await engine.CancelAsync(actor, id, body.Reason.Trim(), staffMayOverride, ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
-        }).WithSummary("Cancel a booking with a reason; frees its place and offers it to the waitlist");
+        }).Produces<BookingResponse>().WithSummary("Cancel a booking with a reason; frees its place and offers it to the waitlist");
 
         group.MapPost("/{id:long}/transitions", async (long id, TransitionBookingRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>
@@ -87,7 +87,7 @@ public static class BookingEndpoints
             if (AccessPolicy.CheckRecordsProgress(actor, serviceStation.Value) is { } denied) return denied.ToResult();
             var result = await engine.TransitionAsync(actor, id, body.To, body.Note?.Trim(), ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
-        }).WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");
+        }).Produces<BookingResponse>().WithSummary("Staff record a booking's progress: assigned, in service, completed, no-show or rejected");
 
         group.MapPost("/{id:long}/rating", async (long id, RateBookingRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>
@@ -96,7 +96,7 @@ public static class BookingEndpoints
             if (await RefuseChangeAsync(db, access, actor, id, ct) is { } refused) return refused;
             var result = await engine.RateAsync(actor, id, body.Score, body.Comment, ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
-        }).WithSummary("The elder or bound family rate a completed service, 1-5 with a comment");
+        }).Produces<BookingResponse>().WithSummary("The elder or bound family rate a completed service, 1-5 with a comment");
     }
 
     /// <summary>Not found, or not this caller's to change; null when the caller may change the booking.</summary>

@@ -27,7 +27,7 @@ public static partial class SubsidyLedgerEndpoints
             return Results.Ok(new LedgerMonthResponse(elderId, period, lines.Sum(l => l.AmountFen),
                 lines.GroupBy(l => l.Line.ToString()).ToDictionary(g => g.Key, g => g.Sum(l => l.AmountFen)),
                 lines.Select(l => new LedgerLineResponse(l.BookingId, l.RuleId, l.Line.ToString(), l.ServiceDate, l.AmountFen, l.RecordedAt)).ToList()));
-        }).WithTags("Bookings").RequireAuthorization().WithSummary("An elder's subsidy ledger for one month: each grant and give-back, and the totals");
+        }).WithTags("Bookings").RequireAuthorization().Produces<LedgerMonthResponse>().WithSummary("An elder's subsidy ledger for one month: each grant and give-back, and the totals");
     }
 
     public static bool IsMonth(string text) => Month().IsMatch(text);

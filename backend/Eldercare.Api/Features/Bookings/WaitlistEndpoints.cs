@@ -40,7 +40,7 @@ public static class WaitlistEndpoints
             db.WaitlistEntries.Add(entry);
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/waitlist/{entry.Id}", await ResponseAsync(db, entry, ct));
-        }).WithSummary("Wait for a place in a full slot; the first eligible waiter (protected groups first) is booked when one frees");
+        }).Produces<WaitlistResponse>(StatusCodes.Status201Created).WithSummary("Wait for a place in a full slot; the first eligible waiter (protected groups first) is booked when one frees");
 
         group.MapGet("/{id:long}", async (long id, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
@@ -48,7 +48,7 @@ public static class WaitlistEndpoints
             if (entry is null) return BookingProblems.WaitlistNotFound.ToResult();
             if (await access.CheckElderAsync(actor, entry.ElderId, write: false, ct) is { } denied) return denied.ToResult();
             return Results.Ok(await ResponseAsync(db, entry, ct));
-        }).WithSummary("A waitlist entry with its place in the queue");
+        }).Produces<WaitlistResponse>().WithSummary("A waitlist entry with its place in the queue");
 
         group.MapDelete("/{id:long}", async (long id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {

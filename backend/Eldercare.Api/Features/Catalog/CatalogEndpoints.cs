@@ -80,7 +80,7 @@ public static class CatalogEndpoints
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Created($"/api/catalog/{item.Id}", Response(item));
-        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Add a service (officers)");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).Produces<CatalogItemResponse>(StatusCodes.Status201Created).WithSummary("Add a service (officers)");
 
         group.MapPut("/{id:int}", async (int id, CatalogItemRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -99,7 +99,7 @@ public static class CatalogEndpoints
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Ok(Response(item));
-        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Change a service's terms (officers); makes a new version");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).Produces<CatalogItemResponse>().WithSummary("Change a service's terms (officers); makes a new version");
 
         group.MapGet("/{id:int}/versions", async (int id, EldercareDb db, CancellationToken ct) =>
         {
@@ -108,7 +108,7 @@ public static class CatalogEndpoints
                 .Select(v => new CatalogVersionResponse(v.Version, v.Name, v.ListPriceFen, v.DurationMinutes, v.IsBasic, v.IsActive, v.ChangedAt, v.ChangedBy))
                 .ToListAsync(ct);
             return Results.Ok(versions);
-        }).WithSummary("Every version of a service's terms");
+        }).Produces<List<CatalogVersionResponse>>().WithSummary("Every version of a service's terms");
     }
 
     private static void Apply(CatalogItem item, CatalogItemRequest body)

@@ -60,7 +60,7 @@ public static class ElderEndpoints
                                select new { Elder = e, Community = c.Name, c.StationId }).Take(MaxResults).ToListAsync(ct);
             return Results.Ok(found.Select(x => new ElderSummary(x.Elder.Id, x.Elder.Name, x.Elder.Gender, x.Elder.AgeOn(today), ids.Mask(x.Elder.IdNumberCipher),
                 MaskPhone(x.Elder.Phone), x.Community, x.StationId, x.Elder.Status, x.Elder.Groups)));
-        }).WithSummary("Find elders by name, pinyin initials (WJG), phone or its last digits, or ID number (staff only; station staff see their zone and their walk-ins)");
+        }).Produces<List<ElderSummary>>().WithSummary("Find elders by name, pinyin initials (WJG), phone or its last digits, or ID number (staff only; station staff see their zone and their walk-ins)");
 
         group.MapPost("/", (RegisterElderRequest body, Actor actor, ElderRegistration registration, CancellationToken ct) =>
             registration.RegisterAsync(actor, body, ct))
@@ -100,7 +100,7 @@ public static class ElderEndpoints
             return Results.Ok(new ElderFileResponse(elder.Id, elder.Name, elder.Gender, elder.BirthDate, elder.AgeOn(clock.Today()), ids.Mask(elder.IdNumberCipher),
                 elder.Phone, elder.SecondPhone, elder.Address, found.Community, found.StationId, elder.Groups, elder.AbilityLevel, elder.Status,
                 elder.UsesWeChat, elder.DailyCheckInAt, elder.RegisteredAt, elder.EmergencyContacts.OrderBy(c => c.Id).Select(c => new EmergencyContactResponse(c.Name, c.Relation, c.Phone)).ToList()));
-        }).WithSummary("An elder's file (一人一册); every staff read is written to the audit log");
+        }).Produces<ElderFileResponse>().WithSummary("An elder's file (一人一册); every staff read is written to the audit log");
 
         group.MapGet("/{id:int}/file-reads", async (int id, EldercareDb db, CancellationToken ct) =>
         {

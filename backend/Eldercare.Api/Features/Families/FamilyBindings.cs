@@ -61,7 +61,7 @@ public static class FamilyBindings
                 """, ct) == 1;
             var binding = (await ListAsync(db, db.FamilyBindings.Where(b => b.FamilyMemberId == member.Id && b.ElderId == elderId), ct)).Single();
             return created || reopened > 0 ? Results.Created($"/api/family-bindings/{binding.Id}", binding) : Results.Ok(binding);
-        }).WithSummary("A family member asks to act for an elder (name, last four of the ID number, the elder's phone); the elder or a clerk confirms");
+        }).Produces<BindingResponse>(StatusCodes.Status201Created).Produces<BindingResponse>().WithSummary("A family member asks to act for an elder (name, last four of the ID number, the elder's phone); the elder or a clerk confirms");
 
         group.MapGet("/", async (int? elderId, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
@@ -75,7 +75,7 @@ public static class FamilyBindings
             if (query is null) return Problems.ValidationFailed.ToResult("elderId is required");
             if (actor.Kind == PrincipalKind.Staff && await access.CheckElderAsync(actor, elderId!.Value, write: false, ct) is { } denied) return denied.ToResult();
             return Results.Ok(await ListAsync(db, query.Where(b => b.Status != BindingStatus.Revoked), ct));
-        }).WithSummary("Bindings: a family member's elders, the family of an elder, or (staff) of ?elderId=; ended ones are left out");
+        }).Produces<List<BindingResponse>>().WithSummary("Bindings: a family member's elders, the family of an elder, or (staff) of ?elderId=; ended ones are left out");
 
         group.MapPost("/{id:int}/confirm", async (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -88,7 +88,7 @@ public static class FamilyBindings
             await db.FamilyBindings.Where(b => b.Id == id && b.Status == BindingStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BindingStatus.Active).SetProperty(b => b.ConfirmedAt, clock.GetUtcNow().UtcDateTime), ct);
             return Results.Ok((await ListAsync(db, db.FamilyBindings.Where(b => b.Id == id), ct)).Single());
-        }).WithSummary("The elder (in the mini-program) or a clerk (at the window) confirms a family member's request");
+        }).Produces<BindingResponse>().WithSummary("The elder (in the mini-program) or a clerk (at the window) confirms a family member's request");
 
         group.MapDelete("/{id:int}", async (int id, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {

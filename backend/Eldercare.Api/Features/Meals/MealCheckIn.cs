@@ -75,7 +75,7 @@ public static class MealCheckIn
             var served = result.Booking!;
             return Results.Ok(new MealCheckInResponse(served.Id, elder.Id, elder.Name, ElderRules.AgeOn(elder.BirthDate, today), served.ServiceName,
                 period.ToString(), served.Mode.ToString(), served.UpdatedAt, served.PayableFen, served.PaidFen, served.PayableFen - served.PaidFen));
-        }).WithTags("Meals").RequireAuthorization().WithSummary("Hand out a meal: the elder's meal code, typed or scanned; the meal is marked served once");
+        }).WithTags("Meals").RequireAuthorization().Produces<MealCheckInResponse>().WithSummary("Hand out a meal: the elder's meal code, typed or scanned; the meal is marked served once");
 
         app.MapGet("/api/elders/{id:int}/meal-card", async (int id, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
@@ -88,7 +88,7 @@ public static class MealCheckIn
                     select new { e.Id, e.Name, e.MealCode, Community = c.Name, Station = s.Name })
                 .SingleAsync(ct);
             return Results.Ok(new MealCardResponse(card.Id, card.Name, card.Community, card.Station, MealCode.Format(card.MealCode!), QrPngDataUri(card.MealCode!)));
-        }).WithTags("Meals").RequireAuthorization().WithSummary("An elder's meal card: the meal code and its QR code (PNG data URI)");
+        }).WithTags("Meals").RequireAuthorization().Produces<MealCardResponse>().WithSummary("An elder's meal card: the meal code and its QR code (PNG data URI)");
     }
 
     /// <summary>The QR code holds only the digits, so any scanner that types what it reads works at the counter.</summary>

@@ -54,19 +54,19 @@ public static class MealPlanEndpoints
             db.MealPlans.Add(plan);
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/meal-plans/{plan.Id}", plan.ToResponse());
-        }).WithSummary("Start a standing meal order; it books each meal before the cut-off");
+        }).Produces<MealPlanResponse>(StatusCodes.Status201Created).WithSummary("Start a standing meal order; it books each meal before the cut-off");
 
         group.MapGet("/", async (int elderId, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {
             if (await access.CheckElderAsync(actor, elderId, write: false, ct) is { } denied) return denied.ToResult();
             var plans = await db.MealPlans.AsNoTracking().Where(p => p.ElderId == elderId && p.Status != MealPlanStatus.Ended).OrderBy(p => p.Id).ToListAsync(ct);
             return Results.Ok(plans.Select(p => p.ToResponse()));
-        }).WithSummary("An elder's standing meal orders");
+        }).Produces<List<MealPlanResponse>>().WithSummary("An elder's standing meal orders");
 
         group.MapPost("/{id:int}/pause", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
-            ChangeAsync(id, MealPlanStatus.Paused, actor, access, db, clock, ct)).WithSummary("Pause a standing order (no new bookings)");
+            ChangeAsync(id, MealPlanStatus.Paused, actor, access, db, clock, ct)).Produces<MealPlanResponse>().WithSummary("Pause a standing order (no new bookings)");
         group.MapPost("/{id:int}/resume", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
-            ChangeAsync(id, MealPlanStatus.Active, actor, access, db, clock, ct)).WithSummary("Resume a paused standing order");
+            ChangeAsync(id, MealPlanStatus.Active, actor, access, db, clock, ct)).Produces<MealPlanResponse>().WithSummary("Resume a paused standing order");
         group.MapDelete("/{id:int}", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
             ChangeAsync(id, MealPlanStatus.Ended, actor, access, db, clock, ct)).WithSummary("End a standing order");
     }

@@ -160,7 +160,7 @@ public static class PaymentEndpoints
         app.MapPost("/api/bookings/{id:long}/payments", (long id, TakePaymentRequest body, Actor actor, PaymentLedger ledger, CancellationToken ct) =>
                 ledger.TakeAsync(actor, id, body, ct))
             .WithTags("Payments").RequireAuthorization()
-            .WithSummary("Take a booking's self-paid part at the window (Cash, Card, WeChatScan); answers the receipt");
+            .Produces<ReceiptResponse>(StatusCodes.Status201Created).WithSummary("Take a booking's self-paid part at the window (Cash, Card, WeChatScan); answers the receipt");
 
         app.MapRefundsOwed();
 
@@ -171,6 +171,6 @@ public static class PaymentEndpoints
                 if (await access.CheckElderAsync(actor, receipt.ElderId, write: false, ct) is { } denied) return denied.ToResult();
                 return Results.Ok(receipt);
             })
-            .WithTags("Payments").RequireAuthorization().WithSummary("A payment's receipt, to print at the window");
+            .WithTags("Payments").RequireAuthorization().Produces<ReceiptResponse>().WithSummary("A payment's receipt, to print at the window");
     }
 }

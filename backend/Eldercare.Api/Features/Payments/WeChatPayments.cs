@@ -66,7 +66,7 @@ public static class WeChatPayments
             if (!answer.Ok) return answer.Code == "ORDERPAID" ? PaymentLedger.AlreadyPaid.ToResult("微信显示已付款，稍候会自动更新") : Refused.ToResult(answer.Message);
             return Results.Ok(pay.ParametersFor(wechat.Value.AppId, answer.Body.GetProperty("prepay_id").GetString()!));
         }).WithTags("Payments").RequireAuthorization()
-          .WithSummary("Pay a booking's self-paid part with WeChat Pay: the signed parameters for wx.requestPayment");
+          .Produces<PaymentParameters>().WithSummary("Pay a booking's self-paid part with WeChat Pay: the signed parameters for wx.requestPayment");
 
         app.MapPost("/api/bookings/{id:long}/wechat-pay/check", async (long id, Actor actor, AccessPolicy access, EldercareDb db,
             WeChatPayNotifications notifications, IOptions<WeChatPayOptions> payOptions, CancellationToken ct) =>
@@ -87,7 +87,7 @@ public static class WeChatPayments
             var booking = await db.Bookings.AsNoTracking().Include(b => b.History).SingleAsync(b => b.Id == id, ct);
             return Results.Ok(booking.ToResponse());
         }).WithTags("Payments").RequireAuthorization()
-          .WithSummary("After paying: asks WeChat Pay about the order, in case its notification is late, and answers the booking");
+          .Produces<BookingResponse>().WithSummary("After paying: asks WeChat Pay about the order, in case its notification is late, and answers the booking");
 
         app.MapPost("/api/wechat-pay/notify", async (HttpRequest request, WeChatPayClient pay, WeChatPayNotifications notifications, CancellationToken ct) =>
         {

@@ -80,7 +80,7 @@ public static class PatrolListEndpoints
             await tx.CommitAsync(ct);
             return Results.Ok(new DailyCheckInResponse(id, body.At));
         }).WithTags("Reminders").RequireAuthorization()
-          .WithSummary("Puts an elder on the patrol list with a daily check-in call time, moves it, or (null) takes them off");
+          .Produces<DailyCheckInResponse>().WithSummary("Puts an elder on the patrol list with a daily check-in call time, moves it, or (null) takes them off");
 }
 
 /// <summary>Writes the day's check-in calls just after midnight (Beijing time), and at start for the rest of today.</summary>

@@ -67,7 +67,7 @@ public static class DeliveryEndpoints
                 Phone = x.Delivery.RecipientKind == RecipientKind.EmergencyContact ? contactPhones.GetValueOrDefault(x.Delivery.RecipientId) : phones.GetValueOrDefault(x.Delivery.ElderId),
                 ElderName = names.GetValueOrDefault(x.Delivery.ElderId), Kind = x.Kind,
             }));
-        }).WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
+        }).Produces<List<DeliveryResponse>>().WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 
         group.MapPost("/{id:long}/outcome", async (long id, DeliveryOutcomeRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, DeliveryOutcomes outcomes, CancellationToken ct) =>
@@ -83,7 +83,7 @@ public static class DeliveryEndpoints
             if (refused is not null) return refused.ToResult();
             return Results.Ok(new DeliveryOutcomeResponse(ToResponse(outcome!.Delivery), outcome.NextDelivery is { } next ? ToResponse(next) : null,
                 outcome.FollowUp?.Id, outcome.FollowUp?.DueAt, outcome.RetryAt));
-        }).WithSummary("Report whether a delivery reached its recipient: a failure moves to the next channel; an unanswered call is tried again (a check-in call then escalated)");
+        }).Produces<DeliveryOutcomeResponse>().WithSummary("Report whether a delivery reached its recipient: a failure moves to the next channel; an unanswered call is tried again (a check-in call then escalated)");
     }
 
     private static DeliveryResponse ToResponse(Delivery d) =>

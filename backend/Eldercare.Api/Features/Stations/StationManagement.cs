@@ -150,7 +150,7 @@ public static class StationManagement
             if (AccessPolicy.CheckRunsStation(actor, stationId.Value) is { } denied) return denied.ToResult();
             var result = await engine.AssignAsync(actor, id, body.CaregiverId, stationId.Value, ct);
             return result.Refusal is { } refusal ? refusal.ToResult() : Results.Ok(result.Booking!.ToResponse());
-        }).WithTags("Bookings").RequireAuthorization().WithSummary("Send a caregiver of the station on a home visit (station manager)");
+        }).WithTags("Bookings").RequireAuthorization().Produces<BookingResponse>().WithSummary("Send a caregiver of the station on a home visit (station manager)");
 
         app.MapPost("/api/slot-templates", async (SlotTemplateRequest body, Actor actor, EldercareDb db, SlotGenerator slots, CancellationToken ct) =>
         {
