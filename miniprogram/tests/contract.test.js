@@ -2,43 +2,8 @@
 // to the live API's): every field a fake sends must be one the API sends, with the API's type, and enum values must
 // be the API's. A renamed or retyped response field fails here instead of reaching an elder's phone.
 const path = require('path');
-const contract = require(path.join(__dirname, '..', '..', 'contract', 'openapi.json'));
+const { problems, responseSchema } = require(path.join(__dirname, '..', '..', 'contract', 'check.js'));
 const fixtures = require('./fixtures.js');
-
-function resolve(schema) {
-  let s = schema;
-  while (s && s.$ref) s = s.$ref.split('/').slice(1).reduce((node, key) => node[key], contract);
-  return s || {};
-}
-
-const typeOf = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v);
-
-/** Where a value breaks its schema: unknown fields, wrong types, values outside an enum. */
-function problems(value, schema, at = '$') {
-  const s = resolve(schema);
-  const found = [];
-  const allowed = s.type === undefined ? null : [].concat(s.type);
-  const type = typeOf(value);
-  if (allowed && !allowed.includes(type) && !(type === 'integer' && allowed.includes('number'))) found.push(`${at}: ${type} where the API sends ${allowed.join(' or ')}`);
-  if (s.enum && type === 'string' && !s.enum.includes(value)) found.push(`${at}: "${value}" is not one of the API's values`);
-  if (s.pattern && type === 'string' && !new RegExp(s.pattern).test(value)) found.push(`${at}: "${value}" is not in the API's form`);
-  if (type === 'object' && s.properties) {
-    for (const [key, v] of Object.entries(value)) {
-      if (!(key in s.properties)) found.push(`${at}.${key}: the API sends no such field`);
-      else found.push(...problems(v, s.properties[key], `${at}.${key}`));
-    }
-  }
-  if (type === 'array' && s.items) value.forEach((v, i) => found.push(...problems(v, s.items, `${at}[${i}]`)));
-  return found;
-}
-
-function responseSchema(method, route, status) {
-  const operation = contract.paths[route] && contract.paths[route][method];
-  if (!operation) throw new Error(`the API has no ${method.toUpperCase()} ${route}`);
-  const response = operation.responses[status];
-  if (!response || !response.content) throw new Error(`${method.toUpperCase()} ${route} documents no ${status} body`);
-  return response.content['application/json'].schema;
-}
 
 describe('the page tests\' fakes fit the API\'s contract', () => {
   it.each([

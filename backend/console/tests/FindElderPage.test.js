@@ -4,7 +4,7 @@ import FindElderPage from '../src/pages/FindElderPage.vue';
 import { fakeApi, mountAt } from './helpers.js';
 import { session } from '../src/api.js';
 
-const wang = { id: 7, name: '王建国', gender: 'Male', age: 81, maskedIdNumber: '**************0012', maskedPhone: '139****5678', community: '幸福里社区', stationId: 1, status: 'Active', groups: 'LivingAlone' };
+import { wang, wangFile, waitingBinding } from './fixtures.js';
 
 describe('FindElderPage', () => {
   beforeEach(() => session.set({ token: 'tk', role: 'Clerk', displayName: '王老师' }));
@@ -38,8 +38,8 @@ describe('FindElderPage', () => {
   });
 
   it('shows the family bound to an elder in the file and confirms a waiting request at the window', async () => {
-    const file = { id: 7, name: '王建国', gender: 'Male', age: 81, maskedIdNumber: '**************0012', phone: '13912345678', address: '学院路1号', community: '幸福里社区', abilityLevel: 0, groups: 'LivingAlone', status: 'Active', emergencyContacts: [] };
-    const waiting = { id: 5, elderId: 7, elderName: '王建国', familyMemberId: 3, familyName: '王丽', familyPhone: '139****2222', relation: '女儿', status: 'Pending' };
+    const file = wangFile;
+    const waiting = waitingBinding;
     const requests = fakeApi({
       'GET /api/elders?q=wjg': [200, [wang]],
       'GET /api/elders/7': [200, file],
@@ -63,7 +63,7 @@ describe('FindElderPage', () => {
   });
 
   it('puts the elder on the daily check-in call list, at the time chosen, and takes them off', async () => {
-    const file = { id: 7, name: '王建国', gender: 'Male', age: 81, maskedIdNumber: '**************0012', phone: '13912345678', address: '学院路1号', community: '幸福里社区', abilityLevel: 0, groups: 'LivingAlone', status: 'Active', emergencyContacts: [], dailyCheckInAt: null };
+    const file = wangFile;
     const requests = fakeApi({
       'GET /api/elders?q=wjg': [200, [wang]],
       'GET /api/elders/7': [200, file],
