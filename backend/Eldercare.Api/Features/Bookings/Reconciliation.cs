@@ -115,11 +115,11 @@ public static class ReconciliationEndpoints
             var query = db.ReconciliationFindings.AsNoTracking().Where(f => f.ClosedAt == null);
             if (station is { } s) query = query.Where(f => f.StationId == s);
             return Results.Ok((await query.OrderBy(f => f.Id).Take(500).ToListAsync(ct)).Select(Reconciliation.ToResponse));
-        }).WithSummary("Open reconciliation findings: a station's own (its clerks and manager), or every station's (officers, optionally ?stationId=)");
+        }).Produces<List<ReconciliationFindingResponse>>().WithSummary("Open reconciliation findings: a station's own (its clerks and manager), or every station's (officers, optionally ?stationId=)");
 
         group.MapPost("/run", async (Reconciliation reconciliation, CancellationToken ct) =>
             Results.Ok((await reconciliation.RunAsync(ct)).Select(Reconciliation.ToResponse)))
-            .RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Reconcile now (it also runs every night): answers the new findings");
+            .RequireAuthorization(AccessPolicy.OfficersOnly).Produces<List<ReconciliationFindingResponse>>().WithSummary("Reconcile now (it also runs every night): answers the new findings");
 
         group.MapPost("/findings/{id:long}/close", async (long id, CloseFindingRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {

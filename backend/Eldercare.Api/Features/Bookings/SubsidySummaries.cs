@@ -60,7 +60,7 @@ public sealed class SubsidySummaries(EldercareDb db, TimeProvider clock, ILogger
                               select new SubsidySummaryResponse(s.StationId, st.Name, s.Month, s.Line, s.Uses, s.Elders, s.AmountFen, s.ComputedAt)).ToListAsync(ct);
             return Results.Ok(rows);
         }).WithTags("Bookings").RequireAuthorization()
-          .WithSummary("The monthly subsidy summary per station and service line (officers: every station; station staff: their own)");
+          .Produces<List<SubsidySummaryResponse>>().WithSummary("The monthly subsidy summary per station and service line (officers: every station; station staff: their own)");
 }
 
 /// <summary>On the 1st of each month at 06:00 Beijing time, sums up the month before.</summary>

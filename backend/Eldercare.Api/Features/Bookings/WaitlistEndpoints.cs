@@ -58,7 +58,7 @@ public static class WaitlistEndpoints
             var left = await db.WaitlistEntries.Where(w => w.Id == id && w.Status == WaitlistStatus.Waiting).ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.Status, WaitlistStatus.Cancelled).SetProperty(w => w.UpdatedAt, clock.GetUtcNow().UtcDateTime), ct);
             return left == 1 ? Results.NoContent() : BookingProblems.WaitlistNotFound.ToResult("这条候补已经结束");
-        }).WithSummary("Leave the waitlist");
+        }).Produces(StatusCodes.Status204NoContent).WithSummary("Leave the waitlist");
     }
 
     private static async Task<WaitlistResponse> ResponseAsync(EldercareDb db, WaitlistEntry entry, CancellationToken ct)

@@ -63,7 +63,7 @@ public static class ClosureEndpoints
             if (closure.SettledAt is null) await scheduler.TriggerJob(ClosureSettlementJob.Key, ct);
             return Results.Accepted($"/api/closures/{closure.Id}", ToResponse(closure, closed));
         }).WithTags("Catalog").RequireAuthorization()
-          .WithSummary("Close a resource for some days (station managers, officers): the slots close at once; the bookings are moved or cancelled in the background and the elders told (follow GET /api/closures/{id})");
+          .Produces<ClosureResponse>(StatusCodes.Status202Accepted).WithSummary("Close a resource for some days (station managers, officers): the slots close at once; the bookings are moved or cancelled in the background and the elders told (follow GET /api/closures/{id})");
 
         app.MapGet("/api/closures/{id:int}", async (int id, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
@@ -76,7 +76,7 @@ public static class ClosureEndpoints
             var c = found.Closure;
             var slots = await db.Slots.CountAsync(s => s.ResourceId == c.ResourceId && s.Date >= c.From && s.Date <= c.To && s.Status == SlotStatus.Closed, ct);
             return Results.Ok(ToResponse(c, slots));
-        }).WithTags("Catalog").RequireAuthorization().WithSummary("A closure and its progress: bookings affected, moved, cancelled, still to do");
+        }).WithTags("Catalog").RequireAuthorization().Produces<ClosureResponse>().WithSummary("A closure and its progress: bookings affected, moved, cancelled, still to do");
     }
 
     public static ClosureResponse ToResponse(Closure c, int slotsClosed) => new(c.Id, c.ResourceId, c.From, c.To, c.Reason, c.MoveBookings, slotsClosed,

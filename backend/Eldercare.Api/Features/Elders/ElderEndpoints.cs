@@ -71,7 +71,7 @@ public static class ElderEndpoints
                               join s in db.Stations on c.StationId equals s.Id
                               orderby s.Id, c.Name
                               select new CommunityResponse(c.Id, c.Name, s.Id, s.Name)).ToListAsync(ct)))
-            .WithSummary("The communities of the street and the station whose zone each belongs to (for the registration form)");
+            .Produces<List<CommunityResponse>>().WithSummary("The communities of the street and the station whose zone each belongs to (for the registration form)");
 
         group.MapGet("/{id:int}", async (int id, Actor actor, AccessPolicy access, EldercareDb db, IdNumberProtector ids, TimeProvider clock, CancellationToken ct) =>
         {
@@ -111,7 +111,7 @@ public static class ElderEndpoints
                                orderby r.ReadAt descending, r.Id descending
                                select new ElderFileReadResponse(s.Id, s.DisplayName, r.ReadAt, r.Refused)).Take(200).ToListAsync(ct);
             return Results.Ok(reads);
-        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Who opened an elder's file (or was refused), newest first (officers only)");
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).Produces<List<ElderFileReadResponse>>().WithSummary("Who opened an elder's file (or was refused), newest first (officers only)");
     }
 
     private enum Search { Name, Initials, PhoneEnd, IdNumber }

@@ -104,7 +104,7 @@ public static class FamilyBindings
             if (!mayEnd) return BindingNotFound.ToResult(); // someone else's binding: not even its existence is told
             await db.FamilyBindings.Where(b => b.Id == id).ExecuteUpdateAsync(s => s.SetProperty(b => b.Status, BindingStatus.Revoked), ct);
             return Results.NoContent();
-        }).WithSummary("End a binding: the family member, the elder or the elder's station; from then on the family member gets 403 for that elder");
+        }).Produces(StatusCodes.Status204NoContent).WithSummary("End a binding: the family member, the elder or the elder's station; from then on the family member gets 403 for that elder");
     }
 
     private static async Task<List<BindingResponse>> ListAsync(EldercareDb db, IQueryable<FamilyBinding> bindings, CancellationToken ct)

@@ -46,7 +46,7 @@ public static class CallerIdentification
             var written = await db.Elders.Where(e => e.Id == body.ElderId && e.SecondPhone == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(e => e.SecondPhone, number), ct);
             return written == 1 ? Results.NoContent() : PhonesFull.ToResult();
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline records the number an identified caller asked to be known by (the file's second phone, while free)");
+        }).WithTags("Hotline").RequireAuthorization().Produces(StatusCodes.Status204NoContent).WithSummary("The hotline records the number an identified caller asked to be known by (the file's second phone, while free)");
 
         app.MapPost("/api/hotline/identify", async (IdentifyCallerRequest body, Actor actor, EldercareDb db, IdNumberProtector ids, CancellationToken ct) =>
         {
@@ -68,7 +68,7 @@ public static class CallerIdentification
             return Results.Ok(found.Count == 1
                 ? new IdentifyCallerResponse(found[0].Id, found[0].Name, 1, found[0].DutyPhone, found[0].StationId, byNumber)
                 : new IdentifyCallerResponse(null, null, found.Count, NumberOnFile: byNumber));
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("Caller ID (and the ID number's last four) to an elder, for the hotline");
+        }).WithTags("Hotline").RequireAuthorization().Produces<IdentifyCallerResponse>().WithSummary("Caller ID (and the ID number's last four) to an elder, for the hotline");
     }
 
     /// <summary>

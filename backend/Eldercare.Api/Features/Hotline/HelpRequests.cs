@@ -65,7 +65,7 @@ public static class HelpRequests
             var response = new HelpRequestResponse(saved.Id, saved.ElderId, saved.Source.ToString(), saved.PersonReached, saved.RequestedAt, saved.CallBackAt);
             return written == 1 ? Results.Created($"/api/hotline/help-requests/{saved.Id}", response) : Results.Ok(response);
         }).WithTags("Hotline").RequireAuthorization()
-          .WithSummary("The hotline reports an elder who asked for a person: a task for the station, and a call back when nobody answered");
+          .Produces<HelpRequestResponse>(StatusCodes.Status201Created).Produces<HelpRequestResponse>().WithSummary("The hotline reports an elder who asked for a person: a task for the station, and a call back when nobody answered");
 
     /// <summary>What the call back says before it puts the elder through to a person.</summary>
     public const string CallBackText = "您刚才来电找工作人员，当时没有人接听，现在为您接通，请不要挂机。";

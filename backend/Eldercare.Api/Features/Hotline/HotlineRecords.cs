@@ -70,7 +70,7 @@ public static class HotlineRecords
                 $"{elder.Name}在{Infrastructure.Time.BusinessTime.ToBusinessTime(now):HH:mm}拨打热线紧急求助，热线正在为老人接通驿站值班电话。请立即联系老人。");
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/emergencies/{found.Id}", ToResponse(found, elder.Name, elder.Station, elder.DutyPhone));
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline opens an emergency case: the station and the family are alerted; answers the station's duty phone");
+        }).WithTags("Hotline").RequireAuthorization().Produces<EmergencyResponse>(StatusCodes.Status201Created).Produces<EmergencyResponse>().WithSummary("The hotline opens an emergency case: the station and the family are alerted; answers the station's duty phone");
 
         app.MapGet("/api/emergencies", async (EmergencyStatus? status, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
@@ -97,7 +97,7 @@ public static class HotlineRecords
                 Reached = x.Case.CallId is { } id ? reached.GetValueOrDefault(id) : null,
                 Calls = calls[(x.Case.ElderId, x.Case.OpenedAt)].ToList(),
             }));
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("Emergency cases: a station's own, or all for officers and hotline agents");
+        }).WithTags("Hotline").RequireAuthorization().Produces<List<EmergencyResponse>>().WithSummary("Emergency cases: a station's own, or all for officers and hotline agents");
 
         app.MapPost("/api/emergencies/{id:long}/close", async (long id, CloseEmergencyRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -109,7 +109,7 @@ public static class HotlineRecords
                 .SetProperty(x => x.Status, EmergencyStatus.Closed).SetProperty(x => x.ClosedAt, clock.GetUtcNow().UtcDateTime)
                 .SetProperty(x => x.ClosedByStaffId, actor.Id).SetProperty(x => x.Note, body.Note.Trim()), ct);
             return closed == 0 ? AlreadyClosed.ToResult() : Results.NoContent();
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("Station staff close an emergency case with what was done");
+        }).WithTags("Hotline").RequireAuthorization().Produces(StatusCodes.Status204NoContent).WithSummary("Station staff close an emergency case with what was done");
 
         app.MapPost("/api/hotline/calls", async (CallRecordRequest body, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
@@ -139,7 +139,7 @@ public static class HotlineRecords
             var calls = await query.OrderByDescending(x => x.Call.StartedAt).Take(200).ToListAsync(ct);
             return Results.Ok(calls.Select(x => new CallRecordResponse(x.Call.Id, x.Call.CallId, x.Call.Direction.ToString(), x.Call.Number, x.Call.ElderId,
                 x.ElderName, x.Call.Path, x.Call.Outcome, x.Call.StartedAt, x.Call.DurationSeconds)));
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline's call log, newest first: one elder's calls, or all calls (hotline agents, officers) or the zone's (station staff)");
+        }).WithTags("Hotline").RequireAuthorization().Produces<List<CallRecordResponse>>().WithSummary("The hotline's call log, newest first: one elder's calls, or all calls (hotline agents, officers) or the zone's (station staff)");
     }
 
     private static EmergencyResponse ToResponse(EmergencyCase x, string elderName, string station, string dutyPhone) =>

@@ -41,7 +41,7 @@ public static class RefundsOwed
                 .Take(500).ToListAsync(ct);
             return Results.Ok(rows);
         }).WithTags("Payments").RequireAuthorization()
-          .WithSummary("Refunds a station owes (state=Owed, the default) or has given back (state=Settled), oldest first (clerks, station managers, officers)");
+          .Produces<List<RefundOwedResponse>>().WithSummary("Refunds a station owes (state=Owed, the default) or has given back (state=Settled), oldest first (clerks, station managers, officers)");
 
         app.MapPost("/api/refunds/{id:long}/hand-over", async (long id, Actor actor, EldercareDb db, PaymentLedger ledger, TimeProvider clock, CancellationToken ct) =>
         {
@@ -56,6 +56,6 @@ public static class RefundsOwed
             if (settled == 0) return RefundSettled.ToResult();
             return Results.Ok(await ledger.ReceiptAsync(id, ct));
         }).WithTags("Payments").RequireAuthorization()
-          .WithSummary("Record that a refund owed was handed back at the window (the station that took the payment); answers the refund slip");
+          .Produces<ReceiptResponse>().WithSummary("Record that a refund owed was handed back at the window (the station that took the payment); answers the refund slip");
     }
 }

@@ -110,7 +110,7 @@ public static class StationDay
                 .Where(s => actor.Role == StaffRole.Officer || actor.Role == StaffRole.HotlineAgent || s.Id == actor.StationId)
                 .OrderBy(s => s.Code).Select(s => new StationSummary(s.Id, s.Name, s.Address)).ToListAsync(ct);
             return Results.Ok(stations);
-        }).WithSummary("The stations this member of staff works for (all of them for officers and hotline agents)");
+        }).Produces<List<StationSummary>>().WithSummary("The stations this member of staff works for (all of them for officers and hotline agents)");
 
         group.MapGet("/{stationId:int}/today", async (int stationId, DateOnly? date, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -121,7 +121,7 @@ public static class StationDay
             db.StationDayReads.Add(new StationDayRead { StationId = stationId, Day = day.Date, StaffAccountId = actor.Id, ReadAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(ct);
             return Results.Ok(day);
-        }).WithSummary("One day at a station (today in Beijing by default): by hour and line, meals per menu, delivery routes, visits per caregiver; each view is written to the audit log");
+        }).Produces<StationDayResponse>().WithSummary("One day at a station (today in Beijing by default): by hour and line, meals per menu, delivery routes, visits per caregiver; each view is written to the audit log");
 
         group.MapGet("/{stationId:int}/day-reads", async (int stationId, EldercareDb db, CancellationToken ct) =>
             Results.Ok(await (from r in db.StationDayReads.AsNoTracking()
@@ -129,6 +129,6 @@ public static class StationDay
                               where r.StationId == stationId
                               orderby r.ReadAt descending, r.Id descending
                               select new StationDayReadResponse(s.Id, s.DisplayName, r.Day, r.ReadAt)).Take(200).ToListAsync(ct)))
-            .RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Who opened a station's day (with its elders' phones and addresses), newest first (officers only)");
+            .RequireAuthorization(AccessPolicy.OfficersOnly).Produces<List<StationDayReadResponse>>().WithSummary("Who opened a station's day (with its elders' phones and addresses), newest first (officers only)");
     }
 }

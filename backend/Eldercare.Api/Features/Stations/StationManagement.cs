@@ -69,7 +69,7 @@ public static class StationManagement
                     db.Bookings.Count(b => b.CaregiverId == c.Id && b.Date >= today && b.Status == BookingStatus.Assigned)))
                 .ToListAsync(ct);
             return Results.Ok(caregivers);
-        }).WithSummary("The station's caregivers, with their upcoming assigned visits");
+        }).Produces<List<CaregiverResponse>>().WithSummary("The station's caregivers, with their upcoming assigned visits");
 
         stations.MapPost("/caregivers", async (int stationId, CaregiverRequest body, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
@@ -79,14 +79,14 @@ public static class StationManagement
             db.Caregivers.Add(caregiver);
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/caregivers/{caregiver.Id}", ToResponse(caregiver, 0));
-        }).WithSummary("Add a caregiver to the station's roster (station manager)");
+        }).Produces<CaregiverResponse>(StatusCodes.Status201Created).WithSummary("Add a caregiver to the station's roster (station manager)");
 
         stations.MapGet("/resources", async (int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
             if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             return Results.Ok(await db.ServiceResources.AsNoTracking().Where(r => r.StationId == stationId).OrderBy(r => r.Kind).ThenBy(r => r.Name)
                 .Select(r => new ResourceResponse(r.Id, r.Name, r.Kind.ToString())).ToListAsync(ct));
-        }).WithSummary("The station's meal points, bathing rooms, teams, caregiver pool and doctors");
+        }).Produces<List<ResourceResponse>>().WithSummary("The station's meal points, bathing rooms, teams, caregiver pool and doctors");
 
         stations.MapGet("/slot-templates", async (int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
@@ -101,7 +101,7 @@ public static class StationManagement
             return Results.Ok(templates
                 .OrderBy(x => MealPlan.IsoWeekday(x.t.Weekday)).ThenBy(x => x.t.Start).ThenBy(x => x.ResourceName)
                 .Select(x => ToResponse(x.t, x.ServiceName, x.ResourceName)));
-        }).WithSummary("The station's weekly capacity templates");
+        }).Produces<List<SlotTemplateResponse>>().WithSummary("The station's weekly capacity templates");
 
         stations.MapGet("/closures", async (int stationId, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -115,7 +115,7 @@ public static class StationManagement
                     select new ClosureSummary(c.Id, c.ResourceId, r.Name, c.From, c.To, c.Reason, c.MoveBookings, c.CreatedAt,
                         c.BookingsAffected, c.BookingsMoved, c.BookingsCancelled, c.SettledAt != null))
                 .ToListAsync(ct));
-        }).WithSummary("The station's closures of the last 30 days and to come");
+        }).Produces<List<ClosureResponse>>().WithSummary("The station's closures of the last 30 days and to come");
 
         app.MapPut("/api/caregivers/{id:int}", async (int id, CaregiverRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
@@ -139,7 +139,7 @@ public static class StationManagement
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return Results.Ok(ToResponse(caregiver, upcoming));
-        }).WithTags("Stations").RequireAuthorization().WithSummary("Change a caregiver's details, or take them off the roster (station manager)");
+        }).WithTags("Stations").RequireAuthorization().Produces<CaregiverResponse>().WithSummary("Change a caregiver's details, or take them off the roster (station manager)");
 
         app.MapPost("/api/bookings/{id:long}/assign", async (long id, AssignVisitRequest body, Actor actor, EldercareDb db,
             BookingEngine engine, CancellationToken ct) =>
@@ -171,7 +171,7 @@ public static class StationManagement
             await db.SaveChangesAsync(ct);
             await slots.GenerateAheadAsync(ct); // bookable at once, not from the next nightly run
             return Results.Created($"/api/slot-templates/{template.Id}", ToResponse(template, item.Name, resource.Name));
-        }).WithTags("Stations").RequireAuthorization().WithSummary("Add a weekly capacity template; its slots for the next two weeks open at once (station manager)");
+        }).WithTags("Stations").RequireAuthorization().Produces<SlotTemplateResponse>(StatusCodes.Status201Created).WithSummary("Add a weekly capacity template; its slots for the next two weeks open at once (station manager)");
 
         app.MapPut("/api/slot-templates/{id:int}", async (int id, SlotTemplateChange body, Actor actor, EldercareDb db, SlotGenerator slots,
             TimeProvider clock, CancellationToken ct) =>
@@ -196,7 +196,7 @@ public static class StationManagement
             await tx.CommitAsync(ct);
             if (body.IsActive) await slots.GenerateAheadAsync(ct); // days skipped while it was stopped
             return Results.Ok(ToResponse(template, found.ServiceName, found.ResourceName));
-        }).WithTags("Stations").RequireAuthorization().WithSummary("Change a template's places or stop it; opened slots follow, never below what is booked (station manager)");
+        }).WithTags("Stations").RequireAuthorization().Produces<SlotTemplateResponse>().WithSummary("Change a template's places or stop it; opened slots follow, never below what is booked (station manager)");
     }
 
     private static string? TemplateMistake(SlotTemplateRequest body, CatalogItem item, ServiceResource resource)
