@@ -22,16 +22,17 @@ const orderActions = Behavior({
   methods: {
     /** Runs one action at a time: a second tap while one is on its way does nothing (no second payment or cancel). */
     once(action) {
-      if (this.acting) return Promise.resolve();
-      this.acting = true;
-      return action().then(() => { this.acting = false; }, () => { this.acting = false; });
+      if (this.actionInFlight) return Promise.resolve();
+      this.actionInFlight = true;
+      const done = () => { this.actionInFlight = false; };
+      return action().then(done, done);
     },
     said(notice) {
       this.setData({ notice, failure: '' });
       return this.reload();
     },
     failed(e) {
-      this.setData({ failure: e.detail ? `${e.title}（${e.detail}）` : e.title, notice: '' });
+      this.setData({ failure: api.problemText(e), notice: '' });
     },
     pay(event) {
       const id = event.currentTarget.dataset.id;

@@ -122,6 +122,11 @@ function startDemo() {
 
 const inDemo = () => demo.isOn();
 
+/** A refusal in the words shown on a page: the API's Chinese title, and its detail where it gives one. */
+function problemText(e) {
+  return e.detail ? `${e.title}（${e.detail}）` : e.title;
+}
+
 /** A key for one intended booking: the page keeps it for every retry of that booking, so a retry never books twice. */
 function idempotencyKey() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
@@ -142,4 +147,4 @@ function pay(bookingId) {
   })).then(() => request(`/api/bookings/${bookingId}/wechat-pay/check`, { method: 'POST' }).catch(() => null));
 }
 
-module.exports = { TIMEOUT_MS, request, ensureLogin, keep, session, actingFor, refreshElders, actFor, logOut, startDemo, inDemo, idempotencyKey, pay };
+module.exports = { TIMEOUT_MS, request, ensureLogin, keep, session, actingFor, refreshElders, actFor, logOut, startDemo, inDemo, idempotencyKey, problemText, pay };

@@ -162,6 +162,42 @@ public sealed class LunchOfferTests
         Assert.Equal(HttpStatusCode.Created, (await BookAsync(await s.StaffClientAsync(StaffRole.Clerk), elder.Id, slot.Id, mode: ServiceModes.AtCentre)).StatusCode);
     }
 
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task A_clerk_taking_the_money_as_the_unpaid_booking_is_released_either_confirms_it_or_takes_nothing(string provider)
+    {
+        using var database = TestDatabase.New(provider);
+        using var api = new ApiFactory(database);
+        var (s, _) = await StreetAsync(api);
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk);
+        for (var round = 0; round < 8; round++)
+        {
+            var elder = await ElderAtHomeAsync(s);
+            var slot = await s.WithDbAsync(db => db.Slots.AsNoTracking().FirstAsync(x => x.ResourceId == s.Kitchen1.Id && x.Date == s.Day));
+            var id = (await JsonAsync(await BookAsync(await s.ElderClientAsync(elder), elder.Id, slot.Id, mode: ServiceModes.AtCentre))).GetProperty("id").GetInt64();
+            await s.WithDbAsync(db => db.Bookings.Where(b => b.Id == id).ExecuteUpdateAsync(x => x.SetProperty(b => b.PayBy, DateTime.UtcNow.AddMinutes(-1))));
+
+            using var start = new SemaphoreSlim(0);
+            var pay = Task.Run(async () => { await start.WaitAsync(); return await clerk.PostAsJsonAsync($"/api/bookings/{id}/payments", new { method = "Cash", amountFen = 1000 }, Json); });
+            var release = Task.Run(async () => { await start.WaitAsync(); await ReleaseAsync(api); });
+            start.Release(2);
+            var paid = await pay;
+            await release;
+
+            var booking = await s.WithDbAsync(db => db.Bookings.AsNoTracking().SingleAsync(b => b.Id == id));
+            var money = await s.WithDbAsync(db => db.Payments.Where(p => p.BookingId == id).SumAsync(p => p.AmountFen));
+            if (paid.StatusCode == HttpStatusCode.Created)
+                // Paid first: confirmed and kept; or paid and then released: the money is owed back, never kept for nothing.
+                Assert.True((booking.Status, money) is (BookingStatus.Confirmed, 1000) or (BookingStatus.Cancelled, 0), $"{booking.Status}, {money}");
+            else
+                Assert.Equal((BookingStatus.Cancelled, 0L), (booking.Status, money)); // released first: nothing taken
+            // The place is held exactly as long as a booking holds it.
+            Assert.Equal(await s.WithDbAsync(db => db.Bookings.CountAsync(b => b.SlotId == slot.Id && b.Status != BookingStatus.Cancelled)),
+                await s.WithDbAsync(db => db.Slots.Where(x => x.Id == slot.Id).Select(x => x.Booked).SingleAsync()));
+        }
+    }
+
     private static async Task ReleaseAsync(ApiFactory api)
     {
         await using var scope = api.Services.CreateAsyncScope();

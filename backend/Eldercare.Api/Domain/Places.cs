@@ -77,6 +77,13 @@ public readonly record struct GeoPoint(double Latitude, double Longitude)
     /// <summary>Set at all: (0, 0) is where a file without a location on the map says it is.</summary>
     public bool IsKnown => Latitude != 0 || Longitude != 0;
 
+    /// <summary>A point read from an outer join: null where the row (a venue) is missing.</summary>
+    public static GeoPoint? From(double? latitude, double? longitude) =>
+        latitude is { } lat && longitude is { } lon ? new GeoPoint(lat, lon) : null;
+
+    /// <summary>Whole metres to another point, as shown to elders; null where either is not on the map.</summary>
+    public int? WholeMetresTo(GeoPoint? other) => IsKnown && other is { IsKnown: true } at ? (int)Math.Round(MetresTo(at)) : null;
+
     /// <summary>As the crow flies, in metres (haversine; within a street the earth is round enough for this).</summary>
     public double MetresTo(GeoPoint other)
     {

@@ -62,7 +62,7 @@ Component({
         // with the same key. Refused: a new choice, a new key.
         const lost = e.status === 0 || e.status >= 500;
         if (!lost) choice.settled();
-        this.setData({ busy: false, error: e.detail ? `${e.title}（${e.detail}）` : e.title, canRetry: lost });
+        this.setData({ busy: false, error: api.problemText(e), canRetry: lost });
       });
     },
     retry() {

@@ -34,7 +34,7 @@ Component({
       return api.request('/api/family-bindings', { method: 'POST', data: f }).then(() => {
         this.setData({ form: { elderName: '', idLast4: '', elderPhone: '', relation: '' }, notice: '已申请，请老人在小程序里点"同意"，或到驿站窗口确认' });
         return this.onShow();
-      }, (e) => this.setData({ error: e.detail ? `${e.title}（${e.detail}）` : e.title }));
+      }, (e) => this.setData({ error: api.problemText(e) }));
     },
     act(event) {
       api.actFor(event.currentTarget.dataset.id);
@@ -59,7 +59,7 @@ Component({
         .then(() => { this.setData({ notice: '已解除绑定' }); return this.onShow(); }, (e) => this.failed(e));
     },
     failed(e) {
-      this.setData({ error: e.detail ? `${e.title}（${e.detail}）` : e.title, notice: '' });
+      this.setData({ error: api.problemText(e), notice: '' });
     },
   },
 });

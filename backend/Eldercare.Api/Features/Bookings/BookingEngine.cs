@@ -279,10 +279,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
             outcome = OnlinePaymentOutcome.Paid;
             if (booking.Status == BookingStatus.Requested)
             {
-                booking.History.Add(Event(booking.Status, BookingStatus.Confirmed, Actor.System with { Channel = Channel.MiniProgram }, now, "微信支付成功"));
-                booking.Status = BookingStatus.Confirmed;
-                booking.UpdatedAt = now;
-                reminders.AddConfirmedAfterPayment(booking, now);
+                ConfirmPaid(booking, Actor.System with { Channel = Channel.MiniProgram }, now, "微信支付成功", reminders);
                 outcome = OnlinePaymentOutcome.Confirmed;
             }
         }
@@ -479,6 +476,19 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         Enum.GetValues<ServiceModes>().First(m => m != ServiceModes.None && offered.HasFlag(m));
 
     private static bool IsSingleMode(ServiceModes mode) => mode != ServiceModes.None && (mode & (mode - 1)) == 0;
+
+    /// <summary>
+    /// A booking that waited for its payment (Requested) is confirmed by it, wherever it was paid (WeChat Pay's
+    /// notification, the window): the history line, the status and the elder's confirmation, in the caller's batch
+    /// (inside its transaction under the elder's lock; a tracked booking, whose earlier history need not be loaded).
+    /// </summary>
+    internal static void ConfirmPaid(Booking booking, Actor actor, DateTime now, string note, BookingReminders reminders)
+    {
+        booking.History.Add(Event(booking.Status, BookingStatus.Confirmed, actor, now, note));
+        booking.Status = BookingStatus.Confirmed;
+        booking.UpdatedAt = now;
+        reminders.AddConfirmedAfterPayment(booking, now);
+    }
 
     private static BookingEvent Event(BookingStatus? from, BookingStatus to, Actor actor, DateTime at, string? note) => new()
     {

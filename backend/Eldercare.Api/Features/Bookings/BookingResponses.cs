@@ -37,8 +37,7 @@ public static class BookingMapping
         return bookings.Where(b => places.ContainsKey(b.ResourceId)).ToDictionary(b => b.Id, b =>
         {
             var place = places[b.ResourceId];
-            int? metres = place.Lat is { } lat && place.Lon is { } lon && homes.TryGetValue(b.ElderId, out var home) && home.IsKnown && new GeoPoint(lat, lon).IsKnown
-                ? (int)Math.Round(home.MetresTo(new GeoPoint(lat, lon))) : null;
+            var metres = homes.TryGetValue(b.ElderId, out var home) ? home.WholeMetresTo(GeoPoint.From(place.Lat, place.Lon)) : null;
             return new BookingPlace(place.Name, metres);
         });
     }

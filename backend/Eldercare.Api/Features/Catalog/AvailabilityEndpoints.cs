@@ -60,7 +60,7 @@ public static class AvailabilityEndpoints
                 return new SlotResponse(x.Slot.Id, item.Id, x.Slot.Date, x.Slot.Start, x.Slot.End, x.Slot.MealPeriod?.ToString(), x.Slot.ResourceId, x.Name,
                     x.StationId, x.Slot.Capacity, x.Slot.Remaining, x.Slot.CutoffAt, reason is null, reason?.Title, waiting.GetValueOrDefault(x.Slot.Id), reason?.Type,
                     // With an elder: how far the place is from their home, and whether it is their own station's (it delivers).
-                    elder is { } home && home.Home.IsKnown && x.Lat is { } lat && x.Lon is { } lon && new GeoPoint(lat, lon).IsKnown ? (int)Math.Round(home.Home.MetresTo(new GeoPoint(lat, lon))) : null, elder is { } mine ? x.StationId == mine.Station : null);
+                    elder?.Home.WholeMetresTo(GeoPoint.From(x.Lat, x.Lon)), elder is { } mine ? x.StationId == mine.Station : null);
             }));
         }).WithTags("Catalog").RequireAuthorization().Produces<List<SlotResponse>>().WithSummary("Bookable slots or portions of a service, with places left");
     }

@@ -65,9 +65,8 @@ public static class LunchOffers
             // The menu they usually have, while it has a place this week; else the first lunch that does.
             var item = lunches.Where(i => open.Any(x => x.Slot.CatalogItemId == i.Id)).OrderBy(i => i.Id == usual?.CatalogItemId ? 0 : 1).FirstOrDefault();
             if (item is null) return NoLunch.ToResult();
-            double Distance(GeoPoint at) => elder.Home.MetresTo(at);
             var points = open.Where(x => x.Slot.CatalogItemId == item.Id).Select(x => (x.Resource, x.Venue)).DistinctBy(p => p.Resource.Id)
-                .OrderBy(p => p.Resource.StationId == zoneStation ? 0 : 1).ThenBy(p => p.Venue is null ? double.MaxValue : Distance(p.Venue.Location)).ToList();
+                .OrderBy(p => p.Resource.StationId == zoneStation ? 0 : 1).ThenBy(p => elder.Home.WholeMetresTo(p.Venue?.Location) ?? int.MaxValue).ToList();
             if (points.Count == 0) return NoLunch.ToResult();
 
             var (mode, why, point) = Choose(elder, item, usual is null ? null : (usual.ResourceId, usual.Mode), zoneStation, points.Select(p => p.Resource).ToList());
@@ -76,7 +75,7 @@ public static class LunchOffers
             var grants = (await subsidies.QuoteEachAsync(elder, [item], slot.Slot.Date, ct))[item.Id];
             var subsidy = grants.Sum(g => g.AmountFen);
             return Results.Ok(new LunchOfferResponse(item.Id, item.Name, item.Detail, slot.Slot.Id, slot.Slot.Date, slot.Slot.Start, slot.Slot.End, slot.Slot.CutoffAt,
-                new MealPointOffer(point.Id, point.Name, venue?.Address, venue is { Location.IsKnown: true } at && elder.Home.IsKnown ? (int)Math.Round(Distance(at.Location)) : null, point.StationId == zoneStation),
+                new MealPointOffer(point.Id, point.Name, venue?.Address, elder.Home.WholeMetresTo(venue?.Location), point.StationId == zoneStation),
                 mode.ToString(), CatalogEndpoints.Modes(item.Modes), why, new CatalogPrice(item.ListPriceFen, subsidy, item.ListPriceFen - subsidy, grants),
                 pay.Value.Enabled ? "WeChat" : "Window"));
         }).WithTags("Meals").RequireAuthorization().Produces<LunchOfferResponse>().WithSummary("The next lunch an elder can book, as they usually have it (meal point, how it comes, price after subsidy)");

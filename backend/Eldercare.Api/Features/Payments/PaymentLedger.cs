@@ -75,17 +75,7 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberP
             db.Payments.Add(payment);
             booking.PaidFen = request.AmountFen;
             // A mini-program booking that waited for payment at the window is confirmed by it, as a WeChat payment would.
-            if (booking.Status == BookingStatus.Requested)
-            {
-                db.BookingEvents.Add(new BookingEvent
-                {
-                    BookingId = booking.Id, FromStatus = booking.Status, ToStatus = BookingStatus.Confirmed, At = payment.At,
-                    ActorKind = actor.HistoryKind, ActorId = actor.HistoryId, Channel = actor.Channel, Note = "窗口收款",
-                });
-                booking.Status = BookingStatus.Confirmed;
-                booking.UpdatedAt = payment.At;
-                reminders.AddConfirmedAfterPayment(booking, payment.At);
-            }
+            if (booking.Status == BookingStatus.Requested) BookingEngine.ConfirmPaid(booking, actor, payment.At, "窗口收款", reminders);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
