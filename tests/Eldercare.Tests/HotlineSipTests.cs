@@ -367,11 +367,11 @@ public sealed class HotlineSipTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task When_baresip_dies_the_call_in_progress_ends_and_the_lines_answer_again()
+    public async Task When_baresip_dies_the_calls_it_carried_are_hung_up_on_both_phones_and_the_lines_answer_again()
     {
         var answered = new ConcurrentQueue<ICall>();
         var ended = new ConcurrentQueue<string>();
-        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"));
+        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), OutboundLines: 1);
         await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), async call =>
         {
             answered.Enqueue(call);
@@ -380,11 +380,20 @@ public sealed class HotlineSipTests : IAsyncLifetime
             ended.Enqueue(call.Id);
         }, NullLogger.Instance, CancellationToken.None);
         var (caller, events) = await CallerAsync("13900000001");
+        var (called, calledEvents, calledPort) = await PhonesAsync(("13900000003", true));
 
         await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
-        await UntilAsync(() => Task.FromResult(answered.Count == 1), "the first call");
+        var callOut = await lines.DialAsync($"sip:13900000003@127.0.0.1:{calledPort}", "13900000003", TimeSpan.FromSeconds(10), CancellationToken.None);
+        Assert.NotNull(callOut.Answered);
+        await UntilAsync(() => Task.FromResult(answered.Count == 1 && events.Any(e => Is(e, "CALL_ESTABLISHED"))), "the first call");
         lines.KillBaresip();
         await UntilAsync(() => Task.FromResult(ended.Count == 1), "the call in progress to end");
+
+        // Neither phone is left in silence: the hotline hangs up the call it answered and the one it placed (a phone
+        // without a BYE would keep both up; these test phones never time out on missing audio).
+        await UntilAsync(() => Task.FromResult(events.Any(e => Is(e, "CALL_CLOSED"))), "the caller to hear the hang-up", seconds: 5);
+        await UntilAsync(() => Task.FromResult(calledEvents.Any(e => Is(e, "CALL_CLOSED"))), "the called phone to hear the hang-up", seconds: 5);
+        Assert.True(callOut.Answered!.Ended);
 
         // Started again: the same line answers the next call.
         await UntilAsync(async () =>
@@ -395,6 +404,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
             return answered.Count >= 2;
         }, "a call after the restart");
         await caller.DisposeAsync();
+        await called.DisposeAsync();
     }
 
     [Fact]

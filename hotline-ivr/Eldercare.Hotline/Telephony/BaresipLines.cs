@@ -37,11 +37,13 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     private readonly LinePool _links;
     private readonly ConcurrentDictionary<string, PendingDial> _dialling = new(); // by the dialling line's address
     private readonly Dictionary<string, string> _sinks = []; // each line's aubridge device, where its caller's voice goes
+    private readonly SipDialogs _dialogs;
 
     private BaresipLines(BaresipSettings settings, PromptAudio prompts, Func<ICall, Task> onCall, ILogger log)
     {
         _callsCounted = HotlineMetrics.ObserveLines(() => (_calls.Values.Count(c => !c.Outbound && !c.Ended), _calls.Values.Count(c => c.Outbound && !c.Ended)));
         (_settings, _prompts, _onCall, _log) = (settings, prompts, onCall, log);
+        _dialogs = new SipDialogs($"{settings.SipHost}:{settings.SipPort}");
         _outbound = new LinePool(settings.OutboundLines, OutboundAddressOf);
         _links = new LinePool(settings.Lines + settings.TerminalLines + settings.OutboundLines, LinkAddressOf);
     }
@@ -85,7 +87,8 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     private async Task StartBaresipAsync(CancellationToken ct)
     {
         _lastStart = DateTime.UtcNow;
-        (_process, _control) = await BaresipProcess.StartAsync(_settings.Folder, _settings.ControlPort, ct);
+        _dialogs.Clear();
+        (_process, _control) = await BaresipProcess.StartAsync(_settings.Folder, _settings.ControlPort, ct, sipTrace: _dialogs.Read);
         _control.Events += OnEvent;
         _log.LogInformation("baresip serves {Lines} lines on {Host}:{Port}", _settings.Lines, _settings.SipHost, _settings.SipPort);
     }
@@ -105,6 +108,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
                 return;
             }
             _log.LogError("baresip stopped (exit code {ExitCode}); starting it again", _process.ExitCode);
+            await HangUpDeadCallsAsync();
             foreach (var call in _calls.Values) call.End();
             _calls.Clear();
             foreach (var dial in _dialling.Values) dial.Done.TrySetResult(DialResult.NotAnswered("线路故障"));
@@ -116,6 +120,18 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
             try { await StartBaresipAsync(_stop.Token); }
             catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception) { _log.LogError(e, "baresip could not be started again"); }
         }
+    }
+
+    /// <summary>
+    /// Ends, with a BYE from the hotline's own SIP address, every call the dead baresip carried, so no caller is left
+    /// in silence (and no person rung for them keeps holding a line).
+    /// </summary>
+    private async Task HangUpDeadCallsAsync()
+    {
+        var carried = _dialogs.Established.Count;
+        if (carried == 0) return;
+        var ended = await _dialogs.HangUpAllAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
+        _log.LogWarning("baresip's {Carried} calls were hung up by the hotline ({Ended} confirmed by the other side)", carried, ended);
     }
 
     /// <summary>Kills baresip, as a crash would (for tests of the restart).</summary>
@@ -319,6 +335,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
         if (_control is not null) await _control.DisposeAsync();
         if (_process is { HasExited: false }) { _process.Kill(); await _process.WaitForExitAsync(); }
         await _watch;
+        await HangUpDeadCallsAsync(); // a hotline being stopped says goodbye on SIP too
     }
 }
 

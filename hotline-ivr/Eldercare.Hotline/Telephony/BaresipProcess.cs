@@ -78,17 +78,20 @@ public static class BaresipProcess
     /// <summary>
     /// Starts baresip on the folder and connects to its control port once it listens. A baresip left running on the
     /// folder by an earlier start (its pid file says which; its process group was stopped without it) is stopped first,
-    /// or it would keep the ports and every start after it would fail.
+    /// or it would keep the ports and every start after it would fail. <paramref name="sipTrace"/>: baresip prints every
+    /// SIP message it sends or receives, and each line of its output is handed there.
     /// </summary>
-    public static async Task<(Process Process, BaresipControl Control)> StartAsync(string folder, int controlPort, CancellationToken ct)
+    public static async Task<(Process Process, BaresipControl Control)> StartAsync(string folder, int controlPort, CancellationToken ct,
+        Action<string?>? sipTrace = null)
     {
         var pidFile = Path.Combine(folder, "baresip.pid");
         StopLeftOver(pidFile, folder);
         var info = new ProcessStartInfo("baresip") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add("-f");
         info.ArgumentList.Add(folder);
+        if (sipTrace is not null) info.ArgumentList.Add("-s");
         var process = Process.Start(info) ?? throw new InvalidOperationException("baresip did not start");
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) => sipTrace?.Invoke(e.Data);
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
