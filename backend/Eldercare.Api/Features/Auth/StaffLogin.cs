@@ -138,7 +138,7 @@ public static class StaffLoginSetup
 
         app.MapPost("/api/staff-accounts/{id:int}/unlock", (int id, Actor actor, StaffLogin login, CancellationToken ct) =>
                 login.UnlockAsync(actor, id, ct))
-            .WithTags("Auth").RequireAuthorization()
+            .WithTags("Auth").RequireAuthorization().Produces(StatusCodes.Status204NoContent)
             .WithSummary("Unlock a staff account's logins (its station's manager, or an officer)");
     }
 }

@@ -24,6 +24,12 @@ public sealed record ActingFor(int ElderId, string Name, string Relation, string
 
 public sealed record WeChatLoginResponse(string Token, string Kind, int Id, bool PhoneBound, IReadOnlyList<ActingFor> Elders);
 
+/// <summary>The subscribe-message templates to ask for when booking and when joining a waitlist, and how bookings are paid (WeChat or Window).</summary>
+public sealed record WeChatTemplatesResponse(IReadOnlyList<string> ForBooking, IReadOnlyList<string> ForWaitlist, string Payment);
+
+/// <summary>A family member's phone, shared through WeChat, now on their record (shown masked).</summary>
+public sealed record PhoneBoundResponse(bool PhoneBound, string MaskedPhone);
+
 public static class WeChatProblems
 {
     public static readonly Problem NotConfigured = new("wechat-not-configured", 503, "小程序登录暂未开通，请拨打热线或到驿站办理");
@@ -86,8 +92,8 @@ public static class WeChatLogin
                 .Where(t => t.Length > 0).Distinct().ToList();
             var forWaitlist = new[] { o.TemplateFor(ReminderKind.WaitlistPromoted) }.Where(t => t.Length > 0).ToList();
             // How a booking is paid: in WeChat, or at the station's window while WeChat Pay is not set up.
-            return Results.Ok(new { forBooking, forWaitlist, payment = pay.Value.Enabled ? "WeChat" : "Window" });
-        }).RequireAuthorization().WithSummary("The subscribe-message templates the mini-program asks users to accept, and how bookings are paid");
+            return Results.Ok(new WeChatTemplatesResponse(forBooking, forWaitlist, pay.Value.Enabled ? "WeChat" : "Window"));
+        }).RequireAuthorization().Produces<WeChatTemplatesResponse>().WithSummary("The subscribe-message templates the mini-program asks users to accept, and how bookings are paid");
 
         group.MapPost("/phone", async (WeChatCodeRequest body, Actor actor, WeChatClient wechat, EldercareDb db, CancellationToken ct) =>
         {
@@ -95,8 +101,8 @@ public static class WeChatLogin
             var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.Code, ct));
             if (refused is not null) return refused;
             await db.FamilyMembers.Where(f => f.Id == actor.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.Phone, phone!), ct);
-            return Results.Ok(new { phoneBound = true, maskedPhone = ElderEndpoints.MaskPhone(phone!) });
-        }).RequireAuthorization().WithSummary("A family member shares their phone number through WeChat's phone-number button");
+            return Results.Ok(new PhoneBoundResponse(PhoneBound: true, ElderEndpoints.MaskPhone(phone!)));
+        }).RequireAuthorization().Produces<PhoneBoundResponse>().WithSummary("A family member shares their phone number through WeChat's phone-number button");
 
         group.MapPost("/elder", async (ElderClaimRequest body, Actor actor, WeChatClient wechat, EldercareDb db, ElderByDetails elders,
             SessionStore sessions, HttpContext http, CancellationToken ct) =>

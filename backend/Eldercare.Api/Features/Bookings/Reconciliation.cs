@@ -129,7 +129,7 @@ public static class ReconciliationEndpoints
             var closed = await db.ReconciliationFindings.Where(f => f.Id == id && f.ClosedAt == null).ExecuteUpdateAsync(s => s
                 .SetProperty(f => f.ClosedAt, clock.GetUtcNow().UtcDateTime).SetProperty(f => f.ClosedByStaffId, actor.Id).SetProperty(f => f.Note, body.Note.Trim()), ct);
             return closed == 0 ? FindingClosed.ToResult() : Results.NoContent();
-        }).WithSummary("The station's manager (or an officer) closes a finding with what was done about it");
+        }).Produces(StatusCodes.Status204NoContent).WithSummary("The station's manager (or an officer) closes a finding with what was done about it");
     }
 }
 

@@ -23,6 +23,14 @@ public sealed record SubsidyRuleRequest(
     int Priority,
     bool IsActive = true);
 
+/// <summary>A subsidy rule as the API shows it: the request's fields and the rule's id.</summary>
+public sealed record SubsidyRuleResponse(int Id, string Name, ServiceLine? Line, int? CatalogItemId, ElderGroups EligibleGroups, int MinAge,
+    int MinAbilityLevel, SubsidyKind Kind, long Amount, long? DailyCapFen, long? MonthlyCapFen, int Priority, bool IsActive)
+{
+    public static SubsidyRuleResponse From(SubsidyRule r) => new(r.Id, r.Name, r.Line, r.CatalogItemId, r.EligibleGroups, r.MinAge,
+        r.MinAbilityLevel, r.Kind, r.Amount, r.DailyCapFen, r.MonthlyCapFen, r.Priority, r.IsActive);
+}
+
 public static class SubsidyRuleEndpoints
 {
     public static readonly Problem BadPercentage = new("bad-percentage", 400, "补贴比例要在1到100之间");
@@ -32,8 +40,8 @@ public static class SubsidyRuleEndpoints
         var group = app.MapGroup("/api/subsidy-rules").WithTags("Catalog").RequireAuthorization();
 
         group.MapGet("/", async (EldercareDb db, CancellationToken ct) =>
-            Results.Ok(await db.SubsidyRules.AsNoTracking().OrderBy(r => r.Priority).ThenBy(r => r.Id).ToListAsync(ct)))
-            .WithSummary("Subsidy rules in the order they are applied");
+            Results.Ok((await db.SubsidyRules.AsNoTracking().OrderBy(r => r.Priority).ThenBy(r => r.Id).ToListAsync(ct)).Select(SubsidyRuleResponse.From)))
+            .Produces<List<SubsidyRuleResponse>>().WithSummary("Subsidy rules in the order they are applied");
 
         group.MapPost("/", async (SubsidyRuleRequest body, EldercareDb db, CancellationToken ct) =>
         {
@@ -42,8 +50,8 @@ public static class SubsidyRuleEndpoints
             Apply(rule, body);
             db.SubsidyRules.Add(rule);
             await db.SaveChangesAsync(ct);
-            return Results.Created($"/api/subsidy-rules/{rule.Id}", rule);
-        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Add a subsidy rule (officers); applies to bookings made from now on");
+            return Results.Created($"/api/subsidy-rules/{rule.Id}", SubsidyRuleResponse.From(rule));
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).Produces<SubsidyRuleResponse>(StatusCodes.Status201Created).WithSummary("Add a subsidy rule (officers); applies to bookings made from now on");
 
         group.MapPut("/{id:int}", async (int id, SubsidyRuleRequest body, EldercareDb db, CancellationToken ct) =>
         {
@@ -52,8 +60,8 @@ public static class SubsidyRuleEndpoints
             if (await Check(body, db, ct) is { } bad) return bad;
             Apply(rule, body);
             await db.SaveChangesAsync(ct);
-            return Results.Ok(rule);
-        }).RequireAuthorization(AccessPolicy.OfficersOnly).WithSummary("Change a subsidy rule (officers); bookings already made keep what they were granted");
+            return Results.Ok(SubsidyRuleResponse.From(rule));
+        }).RequireAuthorization(AccessPolicy.OfficersOnly).Produces<SubsidyRuleResponse>().WithSummary("Change a subsidy rule (officers); bookings already made keep what they were granted");
     }
 
     private static async Task<IResult?> Check(SubsidyRuleRequest body, EldercareDb db, CancellationToken ct)

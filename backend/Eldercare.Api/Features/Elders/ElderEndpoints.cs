@@ -64,7 +64,7 @@ public static class ElderEndpoints
 
         group.MapPost("/", (RegisterElderRequest body, Actor actor, ElderRegistration registration, CancellationToken ct) =>
             registration.RegisterAsync(actor, body, ct))
-            .WithSummary("Register an elder (一人一册) at the window: ID number checked, duplicates refused (clerks and station managers)");
+            .Produces<RegisteredElderResponse>(StatusCodes.Status201Created).WithSummary("Register an elder (一人一册) at the window: ID number checked, duplicates refused (clerks and station managers)");
 
         group.MapGet("/communities", async (EldercareDb db, CancellationToken ct) =>
             Results.Ok(await (from c in db.Communities.AsNoTracking()

@@ -14,6 +14,12 @@ public sealed record EmergencyContactRequest(
     [property: Required, StringLength(20, MinimumLength = 1)] string Relation,
     [property: Required, RegularExpression(ElderRegistration.PhonePattern)] string Phone);
 
+/// <summary>
+/// A newly registered elder: the ID number shown masked, the station whose zone they live in, and whether that is
+/// another station than the one registering them (a walk-in).
+/// </summary>
+public sealed record RegisteredElderResponse(int Id, string Name, string MaskedIdNumber, int Zone, bool WalkIn);
+
 public sealed record RegisterElderRequest(
     [property: Required, StringLength(50, MinimumLength = 2)] string Name,
     [property: Required, StringLength(18, MinimumLength = 18)] string IdNumber,
@@ -95,6 +101,6 @@ public sealed class ElderRegistration(EldercareDb db, IdNumberProtector ids, Tim
             return AlreadyRegistered.ToResult(extensions: new Dictionary<string, object?> { ["elderId"] = winner });
         }
         log.LogInformation("Elder {ElderId} registered at station {StationId} by staff {StaffId}", elder.Id, station, actor.Id);
-        return Results.Created($"/api/elders/{elder.Id}", new { elder.Id, elder.Name, MaskedIdNumber = ChineseIdNumber.Mask(idNumber[^4..]), Zone = community.StationId, WalkIn = community.StationId != station });
+        return Results.Created($"/api/elders/{elder.Id}", new RegisteredElderResponse(elder.Id, elder.Name, ChineseIdNumber.Mask(idNumber[^4..]), community.StationId, WalkIn: community.StationId != station));
     }
 }

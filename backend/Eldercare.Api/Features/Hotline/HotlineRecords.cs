@@ -39,6 +39,9 @@ public sealed record CallRecordResponse(long Id, string CallId, string Direction
 /// bound family (WeChat) and the elder's emergency contacts (a call from the hotline: "按1确认收到"), and stay open until
 /// staff close them; and the call log, readable by staff.
 /// </summary>
+/// <summary>A finished call's record: written now, or already there from an earlier send.</summary>
+public sealed record CallRecordedResponse(string CallId, bool AlreadyRecorded);
+
 public static class HotlineRecords
 {
     /// <summary>A SIP Call-ID is printable ASCII (RFC 3261 "word" characters); anything else is not a call of ours.</summary>
@@ -120,8 +123,11 @@ public static class HotlineRecords
                 VALUES ({body.CallId}, {body.Direction.ToString()}, {body.Number}, {body.ElderId}, {body.Path}, {body.Outcome}, {body.StartedAt.ToUniversalTime()}, {body.DurationSeconds})
                 ON CONFLICT (call_id) DO NOTHING
                 """, ct);
-            return written == 1 ? Results.Created($"/api/hotline/calls?callId={Uri.EscapeDataString(body.CallId)}", null) : Results.Ok();
-        }).WithTags("Hotline").RequireAuthorization().WithSummary("The hotline records a finished call");
+            return written == 1
+                ? Results.Created($"/api/hotline/calls?callId={Uri.EscapeDataString(body.CallId)}", new CallRecordedResponse(body.CallId, AlreadyRecorded: false))
+                : Results.Ok(new CallRecordedResponse(body.CallId, AlreadyRecorded: true));
+        }).WithTags("Hotline").RequireAuthorization().Produces<CallRecordedResponse>(StatusCodes.Status201Created).Produces<CallRecordedResponse>()
+            .WithSummary("The hotline records a finished call: 201 when recorded, 200 when it was recorded already (sent again after a lost answer)");
 
         app.MapGet("/api/hotline/calls", async (int? elderId, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {

@@ -68,7 +68,7 @@ public static class MealPlanEndpoints
         group.MapPost("/{id:int}/resume", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
             ChangeAsync(id, MealPlanStatus.Active, actor, access, db, clock, ct)).Produces<MealPlanResponse>().WithSummary("Resume a paused standing order");
         group.MapDelete("/{id:int}", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
-            ChangeAsync(id, MealPlanStatus.Ended, actor, access, db, clock, ct)).WithSummary("End a standing order");
+            ChangeAsync(id, MealPlanStatus.Ended, actor, access, db, clock, ct)).Produces(StatusCodes.Status204NoContent).WithSummary("End a standing order");
     }
 
     private static async Task<IResult> ChangeAsync(int id, MealPlanStatus to, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct)
