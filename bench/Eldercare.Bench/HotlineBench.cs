@@ -51,7 +51,7 @@ public static class HotlineBench
 
         var folder = Path.Combine(Path.GetTempPath(), $"eldercare-hotline-bench-{Guid.NewGuid():N}");
         var hotline = new HotlineOptions { ApiBaseUrl = http.BaseAddress!.ToString(), ServiceKey = key, AgentLine = "sip:agents@127.0.0.1:9" };
-        var backend = new HotlineBackend(http, key);
+        var backend = HotlineBackendSetup.Create(http.BaseAddress!, key); // as the hotline builds it: real sockets, the same resilience pipeline
         var paths = new ConcurrentQueue<List<string>>();
         var live = new ConcurrentDictionary<string, InboundCallFlow>(); // by the caller's number, while the call lasts
         var prompts = new PromptAudio(Path.Combine(folder, "prompts"), null, hotline.SpeechRate);

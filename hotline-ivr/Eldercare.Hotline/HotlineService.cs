@@ -9,14 +9,13 @@ namespace Eldercare.Hotline;
 /// The hotline's long-running service: baresip's lines answer calls, and each answered call runs the inbound call
 /// flow against the Eldercare API under the hotline's own log-in; the dialler makes the calls the hub queues.
 /// </summary>
-public sealed class HotlineService(IOptions<HotlineOptions> options, ILoggerFactory logs, ILogger<HotlineService> log) : BackgroundService
+public sealed class HotlineService(IOptions<HotlineOptions> options, HotlineBackend backend, ILoggerFactory logs, ILogger<HotlineService> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         log.LogInformation("Hotline ready: {Lines} lines and {OutboundLines} lines out on {SipListen}, baresip control {BaresipControl}, backend {ApiBaseUrl}",
             o.Lines, o.OutboundLines, o.SipListen, o.BaresipControl, o.ApiBaseUrl);
-        var backend = new HotlineBackend(new HttpClient { BaseAddress = new Uri(o.ApiBaseUrl), Timeout = Timeout.InfiniteTimeSpan }, o.ServiceKey, o.ApiTimeout);
         var prompts = new PromptAudio(o.PromptCache, o.RecordedPrompts, o.SpeechRate);
         var (sipHost, sipPort) = HostPort(o.SipListen);
         var (_, controlPort) = HostPort(o.BaresipControl);

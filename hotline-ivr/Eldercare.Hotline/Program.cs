@@ -1,4 +1,5 @@
 using Eldercare.Api.Infrastructure.Configuration;
+using Eldercare.Hotline.Backend;
 using Eldercare.Hotline.Telephony;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -22,7 +23,7 @@ public static class HotlineProgram
         AddTelemetry(builder, servesMetrics: args is not ["agent-phone", ..]);
         // "agent-phone": the person the demo's calls reach (see AgentPhone), instead of the hotline itself.
         if (args is ["agent-phone", ..]) builder.Services.AddHostedService<AgentPhone>();
-        else builder.Services.AddHostedService<HotlineService>();
+        else builder.Services.AddHotlineBackend().AddHostedService<HotlineService>();
 
         var host = builder.Build();
         if (!host.Services.SettingsAreValid()) return 1;

@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using Eldercare.Api.Domain;
 using Eldercare.Hotline;
 using HotlineBackend = Eldercare.Hotline.Backend.HotlineBackend;
+using HotlineBackendSetup = Eldercare.Hotline.Backend.HotlineBackendSetup;
+using BackendUnavailable = Eldercare.Hotline.Backend.BackendUnavailable;
 using Eldercare.Hotline.Calls;
 using Eldercare.Hotline.Telephony;
 using Eldercare.Tests.Support;
@@ -78,7 +80,7 @@ public sealed class HotlineCallFlowTests
         elder.Phone = "137" + Random.Shared.Next(10_000_000, 99_999_999);
         await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, elder.Phone)));
         var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
-        return new World(api, s, elder, lunch, new HotlineBackend(api.CreateClient(), Key));
+        return new World(api, s, elder, lunch, HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler));
     }
 
     private static Task<(FakeCall Call, InboundCallFlow Flow)> CallAsync(World w, string? callerNumber, params char?[] keys) =>
@@ -320,12 +322,49 @@ public sealed class HotlineCallFlowTests
     }
 
     [Fact]
+    public async Task A_failing_API_is_asked_again_only_where_repeating_is_safe_and_once_it_keeps_failing_it_is_not_asked_at_all()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var proxy = new FlakyProxy(w.Api.Server.CreateHandler());
+        var backend = HotlineBackendSetup.Create(w.Api.Server.BaseAddress, Key, TimeSpan.FromSeconds(1), () => proxy);
+        await backend.CatalogAsync(w.Elder.Id, CancellationToken.None); // logged in while the API is fine
+        var booking = await w.Backend.BookAsync(w.Elder.Id, w.Lunch.Id, "AtCentre", "call-9:1", CancellationToken.None);
+
+        async Task<int> TriesOf(string path, Func<Task> request)
+        {
+            proxy.Failing = path;
+            var before = proxy.Failed;
+            await Assert.ThrowsAsync<BackendUnavailable>(request);
+            proxy.Failing = null;
+            return proxy.Failed - before;
+        }
+
+        Assert.Equal(2, await TriesOf("/api/catalog", () => backend.CatalogAsync(w.Elder.Id, CancellationToken.None))); // a read
+        Assert.Equal(2, await TriesOf("/api/bookings", () => backend.BookAsync(w.Elder.Id, w.Lunch.Id, "AtCentre", "call-9:2", CancellationToken.None))); // keyed
+        Assert.Equal(2, await TriesOf("/api/hotline/identify", () => backend.IdentifyAsync(w.Elder.Phone, null, CancellationToken.None))); // changes nothing
+        Assert.Equal(1, await TriesOf("/api/bookings", () => backend.CancelAsync(booking.Id, CancellationToken.None))); // not safe to send twice
+        Assert.Equal("Confirmed", (await w.Backend.BookingsAsync(w.Elder.Id, w.Lunch.Date, CancellationToken.None)).Single(b => b.Id == booking.Id).Status);
+
+        // Ten failures in a row: the circuit opens, and the next caller is not kept waiting on a dead API.
+        proxy.Failing = "/api/catalog";
+        for (var i = 0; i < 5; i++) await Assert.ThrowsAsync<BackendUnavailable>(() => backend.CatalogAsync(w.Elder.Id, CancellationToken.None));
+        var asked = proxy.Failed;
+        var open = await Assert.ThrowsAsync<BackendUnavailable>(() => backend.CatalogAsync(w.Elder.Id, CancellationToken.None));
+        Assert.Equal(asked, proxy.Failed);
+        Assert.Contains("keeps failing", open.Message);
+        proxy.Failing = null;
+        await Task.Delay(TimeSpan.FromSeconds(5.5)); // the circuit's break
+        Assert.NotEmpty(await backend.CatalogAsync(w.Elder.Id, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task When_the_API_answers_with_a_proxys_HTML_page_or_not_at_all_the_caller_is_put_through_to_a_person()
     {
         using var database = TestDatabase.NewSqlite();
         using var w = await WorldAsync(database);
         var proxy = new FlakyProxy(w.Api.Server.CreateHandler());
-        var backend = new HotlineBackend(new HttpClient(proxy) { BaseAddress = w.Api.Server.BaseAddress }, Key, TimeSpan.FromSeconds(1));
+        var backend = HotlineBackendSetup.Create(w.Api.Server.BaseAddress, Key, TimeSpan.FromSeconds(1), () => proxy);
 
         proxy.Failing = "/api/catalog";
         var (html, htmlFlow) = await RunAsync(w, new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '1'), backend);
@@ -428,7 +467,7 @@ public sealed class HotlineCallFlowTests
         using var database = TestDatabase.NewSqlite();
         using var w = await WorldAsync(database);
         var log = new HeaderLog(w.Api.Server.CreateHandler());
-        var backend = new HotlineBackend(new HttpClient(log) { BaseAddress = w.Api.Server.BaseAddress }, Key);
+        var backend = HotlineBackendSetup.Create(w.Api.Server.BaseAddress, Key, primary: () => log);
 
         var (call, _) = await RunAsync(w, new FakeCall("call-" + Guid.NewGuid().ToString("N")[..8], w.Elder.Phone, '1', '1', '1', '1', '0'), backend);
 

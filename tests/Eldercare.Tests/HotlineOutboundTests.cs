@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Eldercare.Tests.Support.Scenario;
 using HotlineBackend = Eldercare.Hotline.Backend.HotlineBackend;
+using HotlineBackendSetup = Eldercare.Hotline.Backend.HotlineBackendSetup;
 
 namespace Eldercare.Tests;
 
@@ -100,7 +101,7 @@ public sealed class HotlineOutboundTests
             [deaf.Phone] = () => Answers(deaf),
             [again.Phone] = () => Answers(again, '*', '1'),
         });
-        var outbound = new OutboundDialler(dialler, new HotlineBackend(api.CreateClient(), Key), Options, TimeProvider.System, NullLogger.Instance);
+        var outbound = new OutboundDialler(dialler, HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler), Options, TimeProvider.System, NullLogger.Instance);
 
         Assert.Equal(5, await outbound.StartQueuedCallsAsync(CancellationToken.None));
         Assert.Equal(0, await outbound.StartQueuedCallsAsync(CancellationToken.None)); // a call in progress (or made) is not made again
@@ -157,7 +158,7 @@ public sealed class HotlineOutboundTests
         var ringing = new TaskCompletionSource<DialResult>();
         var dialler = new FakeDialler(elders.ToDictionary(e => e.Phone, _ => (Func<DialResult>)(() => ringing.Task.Result)));
         var twoLines = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, OutboundLines = 2 };
-        var outbound = new OutboundDialler(dialler, new HotlineBackend(api.CreateClient(), Key), twoLines, TimeProvider.System, NullLogger.Instance);
+        var outbound = new OutboundDialler(dialler, HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler), twoLines, TimeProvider.System, NullLogger.Instance);
 
         Assert.Equal(2, await outbound.StartQueuedCallsAsync(CancellationToken.None));
         Assert.Equal(0, await outbound.StartQueuedCallsAsync(CancellationToken.None)); // both lines busy
@@ -177,7 +178,7 @@ public sealed class HotlineOutboundTests
         var elder = await s.AddElderAsync();
         await QueueCallsAsync(s, ReminderKind.BookingCancelled, "您的预约已取消。", elder);
         var dialler = new FakeDialler(new() { [elder.Phone] = () => DialResult.NotAnswered("无人接听") });
-        var backend = new HotlineBackend(api.CreateClient(), Key);
+        var backend = HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler);
         var hours = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, CallsFrom = new(8, 0), CallsUntil = new(20, 30) };
         var night = new TestClock(new DateTimeOffset(2026, 12, 1, 14, 0, 0, TimeSpan.Zero)); // 22:00 in Beijing
         var morning = new TestClock(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero)); // 08:00
@@ -211,7 +212,7 @@ public sealed class HotlineOutboundTests
             [talking.Phone] = () => new(calls[talking.Phone] = new FakeCall(Guid.NewGuid().ToString("N"), talking.Phone, '1'), null),
         });
         dialler.OnCall[talking.Phone] = true; // still on the phone with the hotline
-        var outbound = new OutboundDialler(dialler, new HotlineBackend(api.CreateClient(), Key), Options, TimeProvider.System, NullLogger.Instance);
+        var outbound = new OutboundDialler(dialler, HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler), Options, TimeProvider.System, NullLogger.Instance);
 
         Assert.Equal(1, await outbound.StartQueuedCallsAsync(CancellationToken.None));
         await outbound.IdleAsync();
@@ -236,7 +237,7 @@ public sealed class HotlineOutboundTests
         var elder = await s.AddElderAsync(); // no WeChat: news comes by phone
         var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
         var later = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch, date: s.Day.AddDays(1));
-        var backend = new HotlineBackend(api.CreateClient(), Key);
+        var backend = HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler);
 
         var heard = await backend.BookAsync(elder.Id, lunch.Id, "AtCentre", "call-x:1", CancellationToken.None); // the elder heard it on that call
         var clerk = await s.StaffClientAsync(StaffRole.Clerk);
@@ -269,7 +270,7 @@ public sealed class HotlineOutboundTests
         var elder = await s.AddElderAsync();
         await QueueCallsAsync(s, ReminderKind.BookingMoved, "您的预约改期了。", elder);
         var proxy = new FlakyProxy(api.Server.CreateHandler()) { Failing = "/api/deliveries" };
-        var backend = new HotlineBackend(new HttpClient(proxy) { BaseAddress = api.Server.BaseAddress }, Key, TimeSpan.FromSeconds(1));
+        var backend = HotlineBackendSetup.Create(api.Server.BaseAddress, Key, TimeSpan.FromSeconds(1), () => proxy);
         var dialler = new FakeDialler(new() { [elder.Phone] = () => new(new FakeCall(Guid.NewGuid().ToString("N"), elder.Phone, '1'), null) });
         var options = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = "sip:agents@test", OutboundRoute = "sip:{0}@gateway.test",
             CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, QueuePoll = TimeSpan.FromSeconds(1) };
@@ -300,7 +301,7 @@ public sealed class HotlineOutboundTests
                 new EmergencyContact { ElderId = elder.Id, Name = "王二", Relation = "女儿", Phone = daughter });
             await db.SaveChangesAsync();
         });
-        var backend = new HotlineBackend(api.CreateClient(), Key);
+        var backend = HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler);
         var options = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test",
             DistrictDutyLine = "", OutboundRoute = "sip:{0}@gateway.test", CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue, OutboundLines = 5 };
 
@@ -350,7 +351,7 @@ public sealed class HotlineOutboundTests
         var dialler = new FakeDialler(new() { [elder.Phone] = () => new(answered = new FakeCall(Guid.NewGuid().ToString("N"), elder.Phone, '9'), null) });
         var options = new HotlineOptions { ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = "sip:agents@test", DutyLine = "sip:{0}@duty.test",
             OutboundRoute = "sip:{0}@gateway.test", CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue };
-        var outbound = new OutboundDialler(dialler, new HotlineBackend(api.CreateClient(), Key), options, TimeProvider.System, NullLogger.Instance);
+        var outbound = new OutboundDialler(dialler, HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler), options, TimeProvider.System, NullLogger.Instance);
 
         Assert.Equal(1, await outbound.StartQueuedCallsAsync(CancellationToken.None));
         await outbound.IdleAsync();

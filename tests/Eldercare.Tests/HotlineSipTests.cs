@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using static Eldercare.Tests.Support.Scenario;
 using HotlineBackend = Eldercare.Hotline.Backend.HotlineBackend;
+using HotlineBackendSetup = Eldercare.Hotline.Backend.HotlineBackendSetup;
 
 namespace Eldercare.Tests;
 
@@ -130,7 +131,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
         var number = "139" + Random.Shared.Next(10_000_000, 99_999_999);
         await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, number)));
         await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 10, period: MealPeriod.Lunch);
-        var backend = new HotlineBackend(api.CreateClient(), Key);
+        var backend = HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler);
         var (agents, agentEvents, agentPort) = await PeopleAsync(("agents", true));
         var options = new HotlineOptions { ApiBaseUrl = "http://unused", AgentLine = $"sip:agents@127.0.0.1:{agentPort}", DistrictDutyLine = "", ServiceKey = Key };
         var flows = new ConcurrentQueue<InboundCallFlow>();
@@ -200,7 +201,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
         });
         var s = await CreateAsync(api);
         var (first, second) = (await s.AddElderAsync(), await s.AddElderAsync(station: 2));
-        var backend = new HotlineBackend(api.CreateClient(), Key);
+        var backend = HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler);
         // Nobody at the agents' desk; station 1's duty phone answers, station 2's rings out.
         var (people, rang, peoplePort) = await PeopleAsync(("agents", false), (s.Station1.DutyPhone, true), (s.Station2.DutyPhone, false));
         var (phones, phoneEvents, gateway) = await PhonesAsync((first.Phone, true), (second.Phone, true));
@@ -292,7 +293,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
             QueuePoll = TimeSpan.FromSeconds(1), CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue,
         };
         using var stop = new CancellationTokenSource();
-        var dialler = new OutboundDialler(lines, new HotlineBackend(api.CreateClient(), Key), options, TimeProvider.System, NullLogger.Instance);
+        var dialler = new OutboundDialler(lines, HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler), options, TimeProvider.System, NullLogger.Instance);
         var running = dialler.RunAsync(stop.Token);
 
         bool PhoneEvent(JsonElement e, string type, string number) =>

@@ -35,17 +35,18 @@ public sealed record QueuedCall(long Id, int ElderId, string Kind, string Text, 
 
 /// <summary>
 /// The Eldercare API as the hotline uses it, under the hotline's own service log-in. Every booking carries the
-/// Idempotency-Key the call flow gives it (one per call step), so a repeated request never books twice. Each answer
-/// is waited for <c>timeout</c> (the caller is listening to silence meanwhile); reads and keyed writes are tried once
-/// more; whatever still fails is a <see cref="BackendUnavailable"/>. Every request carries the call's id as its
-/// correlation id (see <see cref="ForCall"/>), so the API's log lines of a call can be found from the call log.
+/// Idempotency-Key the call flow gives it (one per call step), so a repeated request never books twice. The HTTP
+/// client comes from <see cref="HotlineBackendSetup"/>: each answer is waited for Hotline:ApiTimeout (the caller is
+/// listening to silence meanwhile), reads and keyed writes are tried once more, and while the API keeps failing the
+/// circuit is open and requests fail at once; whatever still fails is a <see cref="BackendUnavailable"/>. Every
+/// request carries the call's id as its correlation id (see <see cref="ForCall"/>), so the API's log lines of a call
+/// can be found from the call log.
 /// </summary>
-public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan? timeout = null)
+public sealed class HotlineBackend(HttpClient http, string serviceKey)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly AsyncLocal<string?> CallId = new();
     private readonly SemaphoreSlim _login = new(1, 1);
-    private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromSeconds(4);
     private volatile string? _token;
 
     /// <summary>The requests made from here on (in this call's flow) carry the call id as their correlation id, and the call's trace.</summary>
@@ -122,39 +123,28 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan?
     public Task<Booking> CancelAsync(long bookingId, CancellationToken ct) =>
         SendAsync<Booking>(HttpMethod.Post, $"/api/bookings/{bookingId}/cancel", new { reason = "老人通过服务热线取消" }, null, ct);
 
+    /// <summary>
+    /// Marks a request as safe to send twice (the hub keeps one record per call, or the request changes nothing): the
+    /// resilience pipeline then tries it once more after a failure, as it does GETs and requests with an Idempotency-Key.
+    /// </summary>
+    internal static readonly HttpRequestOptionsKey<bool> MayRepeat = new("eldercare.may-repeat");
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken ct, bool retry = false)
     {
-        var tries = retry || method == HttpMethod.Get || idempotencyKey is not null ? 2 : 1;
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await SendOnceAsync<T>(method, path, body, idempotencyKey, ct);
-            }
-            catch (BackendUnavailable) when (attempt < tries)
-            {
-                // once more: a lost answer or a node restarting; the key makes a repeated write harmless
-            }
-        }
-    }
-
-    private async Task<T> SendOnceAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken ct)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        wait.CancelAfter(_timeout);
         try
         {
             for (var attempt = 1; ; attempt++)
             {
-                var token = await TokenAsync(wait.Token);
+                var token = await TokenAsync(ct);
                 using var request = new HttpRequestMessage(method, path);
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-                if (CallId.Value is { } callId) request.Headers.TryAddWithoutValidation("X-Correlation-Id", callId);
+                Correlate(request);
+                if (retry) request.Options.Set(MayRepeat, true);
                 if (body is not null) request.Content = JsonContent.Create(body, options: Json);
                 if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-                using var response = await http.SendAsync(request, wait.Token);
+                using var response = await http.SendAsync(request, ct);
                 if (response.IsSuccessStatusCode)
-                    return response.Content.Headers.ContentLength == 0 ? default! : (await response.Content.ReadFromJsonAsync<T>(Json, wait.Token))!;
+                    return response.Content.Headers.ContentLength == 0 ? default! : (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
                 if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized && attempt == 1)
                 {
                     _token = null; // the session ended: log in again once
@@ -163,18 +153,29 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan?
                 // A refusal is a ProblemDetails; anything else (a proxy's error page, a 5xx without one) means the API is not there.
                 if ((int)response.StatusCode >= 500 || response.Content.Headers.ContentType?.MediaType is not ("application/problem+json" or "application/json"))
                     throw new BackendUnavailable($"the API answered {(int)response.StatusCode} ({response.Content.Headers.ContentType?.MediaType ?? "no body"})");
-                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, wait.Token);
+                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
                 throw new BackendRefusal(problem.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", problem.TryGetProperty("title", out var title) ? title.GetString() ?? "" : "");
             }
         }
-        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (Unavailable(e, ct) is { } unavailable)
         {
-            throw new BackendUnavailable($"no answer from the API within {_timeout.TotalSeconds:0} s", e);
+            throw unavailable;
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException)
-        {
-            throw new BackendUnavailable(e.Message, e);
-        }
+    }
+
+    /// <summary>What a failure to get an answer means for the call: the API is not there (never the caller's hang-up).</summary>
+    private static BackendUnavailable? Unavailable(Exception e, CancellationToken ct) => e switch
+    {
+        Polly.Timeout.TimeoutRejectedException => new BackendUnavailable("no answer from the API in time", e),
+        Polly.CircuitBreaker.BrokenCircuitException => new BackendUnavailable("the API keeps failing: not asked for now", e),
+        OperationCanceledException when !ct.IsCancellationRequested => new BackendUnavailable("no answer from the API in time", e),
+        HttpRequestException or JsonException or NotSupportedException => new BackendUnavailable(e.Message, e),
+        _ => null,
+    };
+
+    private static void Correlate(HttpRequestMessage request)
+    {
+        if (CallId.Value is { } callId) request.Headers.TryAddWithoutValidation("X-Correlation-Id", callId);
     }
 
     private async Task<string> TokenAsync(CancellationToken ct)
@@ -185,8 +186,10 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan?
         {
             if (_token is { } fresh) return fresh;
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/service") { Content = JsonContent.Create(new { service = "hotline", key = serviceKey }, options: Json) };
-            if (CallId.Value is { } callId) request.Headers.TryAddWithoutValidation("X-Correlation-Id", callId);
+            Correlate(request);
+            request.Options.Set(MayRepeat, true); // a log-in changes nothing
             using var response = await http.SendAsync(request, ct);
+            if ((int)response.StatusCode >= 500) throw new BackendUnavailable($"the API's log-in answered {(int)response.StatusCode}");
             if (!response.IsSuccessStatusCode) throw new BackendRefusal("login", "热线暂时不能办理，请稍后再拨");
             var login = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
             return _token = login.GetProperty("token").GetString()!;

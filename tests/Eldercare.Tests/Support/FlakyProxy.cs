@@ -5,10 +5,16 @@ public sealed class FlakyProxy(HttpMessageHandler api) : DelegatingHandler(api)
 {
     public volatile string? Failing; // a path prefix
     public volatile bool Stall;
+    private int _failed;
+
+    /// <summary>How many requests it has failed so far (each retry is one more).</summary>
+    public int Failed => Volatile.Read(ref _failed);
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         if (Failing is { } prefix && request.RequestUri!.AbsolutePath.StartsWith(prefix, StringComparison.Ordinal))
         {
+            Interlocked.Increment(ref _failed);
             if (Stall) await Task.Delay(Timeout.Infinite, ct);
             return new HttpResponseMessage(System.Net.HttpStatusCode.BadGateway)
             {
