@@ -39,4 +39,25 @@ function responseSchema(method, route, status) {
   return response.content['application/json'].schema;
 }
 
-module.exports = { problems, responseSchema };
+/**
+ * The API's route for a request a client makes, e.g. ('post', '/api/emergencies/4/close?x=1') -> '/api/emergencies/{id}/close';
+ * a route without parameters wins over one with them, as in the API. Null when the API has no such operation.
+ */
+function routeOf(method, path) {
+  const bare = path.split('?')[0];
+  const fits = Object.keys(contract.paths).filter((route) => contract.paths[route][method]
+    && new RegExp(`^${route.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(bare));
+  fits.sort((a, b) => (a.match(/\{/g) || []).length - (b.match(/\{/g) || []).length);
+  return fits[0] || null;
+}
+
+/** What is wrong with a fake answer to a request, as checked against the contract; [] when it fits. */
+function answerProblems(method, path, status, body) {
+  const m = method.toLowerCase();
+  const route = routeOf(m, path);
+  if (!route) return [`the API has no ${method.toUpperCase()} ${path.split('?')[0]}`];
+  if (status < 200 || status >= 300 || body === undefined || body === null) return [];
+  return problems(body, responseSchema(m, route, String(status))).map((p) => `${method.toUpperCase()} ${route} ${status}: ${p}`);
+}
+
+module.exports = { problems, responseSchema, routeOf, answerProblems };

@@ -24,4 +24,17 @@ describe('the page tests\' fakes fit the API\'s contract', () => {
     expect(problems({ ...fixtures.requestedBooking, price: { ...fixtures.requestedBooking.price, payableFen: '10元' } }, booking))
       .toEqual(['$.price.payableFen: "10元" is not in the API\'s form']);
   });
+
+  it('checks every answer a page test\'s fake wx gives: an unknown route or an unknown field is kept to fail that test', async () => {
+    const { fakeWx, contractProblems } = require('./helpers');
+    fakeWx({ 'GET /api/meals/lunch-offers?elderId=8': [200, {}], 'GET /api/meals/lunch-offer?elderId=8': [200, { ...fixtures.lunchOffer, meal_point: {} }] });
+    const ask = (url) => new Promise((resolve) => wx.request({ url: `https://api.test${url}`, success: resolve, fail: resolve }));
+    await ask('/api/meals/lunch-offers?elderId=8');
+    await ask('/api/meals/lunch-offer?elderId=8');
+    expect(contractProblems.splice(0)).toEqual([
+      'the fake answer to GET /api/meals/lunch-offers?elderId=8 does not fit the API:\nthe API has no GET /api/meals/lunch-offers',
+      'the fake answer to GET /api/meals/lunch-offer?elderId=8 does not fit the API:\nGET /api/meals/lunch-offer 200: $.meal_point: the API sends no such field',
+    ]);
+  });
 });
+

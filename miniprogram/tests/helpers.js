@@ -6,6 +6,11 @@ const path = require('path');
 const simulate = require('miniprogram-simulate');
 
 const root = path.join(__dirname, '..');
+const { answerProblems } = require('../../contract/check.js');
+
+// Fake answers that do not fit the API, kept until tests/contract-setup.js fails the test that gave them (a throw
+// inside a page's request could be caught by the page and shown as a network error instead).
+const contractProblems = [];
 
 function fakeWx(answers = {}, options = {}) {
   const calls = { requests: [], navigations: [], modals: [], toasts: [], payments: [] };
@@ -16,6 +21,10 @@ function fakeWx(answers = {}, options = {}) {
       calls.requests.push({ method, path: pathOnly, data, header });
       const given = answers[`${method} ${pathOnly}`];
       const answer = typeof given === 'function' ? given({ method, path: pathOnly, data, header }) : given;
+      // Every fake answer must be one the API could give (contract/openapi.json): a route it lacks or a field it does
+      // not send fails the test, so a changed response breaks the pages' tests.
+      const wrong = answer ? answerProblems(method, pathOnly, answer[0], answer[1]) : [];
+      if (wrong.length) contractProblems.push(`the fake answer to ${method} ${pathOnly} does not fit the API:\n${wrong.join('\n')}`);
       setTimeout(() => {
         if (!answer) fail({ errMsg: 'request:fail' });
         else success({ statusCode: answer[0], data: answer[1] });
@@ -81,4 +90,5 @@ async function tap(comp, selector) {
 
 const text = (comp) => comp.dom.textContent.replace(/\s+/g, ' ');
 
-module.exports = { fakeWx, familySession, elderSession, mount, settle, tap, text };
+module.exports = {
+  contractProblems, fakeWx, familySession, elderSession, mount, settle, tap, text };

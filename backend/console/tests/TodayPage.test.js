@@ -87,7 +87,7 @@ describe('TodayPage', () => {
     const requests = fakeApi({
       'GET /api/stations': [200, stations],
       [`GET ${todayPath}`]: [200, day([lunch])],
-      'POST /api/bookings/41/transitions': [200, { ...lunch, status: 'InService' }],
+      'POST /api/bookings/41/transitions': [200, { id: 41, status: 'InService' }], // the booking, as the API answers (the page reloads the day)
     });
     const { wrapper } = await mountAt('/today', TodayPage);
     const arrived = wrapper.findAll('[data-test=day-bookings] button').find((b) => b.text() === '到了');

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { wang, wangFile, waitingBinding } from './fixtures.js';
+import { fakeApi } from './helpers.js';
 
 const { problems, responseSchema } = createRequire(import.meta.url)('../../../contract/check.js');
 
@@ -18,5 +19,12 @@ describe('the console tests\' fakes fit the API\'s contract', () => {
   it('would catch a renamed field', () => {
     expect(problems([{ ...wang, phoneMasked: '139****5678' }], responseSchema('get', '/api/elders', '200')))
       .toEqual(['$[0].phoneMasked: the API sends no such field']);
+  });
+
+  it('checks every page test\'s fake answers too: an unknown route or a field the API does not send fails the test', () => {
+    expect(() => fakeApi({ 'GET /api/station-days': [200, {}] })).toThrow('the API has no GET /api/station-days');
+    expect(() => fakeApi({ 'POST /api/bookings/41/transitions': [200, { id: 41, state: 'InService' }] }))
+      .toThrow('POST /api/bookings/{id}/transitions 200: $.state: the API sends no such field');
+    expect(() => fakeApi({ 'POST /api/emergencies/4/close': [204, undefined], 'GET /api/elders?q=wjg': [200, [wang]] })).not.toThrow();
   });
 });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { mount, flushPromises } from '@vue/test-utils';
 import ElementPlus from 'element-plus';
 import { createRouter, createMemoryHistory } from 'vue-router';
@@ -7,8 +8,18 @@ import { routes } from '../src/router.js';
 // jsdom has no canvas to measure text with; ECharts lets a host without one supply the measure (as in server-side rendering).
 setPlatformAPI({ measureText: (text) => ({ width: String(text).length * 12 }) });
 
-/** Replaces fetch with answers by "METHOD path"; records every request made. */
+const { answerProblems } = createRequire(import.meta.url)('../../../contract/check.js');
+
+/**
+ * Replaces fetch with answers by "METHOD path"; records every request made. Every answer is checked against the API's
+ * contract first (contract/openapi.json): a fake of a route the API lacks, or a field it does not send, fails the test.
+ */
 export function fakeApi(answers) {
+  for (const [request, [status, body]] of Object.entries(answers)) {
+    const [method, path] = request.split(' ');
+    const wrong = answerProblems(method, path, status, body);
+    if (wrong.length) throw new Error(`the fake answer to ${request} does not fit the API:\n${wrong.join('\n')}`);
+  }
   const requests = [];
   globalThis.fetch = async (path, init = {}) => {
     const method = init.method || 'GET';
