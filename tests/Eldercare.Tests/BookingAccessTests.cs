@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Eldercare.Api.Domain;
 using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
@@ -50,6 +51,15 @@ public abstract class BookingAccessTests(ApiFactory factory)
         await HttpAssert.ProblemAsync(await client.GetAsync($"/api/bookings/{theirs}"), 403, "not-bound");
         await HttpAssert.ProblemAsync(await client.PostAsJsonAsync($"/api/bookings/{theirs}/cancel", new { reason = "x" }), 403, "not-bound");
         await HttpAssert.ProblemAsync(await client.GetAsync($"/api/catalog?elderId={stranger.Id}"), 403, "not-bound");
+
+        // Nor waitlisted, planned for, or read about, in any of the ways a request names an elder; nothing is written.
+        await HttpAssert.ProblemAsync(await client.PostAsJsonAsync("/api/waitlist", new { elderId = stranger.Id, slotId = slot.Id }), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await client.PostAsJsonAsync("/api/meal-plans", new { elderId = stranger.Id, weekdays = new[] { 1 }, period = "Lunch", menuItemId = s.Lunch.Id, mealPointId = s.Kitchen1.Id, mode = "AtCentre" }), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await client.GetAsync($"/api/meal-plans?elderId={stranger.Id}"), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await client.GetAsync($"/api/subsidy-ledger?elderId={stranger.Id}"), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await client.GetAsync($"/api/bookings?elderId={stranger.Id}"), 403, "not-bound");
+        Assert.Equal(0, await s.WithDbAsync(db => db.WaitlistEntries.CountAsync(w => w.ElderId == stranger.Id)));
+        Assert.Equal(0, await s.WithDbAsync(db => db.MealPlans.CountAsync(p => p.ElderId == stranger.Id)));
     }
 
     [Fact]

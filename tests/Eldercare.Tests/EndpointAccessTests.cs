@@ -52,6 +52,18 @@ public sealed class EndpointAccessTests : IDisposable
         }
         Assert.Empty(answeredWithoutSession);
     }
+
+    [Fact]
+    public void Every_endpoint_whose_request_names_an_elder_checks_that_the_caller_may_act_for_them()
+    {
+        var unguarded = Endpoints()
+            .Where(x => x.Endpoint.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters()
+                .Any(p => typeof(Eldercare.Api.Features.Sessions.IForElder).IsAssignableFrom(p.ParameterType)) == true)
+            .Where(x => x.Endpoint.Metadata.GetMetadata<Eldercare.Api.Features.Sessions.ElderAccess.Guarded>() is not { Write: true })
+            .Select(x => $"{x.Method} {x.Endpoint.RoutePattern.RawText}").ToList();
+        Assert.Empty(unguarded); // each needs .ForElder(write: true): a body naming an elder books, joins or plans for them
+        Assert.Contains(Endpoints(), x => x.Endpoint.Metadata.GetMetadata<Eldercare.Api.Features.Sessions.ElderAccess.Guarded>() is { Write: false });
+    }
 }
 
 /// <summary>The API's description and Swagger UI are served where they are wanted, and not where they are switched off.</summary>

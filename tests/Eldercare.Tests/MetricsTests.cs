@@ -7,7 +7,12 @@ using static Eldercare.Tests.Support.Scenario;
 
 namespace Eldercare.Tests;
 
-/// <summary>/metrics answers Prometheus with the named metrics: requests by route, bookings by outcome and channel, reminder lag, queued deliveries.</summary>
+/// <summary>
+/// /metrics answers Prometheus with the named metrics: requests by route, bookings by outcome and channel, reminder lag,
+/// queued deliveries. The hub's meter is one per process, so bookings made by tests running beside this one would be
+/// counted too: it runs alone.
+/// </summary>
+[Collection(nameof(RunsAlone))]
 public sealed class MetricsTests
 {
     [Fact]
@@ -48,6 +53,18 @@ public sealed class MetricsTests
         Assert.InRange(lagSum, 119, 200); // the reminder two minutes late, and the booking's confirmation on time
         Assert.Contains("eldercare_deliveries_queued", text);
         Assert.Contains("eldercare_bookings_waiting", text);
+
+        // The sample Grafana dashboard asks only for metrics that are served: the API's here, the hotline's by its meter.
+        var dashboard = File.ReadAllText(Path.Combine(RepoPaths.Root, "config", "grafana-dashboard.json"));
+        var asked = System.Text.RegularExpressions.Regex.Matches(dashboard, @"\b(eldercare_[a-z_]+|http_server_[a-z_]+)")
+            .Select(m => System.Text.RegularExpressions.Regex.Replace(m.Value, "_(bucket|count|sum)$", "")).Distinct().ToList();
+        Assert.Contains("eldercare_hotline_calls", asked);
+        var hotlineServes = new[] // as Prometheus names them: dots become underscores, the unit is appended
+        {
+            Eldercare.Hotline.Telephony.HotlineMetrics.CallsName.Replace('.', '_'), Eldercare.Hotline.Telephony.HotlineMetrics.KeyToPromptName.Replace('.', '_') + "_milliseconds",
+        };
+        Assert.All(asked, metric => Assert.True(text.Contains(metric + "_", StringComparison.Ordinal) || text.Contains(metric + "{", StringComparison.Ordinal)
+            || text.Contains(metric + " ", StringComparison.Ordinal) || hotlineServes.Contains(metric), $"the dashboard asks for {metric}, which is not served"));
     }
 
     /// <summary>A sample of this metric with all these labels (in any order) and this value.</summary>

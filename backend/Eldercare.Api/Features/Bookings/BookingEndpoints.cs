@@ -12,7 +12,7 @@ public sealed record CreateBookingRequest(
     [property: Range(1, int.MaxValue)] int ElderId,
     [property: Range(1, long.MaxValue)] long SlotId,
     ServiceModes? Mode,
-    bool PayAtWindow = false);
+    bool PayAtWindow = false) : IForElder;
 
 /// <summary>Staff move a booking along: Assigned, InService, Completed, NoShow or Rejected.</summary>
 public sealed record TransitionBookingRequest(BookingStatus To, [property: StringLength(200)] string? Note);
@@ -28,18 +28,17 @@ public static class BookingEndpoints
         var group = app.MapGroup("/api/bookings").WithTags("Bookings").RequireAuthorization();
 
         group.MapPost("/", async (CreateBookingRequest body, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
-            Actor actor, AccessPolicy access, BookingEngine engine, CancellationToken ct) =>
+            Actor actor, BookingEngine engine, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(idempotencyKey) || idempotencyKey.Length > 100)
                 return BookingProblems.IdempotencyKeyRequired.ToResult("Idempotency-Key 必须是 1-100 个字符");
-            if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             var result = await engine.BookAsync(actor, new BookingRequest(body.ElderId, body.SlotId, body.Mode, body.PayAtWindow), idempotencyKey, ct);
             if (result.Refusal is { } refusal) return refusal.ToResult();
             var response = result.Booking!.ToResponse();
             return result.Created
                 ? Results.Created($"/api/bookings/{response.Id}", response)
                 : Results.Ok(response); // a retry of a request that already booked
-        }).Produces<BookingResponse>(StatusCodes.Status201Created).Produces<BookingResponse>()
+        }).ForElder(write: true).Produces<BookingResponse>(StatusCodes.Status201Created).Produces<BookingResponse>()
             .WithSummary("Book a slot for an elder (Idempotency-Key header required); a retry with the same key answers 200 with the booking it made");
 
         group.MapGet("/{id:long}", async (long id, Actor actor, AccessPolicy access, BookingEngine engine, EldercareDb db, CancellationToken ct) =>
@@ -51,11 +50,10 @@ public static class BookingEndpoints
         }).Produces<BookingResponse>().WithSummary("One booking with its history");
 
         group.MapGet("/", async ([FromQuery] int? elderId, [FromQuery] BookingStatus? status, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to,
-            Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+            Actor actor, EldercareDb db, CancellationToken ct) =>
         {
             var elder = elderId ?? (actor.Kind == PrincipalKind.Elder ? actor.Id : null);
             if (elder is null) return Problems.ValidationFailed.ToResult("elderId is required");
-            if (await access.CheckElderAsync(actor, elder.Value, write: false, ct) is { } denied) return denied.ToResult();
             var query = db.Bookings.AsNoTracking().Where(b => b.ElderId == elder);
             if (status is { } s) query = query.Where(b => b.Status == s);
             if (from is { } f) query = query.Where(b => b.Date >= f);
@@ -63,7 +61,7 @@ public static class BookingEndpoints
             var bookings = await query.OrderBy(b => b.Date).ThenBy(b => b.Start).Take(500).ToListAsync(ct);
             var places = await db.PlacesAsync(bookings, ct);
             return Results.Ok(bookings.Select(b => b.ToResponse(withHistory: false, places)));
-        }).Produces<List<BookingResponse>>().WithSummary("An elder's bookings, filtered by status and dates");
+        }).ForElder(write: false).Produces<List<BookingResponse>>().WithSummary("An elder's bookings, filtered by status and dates");
 
         group.MapPost("/{id:long}/cancel", async (long id, CancelBookingRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, BookingEngine engine, CancellationToken ct) =>

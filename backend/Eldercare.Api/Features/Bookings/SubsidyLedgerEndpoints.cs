@@ -16,18 +16,17 @@ public static partial class SubsidyLedgerEndpoints
 {
     public static void MapSubsidyLedgerEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/subsidy-ledger", async (int elderId, string? month, Actor actor, AccessPolicy access, EldercareDb db,
+        app.MapGet("/api/subsidy-ledger", async (int elderId, string? month, Actor actor, EldercareDb db,
             TimeProvider clock, CancellationToken ct) =>
         {
             var period = month ?? SubsidyRule.MonthPeriod(clock.Today());
             if (!IsMonth(period)) return Problems.ValidationFailed.ToResult("month must be written yyyy-MM");
-            if (await access.CheckElderAsync(actor, elderId, write: false, ct) is { } denied) return denied.ToResult();
             var lines = await db.SubsidyLedger.AsNoTracking().Where(l => l.ElderId == elderId && l.Month == period)
                 .OrderBy(l => l.Id).ToListAsync(ct);
             return Results.Ok(new LedgerMonthResponse(elderId, period, lines.Sum(l => l.AmountFen),
                 lines.GroupBy(l => l.Line.ToString()).ToDictionary(g => g.Key, g => g.Sum(l => l.AmountFen)),
                 lines.Select(l => new LedgerLineResponse(l.BookingId, l.RuleId, l.Line.ToString(), l.ServiceDate, l.AmountFen, l.RecordedAt)).ToList()));
-        }).WithTags("Bookings").RequireAuthorization().Produces<LedgerMonthResponse>().WithSummary("An elder's subsidy ledger for one month: each grant and give-back, and the totals");
+        }).WithTags("Bookings").RequireAuthorization().ForElder(write: false).Produces<LedgerMonthResponse>().WithSummary("An elder's subsidy ledger for one month: each grant and give-back, and the totals");
     }
 
     public static bool IsMonth(string text) => Month().IsMatch(text);

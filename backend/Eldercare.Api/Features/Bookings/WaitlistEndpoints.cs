@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Eldercare.Api.Features.Bookings;
 
-public sealed record JoinWaitlistRequest([property: Range(1, int.MaxValue)] int ElderId, [property: Range(1, long.MaxValue)] long SlotId, ServiceModes? Mode);
+public sealed record JoinWaitlistRequest([property: Range(1, int.MaxValue)] int ElderId, [property: Range(1, long.MaxValue)] long SlotId, ServiceModes? Mode) : IForElder;
 
 public sealed record WaitlistResponse(long Id, int ElderId, long SlotId, string Status, int PriorityTier, int Position, long? BookingId, string? Outcome);
 
@@ -16,9 +16,8 @@ public static class WaitlistEndpoints
     {
         var group = app.MapGroup("/api/waitlist").WithTags("Bookings").RequireAuthorization();
 
-        group.MapPost("/", async (JoinWaitlistRequest body, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/", async (JoinWaitlistRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             var slot = await db.Slots.AsNoTracking().SingleOrDefaultAsync(s => s.Id == body.SlotId, ct);
             if (slot is null) return BookingProblems.SlotNotFound.ToResult();
             var elder = await db.Elders.AsNoTracking().SingleOrDefaultAsync(e => e.Id == body.ElderId, ct);
@@ -40,7 +39,7 @@ public static class WaitlistEndpoints
             db.WaitlistEntries.Add(entry);
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/waitlist/{entry.Id}", await ResponseAsync(db, entry, ct));
-        }).Produces<WaitlistResponse>(StatusCodes.Status201Created).WithSummary("Wait for a place in a full slot; the first eligible waiter (protected groups first) is booked when one frees");
+        }).ForElder(write: true).Produces<WaitlistResponse>(StatusCodes.Status201Created).WithSummary("Wait for a place in a full slot; the first eligible waiter (protected groups first) is booked when one frees");
 
         group.MapGet("/{id:long}", async (long id, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
         {

@@ -18,7 +18,7 @@ public sealed record CreateMealPlanRequest(
     MealPeriod Period,
     [property: Range(1, int.MaxValue)] int MenuItemId,
     [property: Range(1, int.MaxValue)] int MealPointId,
-    ServiceModes Mode);
+    ServiceModes Mode) : IForElder;
 
 public sealed record MealPlanResponse(int Id, int ElderId, IReadOnlyList<int> Weekdays, string Period, int MenuItemId, int MealPointId, string Mode, string Status);
 
@@ -32,9 +32,8 @@ public static class MealPlanEndpoints
     {
         var group = app.MapGroup("/api/meal-plans").WithTags("Meals").RequireAuthorization();
 
-        group.MapPost("/", async (CreateMealPlanRequest body, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        group.MapPost("/", async (CreateMealPlanRequest body, Actor actor, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
         {
-            if (await access.CheckElderAsync(actor, body.ElderId, write: true, ct) is { } denied) return denied.ToResult();
             if (body.Weekdays.Any(d => d is < 1 or > 7)) return BadWeekday.ToResult();
             var menu = await db.CatalogItems.AsNoTracking().SingleOrDefaultAsync(i => i.Id == body.MenuItemId, ct);
             var servesIt = await db.SlotTemplates.AnyAsync(t => t.CatalogItemId == body.MenuItemId && t.ResourceId == body.MealPointId && t.MealPeriod == body.Period && t.IsActive, ct);
@@ -54,14 +53,13 @@ public static class MealPlanEndpoints
             db.MealPlans.Add(plan);
             await db.SaveChangesAsync(ct);
             return Results.Created($"/api/meal-plans/{plan.Id}", plan.ToResponse());
-        }).Produces<MealPlanResponse>(StatusCodes.Status201Created).WithSummary("Start a standing meal order; it books each meal before the cut-off");
+        }).ForElder(write: true).Produces<MealPlanResponse>(StatusCodes.Status201Created).WithSummary("Start a standing meal order; it books each meal before the cut-off");
 
-        group.MapGet("/", async (int elderId, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        group.MapGet("/", async (int elderId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            if (await access.CheckElderAsync(actor, elderId, write: false, ct) is { } denied) return denied.ToResult();
             var plans = await db.MealPlans.AsNoTracking().Where(p => p.ElderId == elderId && p.Status != MealPlanStatus.Ended).OrderBy(p => p.Id).ToListAsync(ct);
             return Results.Ok(plans.Select(p => p.ToResponse()));
-        }).Produces<List<MealPlanResponse>>().WithSummary("An elder's standing meal orders");
+        }).ForElder(write: false).Produces<List<MealPlanResponse>>().WithSummary("An elder's standing meal orders");
 
         group.MapPost("/{id:int}/pause", (int id, Actor actor, AccessPolicy access, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
             ChangeAsync(id, MealPlanStatus.Paused, actor, access, db, clock, ct)).Produces<MealPlanResponse>().WithSummary("Pause a standing order (no new bookings)");
