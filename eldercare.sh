@@ -8,6 +8,8 @@
 #   ./eldercare.sh fake-wechat  the fake WeChat server on :5090 for an offline demo; writes data/fake-wechat.env for `run`
 #   ./eldercare.sh bench booking [--seconds N] [--clients N]   measure the booking engine (prints figures)
 #   ./eldercare.sh bench reminders [--reminders N]            measure reminder dispatch on one and two nodes
+#   ./eldercare.sh bench hotline [--calls N]                  simultaneous calls booking by keys over real SIP
+#   ./eldercare.sh bench sessions [--seconds N] [--clients N] the session look-up: the hub's cache and Microsoft's RedisCache
 # On a fresh Debian 12 machine with the .NET SDK, it installs what is missing (apt, NuGet) by itself.
 set -euo pipefail
 
@@ -236,9 +238,9 @@ cmd_test() {
 cmd_bench() {
   local what="${1:-}"; shift || true
   case "$what" in
-    booking|reminders) apt_install redis-server postgresql postgresql-contrib ;;
+    booking|reminders|sessions) apt_install redis-server postgresql postgresql-contrib ;;
     hotline) apt_install redis-server postgresql postgresql-contrib espeak-ng sox baresip-core ;;
-    *) die "usage: ./eldercare.sh bench booking [--seconds N] [--clients N] | bench reminders [--reminders N] | bench hotline [--calls N]" ;;
+    *) die "usage: ./eldercare.sh bench booking [--seconds N] [--clients N] | bench reminders [--reminders N] | bench hotline [--calls N] | bench sessions [--seconds N] [--clients N]" ;;
   esac
   CONFIGURATION=Release
   API_DLL="$ROOT/backend/Eldercare.Api/bin/Release/net10.0/Eldercare.Api.dll"
@@ -258,7 +260,7 @@ cmd_bench() {
 }
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 case "${1:-}" in

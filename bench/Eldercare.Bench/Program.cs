@@ -20,13 +20,15 @@ using static Eldercare.Bench.BenchSupport;
 // with PostgreSQL's own pgbench on the same server in the same run for scale.
 // ./eldercare.sh bench reminders: a minute's worth of due reminders dispatched by one node, then by two.
 // ./eldercare.sh bench hotline: simultaneous calls booking by keys over real SIP.
+// ./eldercare.sh bench sessions: the session look-up every request makes, through the hub's cache and Microsoft's RedisCache.
 switch (args.FirstOrDefault())
 {
+    case "sessions": return await SessionBench.RunAsync(args);
     case "reminders": return await ReminderBench.RunAsync(args);
     case "hotline": return await HotlineBench.RunAsync(args);
     case "booking": break;
     default:
-        Console.Error.WriteLine("usage: Eldercare.Bench booking [--seconds N] [--clients N] | reminders [--reminders N] | hotline [--calls N]");
+        Console.Error.WriteLine("usage: Eldercare.Bench booking [--seconds N] [--clients N] | reminders [--reminders N] | hotline [--calls N] | sessions [--seconds N] [--clients N]");
         return 2;
 }
 var seconds = Option(args, "--seconds", 20);

@@ -102,9 +102,8 @@ public sealed class StaffLogin(EldercareDb db, SessionStore sessions, LoginThrot
     {
         var account = await db.StaffAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId, ct);
         if (account is null) return StaffLoginProblems.AccountNotFound.ToResult();
-        var allowed = actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Officer }
-            || (actor is { Kind: PrincipalKind.Staff, Role: StaffRole.StationManager } && account.StationId == actor.StationId && account.StationId is not null);
-        if (!allowed) return Problems.Forbidden.ToResult();
+        // The account's station's manager, or an officer (the only ones for accounts of no station).
+        if (AccessPolicy.CheckRunsStation(actor, account.StationId ?? -1) is { } denied) return denied.ToResult();
         await throttle.UnlockAsync(account.Username);
         log.LogInformation("Staff account {StaffId} unlocked by staff account {UnlockedBy}", account.Id, actor.Id);
         return Results.NoContent();

@@ -43,7 +43,7 @@ public static class ElderEndpoints
 
             var elders = db.Elders.AsNoTracking();
             // Station staff find the elders of their own zone; officers and hotline agents serve the whole district.
-            if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent))
+            if (!AccessPolicy.SeesWholeDistrict(actor))
                 elders = elders.Where(e => e.RegisteredAtStationId == actor.StationId
                     || db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == actor.StationId));
             elders = SearchKind(text) switch

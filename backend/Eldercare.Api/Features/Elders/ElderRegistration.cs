@@ -55,7 +55,7 @@ public sealed class ElderRegistration(EldercareDb db, IdNumberProtector ids, Tim
 
     public async Task<IResult> RegisterAsync(Actor actor, RegisterElderRequest request, CancellationToken ct)
     {
-        if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager, StationId: { } station })
+        if (!AccessPolicy.AtTheWindow(actor) || actor.StationId is not { } station)
             return Problems.Forbidden.ToResult("建档由驿站窗口办理");
         if (!ChineseIdNumber.IsValid(request.IdNumber)) return IdNumberInvalid.ToResult();
         var idNumber = ChineseIdNumber.Normalize(request.IdNumber);

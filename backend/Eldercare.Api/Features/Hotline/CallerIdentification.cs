@@ -50,7 +50,7 @@ public static class CallerIdentification
 
         app.MapPost("/api/hotline/identify", async (IdentifyCallerRequest body, Actor actor, EldercareDb db, IdNumberProtector ids, CancellationToken ct) =>
         {
-            if (actor.Kind != PrincipalKind.Service && actor.Role != StaffRole.HotlineAgent) return HotlineOnly.ToResult();
+            if (!AccessPolicy.IsHotline(actor)) return HotlineOnly.ToResult();
             var forms = FormsOf(body.CallerNumber);
             var living = db.Elders.AsNoTracking().Where(e => e.Status != ElderStatus.Deceased);
             var onNumber = living.Where(e => forms.Contains(e.Phone.Replace("-", "")) || (e.SecondPhone != null && forms.Contains(e.SecondPhone.Replace("-", ""))));

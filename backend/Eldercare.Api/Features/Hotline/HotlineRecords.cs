@@ -55,7 +55,7 @@ public static class HotlineRecords
         app.MapPost("/api/hotline/emergencies", async (ReportEmergencyRequest body, Actor actor, EldercareDb db, BookingReminders reminders,
             TimeProvider clock, CancellationToken ct) =>
         {
-            if (actor.Kind != PrincipalKind.Service && actor.Role != StaffRole.HotlineAgent) return CallerIdentification.HotlineOnly.ToResult();
+            if (!AccessPolicy.IsHotline(actor)) return CallerIdentification.HotlineOnly.ToResult();
             var elder = await (from e in db.Elders
                                join c in db.Communities on e.CommunityId equals c.Id
                                join s in db.Stations on c.StationId equals s.Id
@@ -82,7 +82,7 @@ public static class HotlineRecords
                         join e in db.Elders on x.ElderId equals e.Id
                         join s in db.Stations on x.StationId equals s.Id
                         select new { Case = x, e.Name, Station = s.Name, s.DutyPhone };
-            if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent)) query = query.Where(x => x.Case.StationId == actor.StationId);
+            if (!AccessPolicy.SeesWholeDistrict(actor)) query = query.Where(x => x.Case.StationId == actor.StationId);
             if (status is { } st) query = query.Where(x => x.Case.Status == st);
             var rows = await query.OrderByDescending(x => x.Case.OpenedAt).Take(200).ToListAsync(ct);
             var elderIds = rows.Select(x => x.Case.ElderId).Distinct().ToList();
@@ -106,7 +106,7 @@ public static class HotlineRecords
         {
             var found = await db.EmergencyCases.SingleOrDefaultAsync(x => x.Id == id, ct);
             if (found is null) return CaseNotFound.ToResult();
-            if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } || actor.StationId != found.StationId)
+            if (!AccessPolicy.AtTheWindow(actor, found.StationId))
                 return Problems.Forbidden.ToResult();
             var closed = await db.EmergencyCases.Where(x => x.Id == id && x.Status == EmergencyStatus.Open).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, EmergencyStatus.Closed).SetProperty(x => x.ClosedAt, clock.GetUtcNow().UtcDateTime)
@@ -141,7 +141,7 @@ public static class HotlineRecords
                         select new { Call = c, ElderName = e == null ? null : e.Name, StationId = m == null ? (int?)null : m.StationId };
             if (elderId is not null) query = query.Where(x => x.Call.ElderId == elderId);
             // Hotline agents and officers see every call; station staff the calls of their zone's elders.
-            else if (actor.Role is not (StaffRole.Officer or StaffRole.HotlineAgent)) query = query.Where(x => x.StationId == actor.StationId);
+            else if (!AccessPolicy.SeesWholeDistrict(actor)) query = query.Where(x => x.StationId == actor.StationId);
             var calls = await query.OrderByDescending(x => x.Call.StartedAt).Take(200).ToListAsync(ct);
             return Results.Ok(calls.Select(x => new CallRecordResponse(x.Call.Id, x.Call.CallId, x.Call.Direction.ToString(), x.Call.Number, x.Call.ElderId,
                 x.ElderName, x.Call.Path, x.Call.Outcome, x.Call.StartedAt, x.Call.DurationSeconds)));

@@ -51,7 +51,7 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberP
     /// </summary>
     public async Task<IResult> TakeAsync(Actor actor, long bookingId, TakePaymentRequest request, CancellationToken ct)
     {
-        if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager }) return WindowOnly.ToResult();
+        if (!AccessPolicy.AtTheWindow(actor)) return WindowOnly.ToResult();
         var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
         if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
         if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();

@@ -63,7 +63,7 @@ public static class PatrolListEndpoints
         app.MapPut("/api/elders/{id:int}/daily-check-in", async (int id, DailyCheckInRequest body, Actor actor, AccessPolicy access,
             EldercareDb db, CheckInCalls calls, TimeProvider clock, CancellationToken ct) =>
         {
-            if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager }) return Problems.Forbidden.ToResult();
+            if (!AccessPolicy.AtTheWindow(actor)) return Problems.Forbidden.ToResult();
             if (await access.CheckElderAsync(actor, id, write: true, ct) is { } denied) return denied.ToResult();
             if (body.At is { } at && (at < new TimeOnly(7, 0) || at > new TimeOnly(21, 0))) return OutsideCallingHours.ToResult();
             await using var tx = await db.Database.BeginTransactionAsync(ct);

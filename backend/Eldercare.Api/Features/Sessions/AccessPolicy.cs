@@ -60,6 +60,19 @@ public sealed class AccessPolicy(EldercareDb db)
     public static void AddPolicies(Microsoft.AspNetCore.Authorization.AuthorizationOptions options) =>
         options.AddPolicy(OfficersOnly, p => p.RequireClaim(SessionClaims.Kind, nameof(PrincipalKind.Staff)).RequireRole(nameof(StaffRole.Officer)));
 
+    /// <summary>
+    /// The people at a station's window, clerks and its manager (of <paramref name="stationId"/>, when given): they
+    /// register elders, take money, hand out refunds and set up check-in calls.
+    /// </summary>
+    public static bool AtTheWindow(Actor actor, int? stationId = null) =>
+        actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } && (stationId is null || actor.StationId == stationId);
+
+    /// <summary>Officers and hotline agents serve the whole district; other staff see their own station's elders, cases and calls.</summary>
+    public static bool SeesWholeDistrict(Actor actor) => actor.Role is StaffRole.Officer or StaffRole.HotlineAgent;
+
+    /// <summary>The hotline: its IVR's service log-in, or a hotline agent at the phones.</summary>
+    public static bool IsHotline(Actor actor) => actor.Kind == PrincipalKind.Service || actor.Role == StaffRole.HotlineAgent;
+
     /// <summary>Station managers run their own station's resources; officers run every station's.</summary>
     public static Problem? CheckRunsStation(Actor actor, int stationId) => actor switch
     {

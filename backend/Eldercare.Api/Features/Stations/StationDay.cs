@@ -106,8 +106,9 @@ public static class StationDay
         group.MapGet("/", async (Actor actor, EldercareDb db, CancellationToken ct) =>
         {
             if (actor.Kind != PrincipalKind.Staff) return Problems.Forbidden.ToResult();
+            var wholeDistrict = AccessPolicy.SeesWholeDistrict(actor);
             var stations = await db.Stations.AsNoTracking()
-                .Where(s => actor.Role == StaffRole.Officer || actor.Role == StaffRole.HotlineAgent || s.Id == actor.StationId)
+                .Where(s => wholeDistrict || s.Id == actor.StationId)
                 .OrderBy(s => s.Code).Select(s => new StationSummary(s.Id, s.Name, s.Address)).ToListAsync(ct);
             return Results.Ok(stations);
         }).Produces<List<StationSummary>>().WithSummary("The stations this member of staff works for (all of them for officers and hotline agents)");
