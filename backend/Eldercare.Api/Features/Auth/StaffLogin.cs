@@ -56,13 +56,13 @@ public sealed class StaffLogin(EldercareDb db, SessionStore sessions, LoginThrot
     // Checked against when the username is unknown, so that a wrong name takes as long as a wrong password.
     private static readonly string NobodysHash = Hasher.HashPassword(Nobody, Guid.NewGuid().ToString());
 
-    public async Task<IResult> LogInAsync(StaffLoginRequest request, IPAddress? source, CancellationToken ct)
+    public async Task<Outcome<StaffLoginResponse>> LogInAsync(StaffLoginRequest request, IPAddress? source, CancellationToken ct)
     {
         var attempt = await throttle.TakeTryAsync(request.Username, source);
         switch (attempt.Verdict)
         {
             case LoginVerdict.SourceThrottled:
-                return StaffLoginProblems.TooManyAttempts.ToResult(extensions: RetryAfter(attempt.RetryAfter));
+                return new Refusal(StaffLoginProblems.TooManyAttempts, Extensions: RetryAfter(attempt.RetryAfter));
             case LoginVerdict.LockedHere or LoginVerdict.AccountLocked:
                 return Locked(attempt.RetryAfter);
         }
@@ -80,7 +80,7 @@ public sealed class StaffLogin(EldercareDb db, SessionStore sessions, LoginThrot
                 return Locked(attempt.RetryAfter);
             }
             log.LogInformation("Console login refused: wrong username or password");
-            return StaffLoginProblems.WrongCredentials.ToResult();
+            return StaffLoginProblems.WrongCredentials;
         }
 
         // The right password: this address's count starts again, and an old hash format is upgraded while the password is at hand.
@@ -94,26 +94,26 @@ public sealed class StaffLogin(EldercareDb db, SessionStore sessions, LoginThrot
         var channel = account.Role == StaffRole.HotlineAgent ? "hotline" : "window";
         var token = await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Staff, account.Id, channel, account.Role, account.StationId), ct);
         log.LogInformation("Staff account {StaffId} logged in to the console", account.Id);
-        return TypedResults.Ok(new StaffLoginResponse(token, account.Username, account.DisplayName, account.Role, account.StationId, channel));
+        return new StaffLoginResponse(token, account.Username, account.DisplayName, account.Role, account.StationId, channel);
     }
 
     /// <summary>A manager (of the account's station) or an officer clears every lock on a staff account's name.</summary>
-    public async Task<IResult> UnlockAsync(Actor actor, int accountId, CancellationToken ct)
+    public async Task<Refusal?> UnlockAsync(Actor actor, int accountId, CancellationToken ct)
     {
         var account = await db.StaffAccounts.AsNoTracking().SingleOrDefaultAsync(a => a.Id == accountId, ct);
-        if (account is null) return StaffLoginProblems.AccountNotFound.ToResult();
+        if (account is null) return StaffLoginProblems.AccountNotFound;
         // The account's station's manager, or an officer (the only ones for accounts of no station).
-        if (AccessPolicy.CheckRunsStation(actor, account.StationId ?? -1) is { } denied) return denied.ToResult();
+        if (AccessPolicy.CheckRunsStation(actor, account.StationId ?? -1) is { } denied) return denied;
         await throttle.UnlockAsync(account.Username);
         log.LogInformation("Staff account {StaffId} unlocked by staff account {UnlockedBy}", account.Id, actor.Id);
-        return Results.NoContent();
+        return null;
     }
 
     /// <summary>A dummy check that always fails, after the same work as a real one.</summary>
     private static PasswordVerificationResult Fail(PasswordVerificationResult _) => PasswordVerificationResult.Failed;
 
-    private IResult Locked(TimeSpan retryAfter) =>
-        StaffLoginProblems.AccountLocked.ToResult(extensions: new Dictionary<string, object?> { ["lockedUntil"] = clock.GetUtcNow().UtcDateTime + retryAfter });
+    private Refusal Locked(TimeSpan retryAfter) =>
+        new(StaffLoginProblems.AccountLocked, Extensions: new Dictionary<string, object?> { ["lockedUntil"] = clock.GetUtcNow().UtcDateTime + retryAfter });
 
     private static Dictionary<string, object?> RetryAfter(TimeSpan wait) => new() { ["retryAfterSeconds"] = (int)Math.Ceiling(wait.TotalSeconds) };
 }
@@ -130,13 +130,13 @@ public static class StaffLoginSetup
 
     public static void MapStaffLogin(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/auth/staff", (StaffLoginRequest body, HttpContext http, StaffLogin login, CancellationToken ct) =>
-                login.LogInAsync(body, http.Connection.RemoteIpAddress, ct))
+        app.MapPost("/api/auth/staff", async (StaffLoginRequest body, HttpContext http, StaffLogin login, CancellationToken ct) =>
+                (await login.LogInAsync(body, http.Connection.RemoteIpAddress, ct)).ToHttp(TypedResults.Ok))
             .WithTags("Auth").AllowAnonymous()
             .Produces<StaffLoginResponse>().WithSummary("Console login for staff: a session token, or 401 wrong-credentials / 423 account-locked (5 wrong passwords from one address lock that name there, growing) / 429 too-many-login-attempts");
 
-        app.MapPost("/api/staff-accounts/{id:int}/unlock", (int id, Actor actor, StaffLogin login, CancellationToken ct) =>
-                login.UnlockAsync(actor, id, ct))
+        app.MapPost("/api/staff-accounts/{id:int}/unlock", async (int id, Actor actor, StaffLogin login, CancellationToken ct) =>
+                await login.UnlockAsync(actor, id, ct) is { } refused ? refused.ToResult() : Results.NoContent())
             .WithTags("Auth").RequireAuthorization().Produces(StatusCodes.Status204NoContent)
             .WithSummary("Unlock a staff account's logins (its station's manager, or an officer)");
     }

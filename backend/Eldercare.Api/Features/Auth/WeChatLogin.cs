@@ -59,15 +59,16 @@ public static class WeChatLogin
             SessionStore sessions, CancellationToken ct) =>
         {
             if (!options.Value.Enabled) return WeChatProblems.NotConfigured.ToResult();
-            var (openId, refused) = await CallAsync(() => wechat.Code2SessionAsync(body.Code, ct));
-            if (refused is not null) return refused;
+            var session = await CallAsync(() => wechat.Code2SessionAsync(body.Code, ct));
+            if (session.Refusal is { } refused) return refused.ToResult();
+            var openId = session.Value!;
 
             var elder = await db.Elders.AsNoTracking().Where(e => e.WeChatOpenId == openId).Select(e => new { e.Id, e.Name }).FirstOrDefaultAsync(ct);
             if (elder is not null)
                 return Results.Ok(new WeChatLoginResponse(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, Channel), ct),
                     nameof(PrincipalKind.Elder), elder.Id, PhoneBound: true, await WithStationsAsync(db, [new ActingFor(elder.Id, elder.Name, "本人")], ct)));
 
-            var member = await FamilyMemberForAsync(db, openId!, ct);
+            var member = await FamilyMemberForAsync(db, openId, ct);
             return Results.Ok(await FamilyLoginAsync(db, sessions, member, ct));
         }).AllowAnonymous().Produces<WeChatLoginResponse>().WithSummary("Log in from the mini-program with the wx.login code: a session token and the elders this user may act for");
 
@@ -98,10 +99,11 @@ public static class WeChatLogin
         group.MapPost("/phone", async (WeChatCodeRequest body, Actor actor, WeChatClient wechat, EldercareDb db, CancellationToken ct) =>
         {
             if (actor.Kind != PrincipalKind.Family) return WeChatProblems.MiniProgramOnly.ToResult("老人的电话以驿站档案为准");
-            var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.Code, ct));
-            if (refused is not null) return refused;
-            await db.FamilyMembers.Where(f => f.Id == actor.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.Phone, phone!), ct);
-            return Results.Ok(new PhoneBoundResponse(PhoneBound: true, ElderEndpoints.MaskPhone(phone!)));
+            var shared = await CallAsync(() => wechat.GetPhoneNumberAsync(body.Code, ct));
+            if (shared.Refusal is { } refused) return refused.ToResult();
+            var phone = shared.Value!;
+            await db.FamilyMembers.Where(f => f.Id == actor.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.Phone, phone), ct);
+            return Results.Ok(new PhoneBoundResponse(PhoneBound: true, ElderEndpoints.MaskPhone(phone)));
         }).RequireAuthorization().Produces<PhoneBoundResponse>().WithSummary("A family member shares their phone number through WeChat's phone-number button");
 
         group.MapPost("/elder", async (ElderClaimRequest body, Actor actor, WeChatClient wechat, EldercareDb db, ElderByDetails elders,
@@ -113,11 +115,13 @@ public static class WeChatLogin
             // A daughter who chose "I am the elder" by mistake must not become her father and lose her own bindings.
             if (await db.FamilyBindings.AnyAsync(b => b.FamilyMemberId == actor.Id && b.Status != BindingStatus.Revoked, ct))
                 return WeChatProblems.FamilyCannotClaim.ToResult();
-            var (phone, refused) = await CallAsync(() => wechat.GetPhoneNumberAsync(body.PhoneCode, ct));
-            if (refused is not null) return refused;
+            var shared = await CallAsync(() => wechat.GetPhoneNumberAsync(body.PhoneCode, ct));
+            if (shared.Refusal is { } refused) return refused.ToResult();
+            var phone = shared.Value!;
 
-            var (elder, notFound) = await elders.FindAsync($"family:{actor.Id}", body.Name, body.IdLast4, phone!, ct);
-            if (elder is null) return notFound!.ToResult();
+            var found = await elders.FindAsync($"family:{actor.Id}", body.Name, body.IdLast4, phone, ct);
+            if (found.Refusal is { } notFound) return notFound.ToResult();
+            var elder = found.Value!;
             if (elder.WeChatOpenId is not null && elder.WeChatOpenId != openId) return WeChatProblems.AlreadyClaimed.ToResult();
 
             // From now on this WeChat user is the elder: the openid moves from the family record to the elder's file.
@@ -177,17 +181,17 @@ public static class WeChatLogin
     }
 
     /// <summary>A WeChat call, its failures turned into the problem the caller gets; the value when WeChat answered it.</summary>
-    private static async Task<(string? Value, IResult? Refused)> CallAsync(Func<Task<(string? Value, WeChatResult Result)>> call)
+    private static async Task<Outcome<string>> CallAsync(Func<Task<(string? Value, WeChatResult Result)>> call)
     {
         try
         {
             var (value, result) = await call();
-            if (value is not null) return (value, null);
-            return (null, result.CodeInvalid ? WeChatProblems.CodeInvalid.ToResult() : WeChatProblems.WeChatRefused.ToResult($"微信 {result.ErrCode}"));
+            if (value is not null) return value;
+            return result.CodeInvalid ? WeChatProblems.CodeInvalid : new Refusal(WeChatProblems.WeChatRefused, $"微信 {result.ErrCode}");
         }
         catch (Exception e) when (WeChatSetup.Unreachable(e))
         {
-            return (null, WeChatProblems.Unavailable.ToResult());
+            return WeChatProblems.Unavailable;
         }
     }
 

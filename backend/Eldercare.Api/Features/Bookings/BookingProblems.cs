@@ -36,11 +36,3 @@ public static class BookingProblems
     public static readonly Problem CaregiverNotFound = new("caregiver-not-found", 404, "没有找到这位护理员，或不是本站的护理员");
     public static readonly Problem WaitlistNotFound = new("waitlist-not-found", 404, "没有找到这条候补");
 }
-
-/// <summary>A rule that said no, with an optional detail (e.g. why an elder is not eligible) and extra fields.</summary>
-public sealed record Refusal(Problem Problem, string? Detail = null, IDictionary<string, object?>? Extensions = null)
-{
-    public IResult ToResult() => Problem.ToResult(Detail, Extensions);
-
-    public static implicit operator Refusal(Problem problem) => new(problem);
-}

@@ -35,7 +35,7 @@ public sealed class ElderByDetails(EldercareDb db, RedisConnection redis, IdNumb
         """;
 
     /// <param name="asker">Who is asking (e.g. "family:12"): the misses are counted for them.</param>
-    public async Task<(Elder? Elder, Problem? Refusal)> FindAsync(string asker, string name, string idLast4, string phone, CancellationToken ct)
+    public async Task<Outcome<Elder>> FindAsync(string asker, string name, string idLast4, string phone, CancellationToken ct)
     {
         // The distinct guesses of the hour are kept (as hashes) in one Redis set: a burst of guesses at once cannot slip
         // past the limit (each sees the set with its own guess in it), the same request sent again is still one guess,
@@ -44,16 +44,16 @@ public sealed class ElderByDetails(EldercareDb db, RedisConnection redis, IdNumb
         var (trimmed, last4) = (name.Trim(), idLast4.ToUpperInvariant());
         var guess = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trimmed}|{last4}|{phone}")));
         var distinct = (long)await redis.Database.ScriptEvaluateAsync(AddGuessScript, [guesses], [guess, (long)MissWindow.TotalMilliseconds]);
-        if (distinct > MaxMisses) return (null, TooManyMisses);
+        if (distinct > MaxMisses) return TooManyMisses;
         var matches = await db.Elders.AsNoTracking()
             .Where(e => e.Name == trimmed && e.IdNumberTailHash == ids.TailHash(last4) && (e.Phone == phone || e.SecondPhone == phone))
             .OrderBy(e => e.Id).Take(2).ToListAsync(ct);
         if (matches.Count > 0) await redis.Database.SetRemoveAsync(guesses, guess);
         return matches.Count switch
         {
-            0 => (null, NotMatched),
-            1 => (matches[0], null),
-            _ => (null, Ambiguous),
+            0 => NotMatched,
+            1 => matches[0],
+            _ => Ambiguous,
         };
     }
 }

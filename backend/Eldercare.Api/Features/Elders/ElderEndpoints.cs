@@ -62,8 +62,8 @@ public static class ElderEndpoints
                 MaskPhone(x.Elder.Phone), x.Community, x.StationId, x.Elder.Status, x.Elder.Groups)));
         }).Produces<List<ElderSummary>>().WithSummary("Find elders by name, pinyin initials (WJG), phone or its last digits, or ID number (staff only; station staff see their zone and their walk-ins)");
 
-        group.MapPost("/", (RegisterElderRequest body, Actor actor, ElderRegistration registration, CancellationToken ct) =>
-            registration.RegisterAsync(actor, body, ct))
+        group.MapPost("/", async (RegisterElderRequest body, Actor actor, ElderRegistration registration, CancellationToken ct) =>
+            (await registration.RegisterAsync(actor, body, ct)).ToHttp(elder => Results.Created($"/api/elders/{elder.Id}", elder)))
             .Produces<RegisteredElderResponse>(StatusCodes.Status201Created).WithSummary("Register an elder (一人一册) at the window: ID number checked, duplicates refused (clerks and station managers)");
 
         group.MapGet("/communities", async (EldercareDb db, CancellationToken ct) =>

@@ -53,27 +53,27 @@ public sealed class ElderRegistration(EldercareDb db, IdNumberProtector ids, Tim
     public static readonly Problem PossibleDuplicate = new("possible-duplicate", 409, "已有同名同电话的老人，请先核对是不是同一个人");
     public static readonly Problem CommunityNotFound = new("community-not-found", 400, "没有这个社区，请从列表里选");
 
-    public async Task<IResult> RegisterAsync(Actor actor, RegisterElderRequest request, CancellationToken ct)
+    public async Task<Outcome<RegisteredElderResponse>> RegisterAsync(Actor actor, RegisterElderRequest request, CancellationToken ct)
     {
         if (!AccessPolicy.AtTheWindow(actor) || actor.StationId is not { } station)
-            return Problems.Forbidden.ToResult("建档由驿站窗口办理");
-        if (!ChineseIdNumber.IsValid(request.IdNumber)) return IdNumberInvalid.ToResult();
+            return new Refusal(Problems.Forbidden, "建档由驿站窗口办理");
+        if (!ChineseIdNumber.IsValid(request.IdNumber)) return IdNumberInvalid;
         var idNumber = ChineseIdNumber.Normalize(request.IdNumber);
         var today = clock.Today();
-        if (ElderRules.AgeOn(ChineseIdNumber.BirthDate(idNumber), today) < MinimumAge) return TooYoung.ToResult();
+        if (ElderRules.AgeOn(ChineseIdNumber.BirthDate(idNumber), today) < MinimumAge) return TooYoung;
         var community = await db.Communities.AsNoTracking().SingleOrDefaultAsync(c => c.Id == request.CommunityId, ct);
-        if (community is null) return CommunityNotFound.ToResult();
+        if (community is null) return CommunityNotFound;
 
         var hash = ids.LookupHash(idNumber);
         if (await db.Elders.Where(e => e.IdNumberHash == hash).Select(e => (int?)e.Id).SingleOrDefaultAsync(ct) is { } existing)
-            return AlreadyRegistered.ToResult(extensions: new Dictionary<string, object?> { ["elderId"] = existing });
+            return new Refusal(AlreadyRegistered, Extensions: new Dictionary<string, object?> { ["elderId"] = existing });
         var name = request.Name.Trim();
         if (!request.NotADuplicate)
         {
             var lookalikes = await db.Elders.Where(e => e.Name == name && (e.Phone == request.Phone || e.SecondPhone == request.Phone))
                 .Select(e => e.Id).ToListAsync(ct);
             if (lookalikes.Count > 0)
-                return PossibleDuplicate.ToResult("确认是不同的人后，勾选“不是同一人”再提交", new Dictionary<string, object?> { ["elderIds"] = lookalikes });
+                return new Refusal(PossibleDuplicate, "确认是不同的人后，勾选“不是同一人”再提交", new Dictionary<string, object?> { ["elderIds"] = lookalikes });
         }
 
         var elder = new Elder
@@ -98,9 +98,9 @@ public sealed class ElderRegistration(EldercareDb db, IdNumberProtector ids, Tim
             // Two windows registered the same person at the same moment: the unique hash let one through.
             db.ChangeTracker.Clear();
             if (await db.Elders.Where(e => e.IdNumberHash == hash).Select(e => (int?)e.Id).SingleOrDefaultAsync(ct) is not { } winner) throw;
-            return AlreadyRegistered.ToResult(extensions: new Dictionary<string, object?> { ["elderId"] = winner });
+            return new Refusal(AlreadyRegistered, Extensions: new Dictionary<string, object?> { ["elderId"] = winner });
         }
         log.LogInformation("Elder {ElderId} registered at station {StationId} by staff {StaffId}", elder.Id, station, actor.Id);
-        return Results.Created($"/api/elders/{elder.Id}", new RegisteredElderResponse(elder.Id, elder.Name, ChineseIdNumber.Mask(idNumber[^4..]), community.StationId, WalkIn: community.StationId != station));
+        return new RegisteredElderResponse(elder.Id, elder.Name, ChineseIdNumber.Mask(idNumber[^4..]), community.StationId, WalkIn: community.StationId != station);
     }
 }

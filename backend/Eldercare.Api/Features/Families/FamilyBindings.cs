@@ -43,9 +43,9 @@ public static class FamilyBindings
             var member = await db.FamilyMembers.AsNoTracking().SingleOrDefaultAsync(f => f.Id == actor.Id, ct);
             if (member is null) return Problems.SessionEnded.ToResult();
             if (member.Phone.Length == 0) return PhoneRequired.ToResult();
-            var (elder, notFound) = await elders.FindAsync($"family:{member.Id}", body.ElderName, body.IdLast4, body.ElderPhone, ct);
-            if (notFound is not null) return notFound.ToResult();
-            int? elderId = elder!.Id;
+            var found = await elders.FindAsync($"family:{member.Id}", body.ElderName, body.IdLast4, body.ElderPhone, ct);
+            if (found.Refusal is { } notFound) return notFound.ToResult();
+            int? elderId = found.Value!.Id;
 
             var now = clock.GetUtcNow().UtcDateTime;
             var relation = body.Relation.Trim();

@@ -49,23 +49,23 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberP
     /// the elder's bookings takes: a cancel arriving at the same moment either comes first (then nothing is taken) or
     /// after (then the money is owed back).
     /// </summary>
-    public async Task<IResult> TakeAsync(Actor actor, long bookingId, TakePaymentRequest request, CancellationToken ct)
+    public async Task<Outcome<ReceiptResponse>> TakeAsync(Actor actor, long bookingId, TakePaymentRequest request, CancellationToken ct)
     {
-        if (!AccessPolicy.AtTheWindow(actor)) return WindowOnly.ToResult();
+        if (!AccessPolicy.AtTheWindow(actor)) return WindowOnly;
         var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
-        if (elderId is null) return BookingProblems.BookingNotFound.ToResult();
-        if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied.ToResult();
+        if (elderId is null) return BookingProblems.BookingNotFound;
+        if (await access.CheckElderAsync(actor, elderId.Value, write: true, ct) is { } denied) return denied;
 
         Payment payment;
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
             await db.LockElderAsync(elderId.Value, ct);
             var booking = await db.Bookings.SingleAsync(b => b.Id == bookingId, ct);
-            if (!Payable.Contains(booking.Status)) return NotPayable.ToResult();
-            if (booking.PayableFen == 0) return NothingToPay.ToResult();
-            if (booking.PaidFen > 0) return AlreadyPaid.ToResult();
+            if (!Payable.Contains(booking.Status)) return NotPayable;
+            if (booking.PayableFen == 0) return NothingToPay;
+            if (booking.PaidFen > 0) return AlreadyPaid;
             if (request.AmountFen != booking.PayableFen)
-                return WrongAmount.ToResult($"应收 {booking.PayableFen / 100m:0.00} 元", new Dictionary<string, object?> { ["payableFen"] = booking.PayableFen });
+                return new Refusal(WrongAmount, $"应收 {booking.PayableFen / 100m:0.00} 元", new Dictionary<string, object?> { ["payableFen"] = booking.PayableFen });
 
             payment = new Payment
             {
@@ -80,7 +80,7 @@ public sealed class PaymentLedger(EldercareDb db, AccessPolicy access, IdNumberP
             await tx.CommitAsync(ct);
         }
         log.LogInformation("Payment {PaymentId} of {AmountFen} fen taken for booking {BookingId} by {Method}", payment.Id, payment.AmountFen, bookingId, payment.Method);
-        return Results.Created($"/api/payments/{payment.Id}/receipt", await ReceiptAsync(payment.Id, ct));
+        return (await ReceiptAsync(payment.Id, ct))!; // just written, in this transaction's commit
     }
 
     /// <summary>
@@ -147,8 +147,8 @@ public static class PaymentEndpoints
 
     public static void MapWindowPayments(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/bookings/{id:long}/payments", (long id, TakePaymentRequest body, Actor actor, PaymentLedger ledger, CancellationToken ct) =>
-                ledger.TakeAsync(actor, id, body, ct))
+        app.MapPost("/api/bookings/{id:long}/payments", async (long id, TakePaymentRequest body, Actor actor, PaymentLedger ledger, CancellationToken ct) =>
+                (await ledger.TakeAsync(actor, id, body, ct)).ToHttp(receipt => Results.Created($"/api/payments/{receipt.PaymentId}/receipt", receipt)))
             .WithTags("Payments").RequireAuthorization()
             .Produces<ReceiptResponse>(StatusCodes.Status201Created).WithSummary("Take a booking's self-paid part at the window (Cash, Card, WeChatScan); answers the receipt");
 

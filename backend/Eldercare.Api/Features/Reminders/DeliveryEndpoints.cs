@@ -79,9 +79,10 @@ public static class DeliveryEndpoints
                                select new { Delivery = d, r.Kind }).SingleOrDefaultAsync(ct);
             if (found is null) return ReminderProblems.DeliveryNotFound.ToResult();
             if (await access.CheckReportsDeliveryAsync(actor, found.Delivery.Channel, found.Delivery.ElderId, ct) is { } denied) return denied.ToResult();
-            var (outcome, refused) = await outcomes.ReportAsync(found.Delivery, found.Kind, body.Delivered!.Value, body.Note, ct);
-            if (refused is not null) return refused.ToResult();
-            return Results.Ok(new DeliveryOutcomeResponse(ToResponse(outcome!.Delivery), outcome.NextDelivery is { } next ? ToResponse(next) : null,
+            var reported = await outcomes.ReportAsync(found.Delivery, found.Kind, body.Delivered!.Value, body.Note, ct);
+            if (reported.Refusal is { } refused) return refused.ToResult();
+            var outcome = reported.Value!;
+            return Results.Ok(new DeliveryOutcomeResponse(ToResponse(outcome.Delivery), outcome.NextDelivery is { } next ? ToResponse(next) : null,
                 outcome.FollowUp?.Id, outcome.FollowUp?.DueAt, outcome.RetryAt));
         }).Produces<DeliveryOutcomeResponse>().WithSummary("Report whether a delivery reached its recipient: a failure moves to the next channel; an unanswered call is tried again (a check-in call then escalated)");
     }

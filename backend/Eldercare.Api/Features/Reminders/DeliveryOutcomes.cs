@@ -22,10 +22,10 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
     /// delivery takes an outcome, and the update is conditional, so a repeated or racing report changes nothing
     /// (<c>delivery-closed</c>).
     /// </summary>
-    public async Task<(DeliveryOutcome? Outcome, Problem? Refusal)> ReportAsync(Delivery delivery, ReminderKind kind, bool delivered, string? note, CancellationToken ct)
+    public async Task<Outcome<DeliveryOutcome>> ReportAsync(Delivery delivery, ReminderKind kind, bool delivered, string? note, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        if (delivery.NotBefore > now) return (null, ReminderProblems.DeliveryWaiting); // a repeated report of the last try
+        if (delivery.NotBefore > now) return ReminderProblems.DeliveryWaiting; // a repeated report of the last try
         var status = delivered ? DeliveryStatus.Delivered : DeliveryStatus.Failed;
         var reason = delivered ? null : string.IsNullOrWhiteSpace(note) ? "未送达" : note.Trim();
         if (!delivered && delivery is { Channel: DeliveryChannel.PhoneCall, RecipientKind: RecipientKind.Elder or RecipientKind.EmergencyContact } && kind != ReminderKind.CheckInCall
@@ -33,28 +33,28 @@ public sealed class DeliveryOutcomes(EldercareDb db, IOptions<ReminderOptions> o
             return await RetryCallLaterAsync(delivery, reason!, now, ct);
         var closed = await db.Deliveries.Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Queued).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.Status, status).SetProperty(d => d.FailReason, reason).SetProperty(d => d.UpdatedAt, now), ct);
-        if (closed == 0) return (null, ReminderProblems.DeliveryClosed);
+        if (closed == 0) return ReminderProblems.DeliveryClosed;
         (delivery.Status, delivery.FailReason, delivery.UpdatedAt) = (status, reason, now);
-        if (delivered) return (new DeliveryOutcome(delivery, null, null), null);
+        if (delivered) return new DeliveryOutcome(delivery, null, null);
         await db.Reminders.Where(r => r.Id == delivery.ReminderId)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.LastError, $"{delivery.Channel}: {(reason!.Length > 400 ? reason[..400] : reason)}"), ct);
 
         if (kind == ReminderKind.CheckInCall && delivery.Channel == DeliveryChannel.PhoneCall)
-            return (new DeliveryOutcome(delivery, null, await FollowUpUnansweredCallAsync(delivery.ElderId, now, ct)), null);
-        return (new DeliveryOutcome(delivery, await FallBackAsync(delivery, kind, now, ct), null), null);
+            return new DeliveryOutcome(delivery, null, await FollowUpUnansweredCallAsync(delivery.ElderId, now, ct));
+        return new DeliveryOutcome(delivery, await FallBackAsync(delivery, kind, now, ct), null);
     }
 
     /// <summary>The call stays queued for the hotline, from a while later; conditional, so a racing report changes nothing.</summary>
-    private async Task<(DeliveryOutcome?, Problem?)> RetryCallLaterAsync(Delivery delivery, string reason, DateTime now, CancellationToken ct)
+    private async Task<Outcome<DeliveryOutcome>> RetryCallLaterAsync(Delivery delivery, string reason, DateTime now, CancellationToken ct)
     {
         var retryAt = now + options.Value.ReminderCallRetryAfter;
         var tries = delivery.Tries;
         var waiting = await db.Deliveries.Where(d => d.Id == delivery.Id && d.Status == DeliveryStatus.Queued && d.Tries == tries).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.Tries, tries + 1).SetProperty(d => d.NotBefore, retryAt)
             .SetProperty(d => d.FailReason, reason).SetProperty(d => d.UpdatedAt, now), ct);
-        if (waiting == 0) return (null, ReminderProblems.DeliveryClosed);
+        if (waiting == 0) return ReminderProblems.DeliveryClosed;
         (delivery.Tries, delivery.NotBefore, delivery.FailReason, delivery.UpdatedAt) = (tries + 1, retryAt, reason, now);
-        return (new DeliveryOutcome(delivery, null, null, retryAt), null);
+        return new DeliveryOutcome(delivery, null, null, retryAt);
     }
 
     /// <summary>The elder is tried on the next untried channel for this kind of reminder (see <see cref="Reach.ChannelsFor"/>).</summary>

@@ -14,6 +14,28 @@ public sealed record Problem(string Type, int Status, string Title)
 }
 
 /// <summary>
+/// The one way a service says no: the problem, with an optional detail (e.g. why an elder is not eligible) and extra
+/// fields. Services return it (alone, or in an <see cref="Outcome{T}"/>); only endpoints turn it into HTTP.
+/// </summary>
+public sealed record Refusal(Problem Problem, string? Detail = null, IDictionary<string, object?>? Extensions = null)
+{
+    public IResult ToResult() => Problem.ToResult(Detail, Extensions);
+
+    public static implicit operator Refusal(Problem problem) => new(problem);
+}
+
+/// <summary>What a service did: its result, or the <see cref="Refusal"/> to answer with instead.</summary>
+public readonly record struct Outcome<T>(T? Value, Refusal? Refusal)
+{
+    public static implicit operator Outcome<T>(T value) => new(value, null);
+    public static implicit operator Outcome<T>(Refusal refusal) => new(default, refusal);
+    public static implicit operator Outcome<T>(Problem problem) => new(default, new Refusal(problem));
+
+    /// <summary>The endpoint's answer: <paramref name="success"/> of the value, or the refusal as a problem.</summary>
+    public IResult ToHttp(Func<T, IResult> success) => Refusal is { } refusal ? refusal.ToResult() : success(Value!);
+}
+
+/// <summary>
 /// Problems shared by every feature. A feature's own refusals live with the feature (e.g. BookingProblems);
 /// every type code is unique across the hub, since clients switch on it.
 /// </summary>
