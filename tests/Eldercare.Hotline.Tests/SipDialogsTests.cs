@@ -12,11 +12,20 @@ namespace Eldercare.Hotline.Tests;
 /// </summary>
 public sealed class SipDialogsTests
 {
-    private static int FreeUdpPort()
+    /// <summary>A UDP socket on loopback standing in for the other side, and its address as SIP writes it.</summary>
+    private static (Socket Socket, string At) Peer()
     {
-        using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.LocalEndPoint!).Port;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return (socket, $"127.0.0.1:{((IPEndPoint)socket.LocalEndPoint!).Port}");
+    }
+
+    /// <summary>The hotline's SIP address: a free port (nothing listens there once baresip is gone).</summary>
+    private static string FreeLocalAddress()
+    {
+        var (socket, at) = Peer();
+        socket.Dispose();
+        return at;
     }
 
     /// <summary>Feeds a message as baresip -s prints it: a "#" line, which way it went, the message, its end marker.</summary>
@@ -41,10 +50,9 @@ public sealed class SipDialogsTests
     [Fact]
     public async Task A_call_answered_behind_a_proxy_is_hung_up_through_the_proxy_and_ended_or_refused_calls_are_left_alone()
     {
-        var local = $"127.0.0.1:{FreeUdpPort()}";
-        using var proxy = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        proxy.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var proxyAt = $"127.0.0.1:{((IPEndPoint)proxy.LocalEndPoint!).Port}";
+        var local = FreeLocalAddress();
+        var (proxy, proxyAt) = Peer();
+        using var _ = proxy;
         var dialogs = new SipDialogs(local);
 
         Trace(dialogs, proxyAt, local, Invite(proxyAt, "up", 7));
@@ -79,10 +87,9 @@ public sealed class SipDialogsTests
     [Fact]
     public async Task A_call_the_hotline_placed_is_hung_up_as_its_caller_and_a_silent_peer_gets_the_bye_again()
     {
-        var local = $"127.0.0.1:{FreeUdpPort()}";
-        using var phone = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        phone.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        var phoneAt = $"127.0.0.1:{((IPEndPoint)phone.LocalEndPoint!).Port}";
+        var local = FreeLocalAddress();
+        var (phone, phoneAt) = Peer();
+        using var _ = phone;
         var dialogs = new SipDialogs(local);
 
         Trace(dialogs, local, phoneAt, $"INVITE sip:13900000003@{phoneAt} SIP/2.0\r\nFrom: <sip:out1@{local}>;tag=out-tag\r\nTo: <sip:13900000003@{phoneAt}>\r\n" +
