@@ -45,6 +45,18 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
 
     public bool IsConnected => _multiplexer?.IsConnected == true;
 
+    private OpenTelemetry.Instrumentation.StackExchangeRedis.StackExchangeRedisInstrumentation? _tracing;
+
+    /// <summary>Redis commands are traced (when tracing is on) from the moment the connection exists.</summary>
+    public void TraceWith(OpenTelemetry.Instrumentation.StackExchangeRedis.StackExchangeRedisInstrumentation tracing)
+    {
+        lock (_gate)
+        {
+            _tracing = tracing;
+            if (_multiplexer is { } m) tracing.AddConnection(m);
+        }
+    }
+
     /// <summary>Starts connecting (once); the task completes when the first attempt has connected or given up.</summary>
     public Task StartConnecting()
     {
@@ -62,7 +74,11 @@ public sealed class RedisConnection(IOptions<RedisOptions> options, ILogger<Redi
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(config);
         multiplexer.ConnectionFailed += (_, e) => OutageBegan(e.FailureType);
         multiplexer.ConnectionRestored += (_, _) => OutageEnded();
-        _multiplexer = multiplexer;
+        lock (_gate)
+        {
+            _multiplexer = multiplexer;
+            _tracing?.AddConnection(multiplexer);
+        }
         if (!multiplexer.IsConnected) OutageBegan(ConnectionFailureType.UnableToConnect);
         else log.LogInformation("Connected to Redis");
         return multiplexer;

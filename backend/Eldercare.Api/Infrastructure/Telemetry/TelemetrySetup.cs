@@ -9,7 +9,7 @@ namespace Eldercare.Api.Infrastructure.Telemetry;
 /// <summary>
 /// OpenTelemetry: metrics (requests by route, with latency; bookings by outcome and channel; reminder lag; queued
 /// deliveries; the booking gate) for Prometheus at /metrics, and, when an OTLP collector is configured with the
-/// standard OTEL_EXPORTER_OTLP_ENDPOINT, traces (incoming requests, outgoing HTTP, database commands) and metrics
+/// standard OTEL_EXPORTER_OTLP_ENDPOINT, traces (incoming requests, outgoing HTTP, database and Redis commands) and metrics
 /// sent there too. The hotline's calls carry their trace into the API (traceparent), beside the correlation id.
 /// </summary>
 public static class TelemetrySetup
@@ -34,7 +34,11 @@ public static class TelemetrySetup
             telemetry.WithTracing(t => t
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsHousekeeping(http.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddEntityFrameworkCoreInstrumentation());
+                .AddEntityFrameworkCoreInstrumentation()
+                // Redis commands (sessions, locks, limits) join the request's trace; the hub's one connection is added
+                // once it is connected, in the background (see RedisConnection).
+                .AddRedisInstrumentation(o => o.FlushInterval = TimeSpan.FromSeconds(1))
+                .ConfigureRedisInstrumentation((sp, redis) => sp.GetRequiredService<Redis.RedisConnection>().TraceWith(redis)));
             telemetry.UseOtlpExporter();
         }
         return services;
