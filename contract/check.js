@@ -57,7 +57,13 @@ function answerProblems(method, path, status, body) {
   const route = routeOf(m, path);
   if (!route) return [`the API has no ${method.toUpperCase()} ${path.split('?')[0]}`];
   if (status < 200 || status >= 300 || body === undefined || body === null) return [];
-  return problems(body, responseSchema(m, route, String(status))).map((p) => `${method.toUpperCase()} ${route} ${status}: ${p}`);
+  let schema;
+  try {
+    schema = responseSchema(m, route, String(status));
+  } catch (e) {
+    return [e.message]; // e.g. a 200 where the API answers 201: said like any other misfit, never thrown inside a fake
+  }
+  return problems(body, schema).map((p) => `${method.toUpperCase()} ${route} ${status}: ${p}`);
 }
 
 module.exports = { problems, responseSchema, routeOf, answerProblems };

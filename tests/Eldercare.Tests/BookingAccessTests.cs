@@ -58,6 +58,9 @@ public abstract class BookingAccessTests(ApiFactory factory)
         await HttpAssert.ProblemAsync(await client.GetAsync($"/api/meal-plans?elderId={stranger.Id}"), 403, "not-bound");
         await HttpAssert.ProblemAsync(await client.GetAsync($"/api/subsidy-ledger?elderId={stranger.Id}"), 403, "not-bound");
         await HttpAssert.ProblemAsync(await client.GetAsync($"/api/bookings?elderId={stranger.Id}"), 403, "not-bound");
+        // However the id is written, the check sees the value the endpoint uses ("+42" and " 42" bind as 42).
+        await HttpAssert.ProblemAsync(await client.GetAsync($"/api/bookings?elderId=%2B{stranger.Id}"), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await client.GetAsync($"/api/subsidy-ledger?elderId=%20{stranger.Id}"), 403, "not-bound");
         Assert.Equal(0, await s.WithDbAsync(db => db.WaitlistEntries.CountAsync(w => w.ElderId == stranger.Id)));
         Assert.Equal(0, await s.WithDbAsync(db => db.MealPlans.CountAsync(p => p.ElderId == stranger.Id)));
     }

@@ -1,7 +1,9 @@
+using System.Net.Http.Json;
 using System.Net;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Reminders;
 using Eldercare.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Eldercare.Tests.Support.Scenario;
 
@@ -54,6 +56,25 @@ public sealed class MetricsTests
         Assert.Contains("eldercare_deliveries_queued", text);
         Assert.Contains("eldercare_bookings_waiting", text);
 
+        // An integrity rule's hit: a booking's money behind the engine's back, found by the reconciliation. (Counters
+        // are per process: earlier tests' hits are in it, so the test counts what this run adds.)
+        var hitsBefore = SampleValue(await api.CreateClient().GetStringAsync("/metrics"), "eldercare_integrity_hits_total", "rule=\"money\"");
+        var clerk = await s.StaffClientAsync(StaffRole.Clerk);
+        var lunch = await s.AddSlotAsync(s.Lunch, s.Kitchen1, new(11, 0), new(13, 0), capacity: 5, period: MealPeriod.Lunch);
+        var paidFor = (await JsonAsync(await BookAsync(clerk, (await s.AddElderAsync()).Id, lunch.Id))).GetProperty("id").GetInt64();
+        await clerk.PostAsJsonAsync($"/api/bookings/{paidFor}/payments", new { method = "Cash", amountFen = 1500 }, Json);
+        await s.WithDbAsync(db => db.Bookings.Where(b => b.Id == paidFor).ExecuteUpdateAsync(x => x.SetProperty(b => b.PaidFen, 500)));
+        var run = await (await s.StaffClientAsync(StaffRole.Officer)).PostAsync("/api/reconciliation/run", null);
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        Assert.Contains("\"money\"", await run.Content.ReadAsStringAsync());
+        // The exporter answers a scrape from its cache for a moment, so the new count may take a scrape or two.
+        for (var i = 0; i < 50 && SampleValue(text, "eldercare_integrity_hits_total", "rule=\"money\"") <= hitsBefore; i++)
+        {
+            await Task.Delay(100);
+            text = await api.CreateClient().GetStringAsync("/metrics");
+        }
+        Assert.Equal(hitsBefore + 1, SampleValue(text, "eldercare_integrity_hits_total", "rule=\"money\""));
+
         // The sample Grafana dashboard asks only for metrics that are served: the API's here, the hotline's by its meter.
         var dashboard = File.ReadAllText(Path.Combine(RepoPaths.Root, "config", "grafana-dashboard.json"));
         var asked = System.Text.RegularExpressions.Regex.Matches(dashboard, @"\b(eldercare_[a-z_]+|http_server_[a-z_]+)")
@@ -66,6 +87,11 @@ public sealed class MetricsTests
         Assert.All(asked, metric => Assert.True(text.Contains(metric + "_", StringComparison.Ordinal) || text.Contains(metric + "{", StringComparison.Ordinal)
             || text.Contains(metric + " ", StringComparison.Ordinal) || hotlineServes.Contains(metric), $"the dashboard asks for {metric}, which is not served"));
     }
+
+    /// <summary>The value of the sample of this metric with all these labels (in any order); 0 when there is none yet.</summary>
+    private static double SampleValue(string text, string name, params string[] labels) =>
+        text.Split('\n').Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(line.Contains))
+            .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
 
     /// <summary>A sample of this metric with all these labels (in any order) and this value.</summary>
     private static bool HasSample(string text, string name, double value, params string[] labels) =>

@@ -42,7 +42,7 @@ public sealed record QueuedCall(long Id, int ElderId, string Kind, string Text, 
 /// request carries the call's id as its correlation id (see <see cref="ForCall"/>), so the API's log lines of a call
 /// can be found from the call log.
 /// </summary>
-public sealed class HotlineBackend(HttpClient http, string serviceKey)
+public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan wholeAnswer)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private static readonly AsyncLocal<string?> CallId = new();
@@ -129,8 +129,12 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
     /// </summary>
     internal static readonly HttpRequestOptionsKey<bool> MayRepeat = new("eldercare.may-repeat");
 
-    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken ct, bool retry = false)
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, string? idempotencyKey, CancellationToken call, bool retry = false)
     {
+        // The pipeline's timeouts end at the answer's headers; a body that stalls after them is bounded here.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(call);
+        wait.CancelAfter(wholeAnswer);
+        var ct = wait.Token;
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -157,7 +161,7 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey)
                 throw new BackendRefusal(problem.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "", problem.TryGetProperty("title", out var title) ? title.GetString() ?? "" : "");
             }
         }
-        catch (Exception e) when (Unavailable(e, ct) is { } unavailable)
+        catch (Exception e) when (Unavailable(e, call) is { } unavailable)
         {
             throw unavailable;
         }

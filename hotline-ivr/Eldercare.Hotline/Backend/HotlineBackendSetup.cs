@@ -27,8 +27,11 @@ public static class HotlineBackendSetup
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan)
             .AddStandardResilienceHandler()
             .Configure((o, sp) => ForACallerOnTheLine(o, sp.GetRequiredService<IOptions<HotlineOptions>>().Value.ApiTimeout));
-        services.AddSingleton(sp => new HotlineBackend(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
-            sp.GetRequiredService<IOptions<HotlineOptions>>().Value.ServiceKey));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<HotlineOptions>>().Value;
+            return new HotlineBackend(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), o.ServiceKey, WholeRequest(o.ApiTimeout) + o.ApiTimeout);
+        });
         return services;
     }
 
@@ -52,7 +55,7 @@ public static class HotlineBackendSetup
     private static void ForACallerOnTheLine(HttpStandardResilienceOptions o, TimeSpan answerTimeout)
     {
         o.AttemptTimeout.Timeout = answerTimeout;
-        o.TotalRequestTimeout.Timeout = answerTimeout * 2 + TimeSpan.FromSeconds(1);
+        o.TotalRequestTimeout.Timeout = WholeRequest(answerTimeout);
         o.Retry.MaxRetryAttempts = 1;
         o.Retry.BackoffType = DelayBackoffType.Constant;
         o.Retry.Delay = TimeSpan.FromMilliseconds(100);
@@ -62,6 +65,9 @@ public static class HotlineBackendSetup
         o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, answerTimeout.TotalSeconds * 2));
         o.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
     }
+
+    /// <summary>Two tries and the pause between them.</summary>
+    private static TimeSpan WholeRequest(TimeSpan answerTimeout) => answerTimeout * 2 + TimeSpan.FromSeconds(1);
 
     private static bool MayRepeat(HttpRequestMessage? request) =>
         request is not null && (request.Method == HttpMethod.Get || request.Headers.Contains("Idempotency-Key")

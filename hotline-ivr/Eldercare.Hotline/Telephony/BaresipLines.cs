@@ -130,8 +130,16 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     {
         var carried = _dialogs.Established.Count;
         if (carried == 0) return;
-        var ended = await _dialogs.HangUpAllAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
-        _log.LogWarning("baresip's {Carried} calls were hung up by the hotline ({Ended} confirmed by the other side)", carried, ended);
+        try
+        {
+            var ended = await _dialogs.HangUpAllAsync(TimeSpan.FromSeconds(2), CancellationToken.None);
+            _log.LogWarning("baresip's {Carried} calls were hung up by the hotline ({Ended} confirmed by the other side)", carried, ended);
+        }
+        catch (Exception e)
+        {
+            // Whatever went wrong saying goodbye must not keep baresip from being started again.
+            _log.LogError(e, "baresip's {Carried} calls could not be hung up by the hotline", carried);
+        }
     }
 
     /// <summary>Kills baresip, as a crash would (for tests of the restart).</summary>

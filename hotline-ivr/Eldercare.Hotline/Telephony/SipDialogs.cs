@@ -17,7 +17,7 @@ public sealed class SipDialogs
 {
     private readonly string _local; // host:port baresip takes SIP on, the side whose messages are "sent"
     private readonly ConcurrentDictionary<string, Dialog> _established = new();
-    private readonly ConcurrentDictionary<string, SipMessage> _inviting = new(); // initial INVITEs still without a final answer
+    private readonly ConcurrentDictionary<string, (SipMessage Invite, DateTime Seen)> _inviting = new(); // initial INVITEs still without a final answer
     private readonly List<string> _block = []; // the message being read, line by line
     private bool _inHeaders;
 
@@ -73,7 +73,11 @@ public sealed class SipDialogs
             switch (m.Method)
             {
                 case "INVITE" when m.Tag(m.Header("To")) is null:
-                    _inviting[callId] = m;
+                    // An INVITE that never got a final answer in the trace (baresip's own 408 is not traced) is forgotten after
+                    // five minutes, longer than any call here rings, so the table cannot grow.
+                    foreach (var (id, (_, seen)) in _inviting)
+                        if (DateTime.UtcNow - seen > TimeSpan.FromMinutes(5)) _inviting.TryRemove(id, out _);
+                    _inviting[callId] = (m, DateTime.UtcNow);
                     break;
                 case "BYE":
                     _established.TryRemove(callId, out _);
@@ -85,7 +89,8 @@ public sealed class SipDialogs
             if (m.Sent && _established.TryGetValue(callId, out var ours)) ours.LocalCSeq = Math.Max(ours.LocalCSeq, cseq);
             return;
         }
-        if (method != "INVITE" || m.Status < 200 || !_inviting.TryRemove(callId, out var invite)) return;
+        if (method != "INVITE" || m.Status < 200 || !_inviting.TryRemove(callId, out var inviting)) return;
+        var invite = inviting.Invite;
         if (m.Status >= 300) return;
         _established[callId] = invite.Sent
             // The hotline called out: it is the From of its INVITE; the answer says where the other side is now.
@@ -104,13 +109,14 @@ public sealed class SipDialogs
         _established.Clear();
         if (dialogs.Count == 0) return 0;
         var (host, port) = HostPort(_local);
+        var bindTo = IPAddress.TryParse(host, out var local) && local.AddressFamily == AddressFamily.InterNetwork ? local : IPAddress.Any;
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try { socket.Bind(new IPEndPoint(IPAddress.Parse(host), port)); }
-        catch (SocketException) { socket.Bind(new IPEndPoint(IPAddress.Parse(host), 0)); } // taken again already: rport brings the answers back anyway
+        try { socket.Bind(new IPEndPoint(bindTo, port)); }
+        catch (SocketException) { socket.Bind(new IPEndPoint(bindTo, 0)); } // taken again already: rport brings the answers back anyway
         var pending = new Dictionary<string, (byte[] Bye, IPEndPoint To)>();
         foreach (var d in dialogs)
         {
-            if (await NextHopAsync(d, ct) is not { } to) continue;
+            if (await NextHopAsync(d, ct) is not { } to) continue; // not reachable over IPv4 UDP from here: left to the other side's timeout
             d.LocalCSeq++;
             pending[d.CallId] = (Encoding.UTF8.GetBytes(Bye(d)), to);
         }
@@ -122,7 +128,11 @@ public sealed class SipDialogs
         {
             if (DateTime.UtcNow >= resendAt)
             {
-                foreach (var (bye, to) in pending.Values) await socket.SendToAsync(bye, to, ct);
+                foreach (var (bye, to) in pending.Values)
+                {
+                    try { await socket.SendToAsync(bye, to, ct); }
+                    catch (SocketException) { } // this one cannot be sent now; the others still are
+                }
                 resendAt = DateTime.UtcNow + wait / 3;
             }
             using var slice = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -131,7 +141,7 @@ public sealed class SipDialogs
             {
                 var got = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), slice.Token);
                 var answer = SipMessage.Parse(Encoding.UTF8.GetString(buffer, 0, got.ReceivedBytes).Split("\r\n"), "");
-                if (answer is { IsRequest: false, CSeq.Method: "BYE" } && pending.Remove(answer.Header("Call-ID"))) answered++;
+                if (answer is { IsRequest: false, Status: >= 200, CSeq.Method: "BYE" } && pending.Remove(answer.Header("Call-ID"))) answered++;
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
             catch (SocketException) { } // an ICMP "port unreachable" from a peer that is gone as well
@@ -164,13 +174,15 @@ public sealed class SipDialogs
         var at = hostPort.IndexOf('@', StringComparison.Ordinal);
         hostPort = at >= 0 ? hostPort[(at + 1)..] : hostPort[(hostPort.IndexOf(':', StringComparison.Ordinal) + 1)..];
         var (host, port) = HostPort(hostPort);
-        if (IPAddress.TryParse(host, out var ip)) return new IPEndPoint(ip, port);
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return ip.AddressFamily == AddressFamily.InterNetwork ? new IPEndPoint(ip, port) : null;
         try
         {
-            var found = await Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, ct);
+            using var brief = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            brief.CancelAfter(TimeSpan.FromSeconds(1)); // the other calls' goodbyes and baresip's restart wait on this
+            var found = await Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, brief.Token);
             return found.Length > 0 ? new IPEndPoint(found[0], port) : null;
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ArgumentException or OperationCanceledException)
         {
             return null;
         }

@@ -3,6 +3,7 @@ using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Telemetry;
 using Eldercare.Api.Infrastructure.Time;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
@@ -25,7 +26,7 @@ public sealed record CloseFindingRequest([property: Required, StringLength(500, 
 /// Runs every night over the last 40 days and what is ahead (and on demand for officers); each new disagreement becomes
 /// a finding for the station that provides the service, which staff close with what they did and officers see for all.
 /// </summary>
-public sealed class Reconciliation(EldercareDb db, TimeProvider clock, ILogger<Reconciliation> log)
+public sealed class Reconciliation(EldercareDb db, TimeProvider clock, HubMetrics metrics, ILogger<Reconciliation> log)
 {
     public const int DaysBack = 40;
 
@@ -80,6 +81,7 @@ public sealed class Reconciliation(EldercareDb db, TimeProvider clock, ILogger<R
         var fresh = found.Where(f => !open.Contains((f.Kind, f.BookingId, f.SlotId))).ToList();
         db.ReconciliationFindings.AddRange(fresh);
         await db.SaveChangesAsync(ct);
+        foreach (var finding in fresh) metrics.IntegrityHit(finding.Kind);
         if (found.Count == 0) log.LogInformation("Reconciliation: everything balances");
         else log.LogWarning("Reconciliation: {Count} disagreements ({New} new) for the stations to look into", found.Count, fresh.Count);
         return fresh;

@@ -34,14 +34,14 @@ public sealed record CallRecordRequest(
 
 public sealed record CallRecordResponse(long Id, string CallId, string Direction, string? Number, int? ElderId, string? ElderName, string Path, string Outcome, DateTime StartedAt, int DurationSeconds);
 
+/// <summary>A finished call's record: written now, or already there from an earlier send.</summary>
+public sealed record CallRecordedResponse(string CallId, bool AlreadyRecorded);
+
 /// <summary>
 /// What the hotline leaves behind: emergency cases (key 9), which alert the station at once (a console task), the
 /// bound family (WeChat) and the elder's emergency contacts (a call from the hotline: "按1确认收到"), and stay open until
 /// staff close them; and the call log, readable by staff.
 /// </summary>
-/// <summary>A finished call's record: written now, or already there from an earlier send.</summary>
-public sealed record CallRecordedResponse(string CallId, bool AlreadyRecorded);
-
 public static class HotlineRecords
 {
     /// <summary>A SIP Call-ID is printable ASCII (RFC 3261 "word" characters); anything else is not a call of ours.</summary>
@@ -106,7 +106,7 @@ public static class HotlineRecords
         {
             var found = await db.EmergencyCases.SingleOrDefaultAsync(x => x.Id == id, ct);
             if (found is null) return CaseNotFound.ToResult();
-            if (!AccessPolicy.AtTheWindow(actor, found.StationId))
+            if (!AccessPolicy.AtTheWindowOf(actor, found.StationId))
                 return Problems.Forbidden.ToResult();
             var closed = await db.EmergencyCases.Where(x => x.Id == id && x.Status == EmergencyStatus.Open).ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, EmergencyStatus.Closed).SetProperty(x => x.ClosedAt, clock.GetUtcNow().UtcDateTime)

@@ -47,7 +47,7 @@ public static class RefundsOwed
         {
             var refund = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.Kind == PaymentKind.Refund, ct);
             if (refund is null) return RefundNotFound.ToResult();
-            if (!AccessPolicy.AtTheWindow(actor, refund.StationId))
+            if (!AccessPolicy.AtTheWindowOf(actor, refund.StationId))
                 return PaymentLedger.WindowOnly.ToResult("退款由收款的驿站窗口办理");
             if (refund.Method == PaymentMethod.WeChatPay) return RefundIsOnline.ToResult();
             // Conditional: two clicks (or two clerks) settle it once.

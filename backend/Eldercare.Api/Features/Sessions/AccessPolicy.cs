@@ -61,11 +61,13 @@ public sealed class AccessPolicy(EldercareDb db)
         options.AddPolicy(OfficersOnly, p => p.RequireClaim(SessionClaims.Kind, nameof(PrincipalKind.Staff)).RequireRole(nameof(StaffRole.Officer)));
 
     /// <summary>
-    /// The people at a station's window, clerks and its manager (of <paramref name="stationId"/>, when given): they
-    /// register elders, take money, hand out refunds and set up check-in calls.
+    /// The people at a station's window, clerks and its manager: they register elders, take money, hand out refunds and
+    /// set up check-in calls.
     /// </summary>
-    public static bool AtTheWindow(Actor actor, int? stationId = null) =>
-        actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } && (stationId is null || actor.StationId == stationId);
+    public static bool AtTheWindow(Actor actor) => actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager };
+
+    /// <summary>At the window of this station (none: nobody's, e.g. a refund WeChat Pay owes, which no window hands out).</summary>
+    public static bool AtTheWindowOf(Actor actor, int? stationId) => AtTheWindow(actor) && stationId is not null && actor.StationId == stationId;
 
     /// <summary>Officers and hotline agents serve the whole district; other staff see their own station's elders, cases and calls.</summary>
     public static bool SeesWholeDistrict(Actor actor) => actor.Role is StaffRole.Officer or StaffRole.HotlineAgent;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Eldercare.Api.Infrastructure.Errors;
 
 namespace Eldercare.Api.Features.Sessions;
@@ -11,7 +10,7 @@ public interface IForElder
 
 /// <summary>
 /// "May this caller act for this elder?" said once on the endpoint instead of inside it: the elder is the one the
-/// request's body names (<see cref="IForElder"/>), or else its <c>?elderId=</c>; the answer is
+/// request's body names (<see cref="IForElder"/>), or else the handler's bound <c>elderId</c>; the answer is
 /// <see cref="AccessPolicy.CheckElderAsync"/>'s, before the handler runs. A request that names no elder passes to the
 /// handler, which decides (an elder's own requests default to themself).
 /// </summary>
@@ -25,11 +24,21 @@ public static class ElderAccess
         endpoint.WithMetadata(new Guarded(write)).AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var elderId = context.Arguments.OfType<IForElder>().Select(b => (int?)b.ElderId).FirstOrDefault()
-                ?? (int.TryParse(http.Request.Query["elderId"], NumberStyles.None, CultureInfo.InvariantCulture, out var queried) ? queried : null);
+            var elderId = context.Arguments.OfType<IForElder>().Select(b => (int?)b.ElderId).FirstOrDefault() ?? BoundElderId(context);
             if (elderId is not { } id) return await next(context);
             var actor = context.Arguments.OfType<Actor>().FirstOrDefault() ?? Actor.From(http.User);
             var access = http.RequestServices.GetRequiredService<AccessPolicy>();
             return await access.CheckElderAsync(actor, id, write, http.RequestAborted) is { } denied ? denied.ToResult() : await next(context);
         });
+
+    /// <summary>
+    /// The value the handler's own <c>elderId</c> parameter was bound to: exactly what it will use, however the query
+    /// wrote it ("+42", " 42"), so nothing can slip past the check by being parsed differently here.
+    /// </summary>
+    private static int? BoundElderId(EndpointFilterInvocationContext context)
+    {
+        var parameters = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters() ?? [];
+        var at = Array.FindIndex(parameters, p => string.Equals(p.Name, "elderId", StringComparison.OrdinalIgnoreCase));
+        return at >= 0 && at < context.Arguments.Count ? context.Arguments[at] as int? : null;
+    }
 }

@@ -6,7 +6,8 @@ namespace Eldercare.Api.Infrastructure.Telemetry;
 
 /// <summary>
 /// The hub's own measurements (meter "Eldercare.Api"), beside ASP.NET Core's request metrics and the booking gate's:
-/// what became of booking requests, how late reminders are handed over, and how many deliveries wait for a channel.
+/// what became of booking requests, how late reminders are handed over, how many deliveries wait for a channel, and
+/// what the integrity rules found.
 /// </summary>
 public sealed class HubMetrics
 {
@@ -14,6 +15,7 @@ public sealed class HubMetrics
 
     private readonly Counter<long> _bookings;
     private readonly Histogram<double> _reminderLag;
+    private readonly Counter<long> _integrityHits;
 
     public HubMetrics(IMeterFactory meters, IServiceScopeFactory scopes)
     {
@@ -21,6 +23,8 @@ public sealed class HubMetrics
         _bookings = meter.CreateCounter<long>("eldercare.bookings.outcomes", description:
             "Booking requests by outcome (booked, replayed: a retry answered with the booking made; refused, with the problem type) and channel");
         _reminderLag = meter.CreateHistogram<double>(ReminderLagName, "s", "From a reminder's due time to its hand-over to the channels");
+        _integrityHits = meter.CreateCounter<long>("eldercare.integrity.hits", description:
+            "New findings of the hub's integrity rules, by rule: the nightly reconciliation's money and place rules (money, place-count, cancelled-holds-money, ...)");
         meter.CreateObservableGauge("eldercare.deliveries.queued", () => QueuedDeliveries(scopes), description:
             "Deliveries waiting for their channel's sender (WeChat, phone call, SMS), by channel");
     }
@@ -29,6 +33,8 @@ public sealed class HubMetrics
         _bookings.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new("problem", problemType ?? ""), new("channel", channel.ToString()));
 
     public void ReminderHandedOver(TimeSpan lag) => _reminderLag.Record(Math.Max(0, lag.TotalSeconds));
+
+    public void IntegrityHit(string rule) => _integrityHits.Add(1, new KeyValuePair<string, object?>("rule", rule));
 
     /// <summary>Counted when a scrape asks (every 15 s or so): one grouped query on an index of the deliveries' status.</summary>
     private static IEnumerable<Measurement<long>> QueuedDeliveries(IServiceScopeFactory scopes)
