@@ -93,6 +93,18 @@ public abstract class BookingAccessTests(ApiFactory factory)
         await HttpAssert.ProblemAsync(await BookAsync(caregiver, elder.Id, slot.Id), 403, "read-only-role");
         Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync($"/api/bookings?elderId={elder.Id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync($"/api/availability?serviceId={s.Cleaning.Id}&elderId={elder.Id}")).StatusCode);
+
+        // Money is the window's and the officers': caregivers and hotline agents see no refunds, summaries or findings.
+        var agent = await s.StaffClientAsync(StaffRole.HotlineAgent, station: null);
+        var month = DateTime.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var path in new[] { $"/api/stations/{s.Station1.Id}/refunds", $"/api/subsidy-summaries?month={month}", "/api/reconciliation/findings" })
+        {
+            await HttpAssert.ProblemAsync(await caregiver.GetAsync(path), 403, "forbidden");
+            await HttpAssert.ProblemAsync(await agent.GetAsync(path), 403, "forbidden");
+            Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync(path)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await (await s.StaffClientAsync(StaffRole.Clerk, s.Station1.Id)).GetAsync(path)).StatusCode);
+        }
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Clerk, s.Station2.Id)).GetAsync($"/api/stations/{s.Station1.Id}/refunds"), 403, "forbidden");
     }
 
     [Fact]

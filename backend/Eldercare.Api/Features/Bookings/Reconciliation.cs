@@ -107,13 +107,9 @@ public static class ReconciliationEndpoints
 
         group.MapGet("/findings", async (int? stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            int? station = actor switch
-            {
-                { Kind: PrincipalKind.Staff, Role: StaffRole.Officer } => stationId,
-                { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager } => actor.StationId,
-                _ => -1,
-            };
-            if (station == -1) return Problems.Forbidden.ToResult();
+            // Officers see every station's (or the one asked for); a station's window staff their own.
+            if (!AccessPolicy.IsOfficer(actor) && !AccessPolicy.AtTheWindow(actor)) return Problems.Forbidden.ToResult();
+            var station = AccessPolicy.IsOfficer(actor) ? stationId : actor.StationId;
             var query = db.ReconciliationFindings.AsNoTracking().Where(f => f.ClosedAt == null);
             if (station is { } s) query = query.Where(f => f.StationId == s);
             return Results.Ok((await query.OrderBy(f => f.Id).Take(500).ToListAsync(ct)).Select(Reconciliation.ToResponse));

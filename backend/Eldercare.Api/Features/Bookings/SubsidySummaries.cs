@@ -47,8 +47,8 @@ public sealed class SubsidySummaries(EldercareDb db, TimeProvider clock, ILogger
         {
             if (!SubsidyLedgerEndpoints.IsMonth(month)) return Problems.ValidationFailed.ToResult("month must be written yyyy-MM");
             // Officers settle every station; a station's own staff see their station.
-            if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Officer or StaffRole.StationManager or StaffRole.Clerk }) return Problems.Forbidden.ToResult();
-            if (actor.Role != StaffRole.Officer)
+            if (!AccessPolicy.IsOfficer(actor) && !AccessPolicy.AtTheWindow(actor)) return Problems.Forbidden.ToResult();
+            if (!AccessPolicy.IsOfficer(actor))
             {
                 if (stationId is not null && stationId != actor.StationId) return Problems.Forbidden.ToResult("只能查看本驿站的汇总");
                 stationId = actor.StationId;

@@ -40,8 +40,7 @@ public static class MealCheckIn
         app.MapPost("/api/meal-checkins", async (MealCheckInRequest body, Actor actor, EldercareDb db, BookingEngine engine,
             TimeProvider clock, CancellationToken ct) =>
         {
-            if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.Caregiver or StaffRole.StationManager, StationId: { } stationId })
-                return CounterStaffOnly.ToResult();
+            if (!AccessPolicy.AtTheCounter(actor) || actor.StationId is not { } stationId) return CounterStaffOnly.ToResult();
             if (MealCode.Normalise(body.MealCode) is not { } code) return CodeInvalid.ToResult();
             var elder = await db.Elders.AsNoTracking().Where(e => e.MealCode == code).Select(e => new { e.Id, e.Name, e.BirthDate }).SingleOrDefaultAsync(ct);
             if (elder is null) return CodeUnknown.ToResult();

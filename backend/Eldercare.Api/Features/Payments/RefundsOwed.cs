@@ -28,8 +28,7 @@ public static class RefundsOwed
     {
         app.MapGet("/api/stations/{stationId:int}/refunds", async (int stationId, RefundState? state, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
-            if (actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Caregiver } || AccessPolicy.CheckWorksAtStation(actor, stationId) is not null)
-                return Problems.Forbidden.ToResult();
+            if (!AccessPolicy.SeesMoneyOf(actor, stationId)) return Problems.Forbidden.ToResult();
             var settled = state == RefundState.Settled;
             var rows = await (from r in db.Payments.AsNoTracking()
                               join b in db.Bookings on r.BookingId equals b.Id

@@ -69,6 +69,18 @@ public sealed class AccessPolicy(EldercareDb db)
     /// <summary>At the window of this station (none: nobody's, e.g. a refund WeChat Pay owes, which no window hands out).</summary>
     public static bool AtTheWindowOf(Actor actor, int? stationId) => AtTheWindow(actor) && stationId is not null && actor.StationId == stationId;
 
+    public static bool IsOfficer(Actor actor) => actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Officer };
+
+    /// <summary>
+    /// A station's money (refunds owed, subsidy summaries, reconciliation findings): officers see every station's, its
+    /// window staff their own. Caregivers and hotline agents handle no money.
+    /// </summary>
+    public static bool SeesMoneyOf(Actor actor, int stationId) => IsOfficer(actor) || AtTheWindowOf(actor, stationId);
+
+    /// <summary>Staff who hand out meals at a station's counter: its clerks, caregivers and manager.</summary>
+    public static bool AtTheCounter(Actor actor) =>
+        actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.Caregiver or StaffRole.StationManager, StationId: not null };
+
     /// <summary>Officers and hotline agents serve the whole district; other staff see their own station's elders, cases and calls.</summary>
     public static bool SeesWholeDistrict(Actor actor) => actor.Role is StaffRole.Officer or StaffRole.HotlineAgent;
 
