@@ -85,13 +85,28 @@ public sealed class HotlineSipTests : IAsyncLifetime
     /// Whether the last seconds of what a phone heard (sndfile's "-dec" recording of its latest call) are the people's
     /// 440 Hz tone: a Goertzel filter's share of the signal's energy, near 1 for the tone, small for speech or silence.
     /// </summary>
+    /// <summary>Waits until the phone has finished writing its recordings (their sizes stop changing), at most 5 s.</summary>
+    private static async Task RecordingWrittenAsync(string recordings)
+    {
+        long Size() => Directory.GetFiles(recordings, "*.wav").Sum(f => new FileInfo(f).Length);
+        var last = -1L;
+        for (var i = 0; i < 10 && Size() is var now && now != last; i++)
+        {
+            last = now;
+            await Task.Delay(500);
+        }
+    }
+
     private static bool HeardToneAtEnd(string recordings, double seconds)
     {
         var file = Directory.GetFiles(recordings, "*-dec.wav").OrderBy(File.GetLastWriteTimeUtc).LastOrDefault();
         if (file is null) return false;
         var bytes = File.ReadAllBytes(file);
         var samples = Enumerable.Range(0, (bytes.Length - 44) / 2).Select(i => (double)BitConverter.ToInt16(bytes, 44 + 2 * i)).ToArray();
-        var end = samples.Length - 1600; // the last 0.2 s may be the hang-up
+        // What the caller heard last: the end of the recording less the silence after the other side went (on a loaded
+        // machine the hang-up can come a few seconds after the person's last sound) and the hang-up itself.
+        var end = samples.Length - 1600;
+        while (end > 160 && Math.Sqrt(samples[(end - 160)..end].Sum(x => x * x) / 160) < 300) end -= 160;
         var window = samples[Math.Max(0, end - (int)(8000 * seconds))..Math.Max(0, end)];
         if (window.Length < 800) return false;
         var energy = window.Sum(x => x * x);
@@ -181,7 +196,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
         // The agent hangs up: the hotline ends the elder's call too, and logs who was reached.
         await agents.CommandAsync("hangup", null, CancellationToken.None);
         await UntilAsync(() => Task.FromResult(events.Any(e => Is(e, "CALL_CLOSED"))), "the elder's call to end");
-        await Task.Delay(500); // the recording is written out
+        await RecordingWrittenAsync(recordings);
         Assert.True(HeardToneAtEnd(recordings, seconds: 2.5), "the elder did not hear the agent");
         await UntilAsync(async () => await s.WithDbAsync(db => db.CallRecords.AnyAsync(c => c.ElderId == elder.Id)), "the call log");
         var logged = await s.WithDbAsync(db => db.CallRecords.AsNoTracking().SingleAsync(c => c.ElderId == elder.Id));
