@@ -20,12 +20,11 @@ public sealed class SipDialogsTests
         return (socket, $"127.0.0.1:{((IPEndPoint)socket.LocalEndPoint!).Port}");
     }
 
-    /// <summary>The hotline's SIP address: a free port (nothing listens there once baresip is gone).</summary>
-    private static string FreeLocalAddress()
+    /// <summary>The hotline's SIP port: a free one (nothing listens there once baresip is gone).</summary>
+    private static int FreeLocalPort()
     {
-        var (socket, at) = Peer();
-        socket.Dispose();
-        return at;
+        using var socket = Peer().Socket;
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     /// <summary>Feeds a message as baresip -s prints it: a "#" line, which way it went, the message, its end marker.</summary>
@@ -50,10 +49,11 @@ public sealed class SipDialogsTests
     [Fact]
     public async Task A_call_answered_behind_a_proxy_is_hung_up_through_the_proxy_and_ended_or_refused_calls_are_left_alone()
     {
-        var local = FreeLocalAddress();
+        var port = FreeLocalPort();
+        var local = $"127.0.0.1:{port}";
         var (proxy, proxyAt) = Peer();
         using var _ = proxy;
-        var dialogs = new SipDialogs(local);
+        var dialogs = new SipDialogs("127.0.0.1", port);
 
         Trace(dialogs, proxyAt, local, Invite(proxyAt, "up", 7));
         Trace(dialogs, local, proxyAt, Answer("up", 200, 7));
@@ -87,10 +87,11 @@ public sealed class SipDialogsTests
     [Fact]
     public async Task A_call_the_hotline_placed_is_hung_up_as_its_caller_and_a_silent_peer_gets_the_bye_again()
     {
-        var local = FreeLocalAddress();
+        var port = FreeLocalPort();
+        var local = $"127.0.0.1:{port}";
         var (phone, phoneAt) = Peer();
         using var _ = phone;
-        var dialogs = new SipDialogs(local);
+        var dialogs = new SipDialogs("127.0.0.1", port);
 
         Trace(dialogs, local, phoneAt, $"INVITE sip:13900000003@{phoneAt} SIP/2.0\r\nFrom: <sip:out1@{local}>;tag=out-tag\r\nTo: <sip:13900000003@{phoneAt}>\r\n" +
             "Call-ID: out-1\r\nCSeq: 200 INVITE\r\nContent-Length: 0\r\n\r\n");

@@ -43,7 +43,7 @@ public sealed class BaresipLines : IDialler, IAsyncDisposable
     {
         _callsCounted = HotlineMetrics.ObserveLines(() => (_calls.Values.Count(c => !c.Outbound && !c.Ended), _calls.Values.Count(c => c.Outbound && !c.Ended)));
         (_settings, _prompts, _onCall, _log) = (settings, prompts, onCall, log);
-        _dialogs = new SipDialogs($"{settings.SipHost}:{settings.SipPort}");
+        _dialogs = new SipDialogs(settings.SipHost, settings.SipPort);
         _outbound = new LinePool(settings.OutboundLines, OutboundAddressOf);
         _links = new LinePool(settings.Lines + settings.TerminalLines + settings.OutboundLines, LinkAddressOf);
     }

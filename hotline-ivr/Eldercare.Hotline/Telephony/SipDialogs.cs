@@ -15,13 +15,15 @@ namespace Eldercare.Hotline.Telephony;
 /// </summary>
 public sealed class SipDialogs
 {
-    private readonly string _local; // host:port baresip takes SIP on, the side whose messages are "sent"
+    private readonly string _host; // where baresip takes SIP: messages from there are the hotline's own
+    private readonly int _port;
+    private readonly string _local;
     private readonly ConcurrentDictionary<string, Dialog> _established = new();
     private readonly ConcurrentDictionary<string, (SipMessage Invite, DateTime Seen)> _inviting = new(); // initial INVITEs still without a final answer
     private readonly List<string> _block = []; // the message being read, line by line
     private bool _inHeaders;
 
-    public SipDialogs(string localHostPort) => _local = localHostPort;
+    public SipDialogs(string host, int port) => (_host, _port, _local) = (host, port, $"{host}:{port}");
 
     /// <summary>One established call: what a BYE from the hotline's side needs.</summary>
     public sealed record Dialog(string CallId, string Transport, string LocalParty, string RemoteParty, string RemoteTarget, IReadOnlyList<string> RouteSet)
@@ -108,10 +110,9 @@ public sealed class SipDialogs
         var dialogs = _established.Values.Where(d => d.Transport == "UDP").ToList();
         _established.Clear();
         if (dialogs.Count == 0) return 0;
-        var (host, port) = HostPort(_local);
-        var bindTo = IPAddress.TryParse(host, out var local) && local.AddressFamily == AddressFamily.InterNetwork ? local : IPAddress.Any;
+        var bindTo = IPAddress.TryParse(_host, out var local) && local.AddressFamily == AddressFamily.InterNetwork ? local : IPAddress.Any;
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try { socket.Bind(new IPEndPoint(bindTo, port)); }
+        try { socket.Bind(new IPEndPoint(bindTo, _port)); }
         catch (SocketException) { socket.Bind(new IPEndPoint(bindTo, 0)); } // taken again already: rport brings the answers back anyway
         var pending = new Dictionary<string, (byte[] Bye, IPEndPoint To)>();
         foreach (var d in dialogs)
@@ -170,10 +171,8 @@ public sealed class SipDialogs
     private static async Task<IPEndPoint?> NextHopAsync(Dialog d, CancellationToken ct)
     {
         var uri = d.RouteSet.Count > 0 ? SipMessage.UriIn(d.RouteSet[0]) : d.RemoteTarget;
-        var hostPort = uri.Split(';')[0];
-        var at = hostPort.IndexOf('@', StringComparison.Ordinal);
-        hostPort = at >= 0 ? hostPort[(at + 1)..] : hostPort[(hostPort.IndexOf(':', StringComparison.Ordinal) + 1)..];
-        var (host, port) = HostPort(hostPort);
+        if (HotlineOptions.SipHostPort(uri) is not { } target) return null;
+        var (host, port) = target;
         if (IPAddress.TryParse(host.Trim('[', ']'), out var ip)) return ip.AddressFamily == AddressFamily.InterNetwork ? new IPEndPoint(ip, port) : null;
         try
         {
@@ -186,13 +185,6 @@ public sealed class SipDialogs
         {
             return null;
         }
-    }
-
-    private static (string Host, int Port) HostPort(string hostPort)
-    {
-        var colon = hostPort.LastIndexOf(':');
-        return colon > 0 && int.TryParse(hostPort[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port)
-            ? (hostPort[..colon], port) : (hostPort, 5060);
     }
 
     /// <summary>The parts of one SIP message the dialogs need, as baresip's trace printed it.</summary>

@@ -21,24 +21,23 @@ public static class ElderAccess
 
     /// <param name="write">Booking, cancelling or planning for the elder, rather than reading about them.</param>
     public static RouteHandlerBuilder ForElder(this RouteHandlerBuilder endpoint, bool write) =>
-        endpoint.WithMetadata(new Guarded(write)).AddEndpointFilter(async (context, next) =>
+        endpoint.WithMetadata(new Guarded(write)).AddEndpointFilterFactory((factory, next) =>
         {
-            var http = context.HttpContext;
-            var elderId = context.Arguments.OfType<IForElder>().Select(b => (int?)b.ElderId).FirstOrDefault() ?? BoundElderId(context);
-            if (elderId is not { } id) return await next(context);
-            var actor = context.Arguments.OfType<Actor>().FirstOrDefault() ?? Actor.From(http.User);
-            var access = http.RequestServices.GetRequiredService<AccessPolicy>();
-            return await access.CheckElderAsync(actor, id, write, http.RequestAborted) is { } denied ? denied.ToResult() : await next(context);
+            // Which of the handler's arguments names the elder is known once, when the endpoint is built: its body (an
+            // IForElder), or else its own elderId, bound as the handler will use it ("+42" and " 42" are 42), so nothing
+            // can slip past the check by being parsed differently here.
+            var parameters = factory.MethodInfo.GetParameters();
+            var body = Array.FindIndex(parameters, p => typeof(IForElder).IsAssignableFrom(p.ParameterType));
+            var queried = Array.FindIndex(parameters, p => string.Equals(p.Name, "elderId", StringComparison.OrdinalIgnoreCase));
+            var actorAt = Array.FindIndex(parameters, p => p.ParameterType == typeof(Actor));
+            return async context =>
+            {
+                var elderId = body >= 0 ? (context.Arguments[body] as IForElder)?.ElderId : queried >= 0 ? context.Arguments[queried] as int? : null;
+                if (elderId is not { } id) return await next(context);
+                var http = context.HttpContext;
+                var actor = actorAt >= 0 && context.Arguments[actorAt] is Actor bound ? bound : Actor.From(http.User);
+                var access = http.RequestServices.GetRequiredService<AccessPolicy>();
+                return await access.CheckElderAsync(actor, id, write, http.RequestAborted) is { } denied ? denied.ToResult() : await next(context);
+            };
         });
-
-    /// <summary>
-    /// The value the handler's own <c>elderId</c> parameter was bound to: exactly what it will use, however the query
-    /// wrote it ("+42", " 42"), so nothing can slip past the check by being parsed differently here.
-    /// </summary>
-    private static int? BoundElderId(EndpointFilterInvocationContext context)
-    {
-        var parameters = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters() ?? [];
-        var at = Array.FindIndex(parameters, p => string.Equals(p.Name, "elderId", StringComparison.OrdinalIgnoreCase));
-        return at >= 0 && at < context.Arguments.Count ? context.Arguments[at] as int? : null;
-    }
 }
