@@ -18,6 +18,7 @@ namespace Eldercare.Tests;
 /// A call as a script of keys (null: the caller pressed nothing in time); it records what was said and whom it was put
 /// through to. The people rung answer unless <see cref="Answers"/> says not; <see cref="PressWhileSaying"/> makes a key
 /// arrive while a prompt is being said (a stuck or early key), which a question that must be heard to the end drops.
+/// A person rung while the caller still has a key to press rings (for up to a second) until that key stops the ringing.
 /// </summary>
 public sealed class FakeCall(string id, string? callerNumber, params char?[] keys) : ICall
 {
@@ -31,6 +32,8 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
     public List<string> Said { get; } = [];
     /// <summary>Every person rung, in order, answered or not.</summary>
     public List<string> Transfers { get; } = [];
+    /// <summary>What was said and who was rung, in the order the flow did it ("say ...", "ring ...").</summary>
+    public List<string> Timeline { get; } = [];
     public Func<string, bool> Answers { get; init; } = _ => true;
     public Func<string, char?> PressWhileSaying { get; init; } = _ => null;
     public string Everything => string.Join(" | ", Said);
@@ -38,6 +41,7 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
     public Task SayAsync(string text, CancellationToken ct)
     {
         Said.Add(text);
+        Timeline.Add("say " + text);
         if (PressWhileSaying(text) is { } key) _pressedMeanwhile.Enqueue(key);
         return Task.CompletedTask;
     }
@@ -49,11 +53,18 @@ public sealed class FakeCall(string id, string? callerNumber, params char?[] key
     public Task<char?> ReadKeyAsync(TimeSpan timeout, CancellationToken ct) =>
         Task.FromResult(_pressedMeanwhile.TryDequeue(out var early) ? early : _keys.TryDequeue(out var key) ? key : null);
 
-    public Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct)
+    public Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct, Task? stopRinging = null)
     {
         Transfers.Add(target);
-        return Task.FromResult(Answers(target) ? new Connection(true, null, TimeSpan.FromSeconds(3)) : new Connection(false, "无人接听", ringFor));
+        Timeline.Add("ring " + target);
+        return stopRinging is not null && !_keys.IsEmpty ? RingUntilStoppedAsync(target, ringFor, stopRinging) : Task.FromResult(Answer(target, ringFor));
     }
+
+    private Connection Answer(string target, TimeSpan ringFor) =>
+        Answers(target) ? new Connection(true, null, TimeSpan.FromSeconds(3)) : new Connection(false, "无人接听", ringFor);
+
+    private async Task<Connection> RingUntilStoppedAsync(string target, TimeSpan ringFor, Task stopRinging) =>
+        await Task.WhenAny(stopRinging, Task.Delay(1000)) == stopRinging ? new Connection(false, "来电改按其他键", TimeSpan.FromSeconds(1)) : Answer(target, ringFor);
 
     public Task HangUpAsync(CancellationToken ct) => Task.CompletedTask;
 }
@@ -201,7 +212,7 @@ public sealed class HotlineCallFlowTests
     }
 
     [Fact]
-    public async Task A_one_key_terminal_call_is_greeted_by_name_and_put_through_to_a_person_or_with_9_to_the_duty_line()
+    public async Task A_one_key_terminal_call_rings_a_person_at_once_while_greeting_by_name_and_9_meanwhile_rings_the_duty_line_instead()
     {
         using var database = TestDatabase.NewSqlite();
         using var w = await WorldAsync(database);
@@ -209,14 +220,16 @@ public sealed class HotlineCallFlowTests
         var help = new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone) { FromHomeTerminal = true };
         var helpFlow = new InboundCallFlow(help, w.Backend, Options, TimeProvider.System, NullLogger.Instance);
         await helpFlow.RunAsync(CancellationToken.None);
-        // No menu and no keys needed: the button was the request.
-        Assert.Equal([$"{w.Elder.Name}，您好。", Options.Prompts.Terminal], help.Said); // and the agents are rung
-        Assert.Equal(["sip:agents@test"], help.Transfers);
+        // No menu and no keys needed: the button was the request. The agents ring first; the words play while they ring.
+        Assert.Equal(["ring sip:agents@test", $"say {w.Elder.Name}，您好。{Options.Prompts.Terminal}"], help.Timeline);
         Assert.Equal(["terminal", "person:agent:3s"], helpFlow.Path);
 
         var sos = new FakeCall(Guid.NewGuid().ToString("N"), w.Elder.Phone, '9') { FromHomeTerminal = true }; // the terminal's 9 needs no confirming
-        await new InboundCallFlow(sos, w.Backend, Options, TimeProvider.System, NullLogger.Instance).RunAsync(CancellationToken.None);
-        Assert.Equal([$"sip:{w.S.Station1.DutyPhone}@duty.test"], sos.Transfers);
+        var sosFlow = new InboundCallFlow(sos, w.Backend, Options, TimeProvider.System, NullLogger.Instance);
+        await sosFlow.RunAsync(CancellationToken.None);
+        // 9 while the agents ring stops that ringing: the emergency goes to the duty phone.
+        Assert.Equal(["sip:agents@test", $"sip:{w.S.Station1.DutyPhone}@duty.test"], sos.Transfers);
+        Assert.Equal(["terminal", "stopped:agent", "9", "emergency", "person:duty:3s"], sosFlow.Path);
         Assert.True(await w.S.WithDbAsync(db => db.EmergencyCases.AnyAsync(x => x.ElderId == w.Elder.Id && x.CallId == sos.Id)));
 
         // A terminal whose number is on no file still reaches a person at once.

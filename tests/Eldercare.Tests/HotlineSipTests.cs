@@ -81,10 +81,6 @@ public sealed class HotlineSipTests : IAsyncLifetime
         return path;
     }
 
-    /// <summary>
-    /// Whether the last seconds of what a phone heard (sndfile's "-dec" recording of its latest call) are the people's
-    /// 440 Hz tone: a Goertzel filter's share of the signal's energy, near 1 for the tone, small for speech or silence.
-    /// </summary>
     /// <summary>Waits until the phone has finished writing its recordings (their sizes stop changing), at most 5 s.</summary>
     private static async Task RecordingWrittenAsync(string recordings)
     {
@@ -97,17 +93,36 @@ public sealed class HotlineSipTests : IAsyncLifetime
         }
     }
 
-    private static bool HeardToneAtEnd(string recordings, double seconds)
+    private static double[] LatestRecording(string recordings)
     {
         var file = Directory.GetFiles(recordings, "*-dec.wav").OrderBy(File.GetLastWriteTimeUtc).LastOrDefault();
-        if (file is null) return false;
+        if (file is null) return [];
         var bytes = File.ReadAllBytes(file);
-        var samples = Enumerable.Range(0, (bytes.Length - 44) / 2).Select(i => (double)BitConverter.ToInt16(bytes, 44 + 2 * i)).ToArray();
+        return Enumerable.Range(0, (bytes.Length - 44) / 2).Select(i => (double)BitConverter.ToInt16(bytes, 44 + 2 * i)).ToArray();
+    }
+
+    private static bool HeardToneAtEnd(string recordings, double seconds)
+    {
+        var samples = LatestRecording(recordings);
         // What the caller heard last: the end of the recording less the silence after the other side went (on a loaded
         // machine the hang-up can come a few seconds after the person's last sound) and the hang-up itself.
         var end = samples.Length - 1600;
         while (end > 160 && Math.Sqrt(samples[(end - 160)..end].Sum(x => x * x) / 160) < 300) end -= 160;
-        var window = samples[Math.Max(0, end - (int)(8000 * seconds))..Math.Max(0, end)];
+        return IsTone(samples[Math.Max(0, end - (int)(8000 * seconds))..Math.Max(0, end)]);
+    }
+
+    /// <summary>How far into the phone's latest call the people's tone was first heard, in seconds (null: never).</summary>
+    private static double? FirstToneAt(string recordings)
+    {
+        var samples = LatestRecording(recordings);
+        for (var start = 0; start + 4000 <= samples.Length; start += 800)
+            if (IsTone(samples[start..(start + 4000)])) return start / 8000.0;
+        return null;
+    }
+
+    /// <summary>Whether a stretch of 8 kHz audio is the 440 Hz tone: a Goertzel filter's share of its energy, near 1 for the tone, small for speech or silence.</summary>
+    private static bool IsTone(double[] window)
+    {
         if (window.Length < 800) return false;
         var energy = window.Sum(x => x * x);
         if (Math.Sqrt(energy / window.Length) < 300) return false; // silence
@@ -116,6 +131,21 @@ public sealed class HotlineSipTests : IAsyncLifetime
         foreach (var x in window) (s1, s2) = (x + coefficient * s1 - s2, s1);
         var power = s1 * s1 + s2 * s2 - coefficient * s1 * s2;
         return power / (window.Length / 2.0 * energy) > 0.3;
+    }
+
+    /// <summary>An elder's phone whose calls' audio is recorded into <paramref name="recordings"/> (what the elder heard).</summary>
+    private async Task<(BaresipControl Control, ConcurrentQueue<JsonElement> Events)> RecordingPhoneAsync(string number, string recordings)
+    {
+        Directory.CreateDirectory(recordings);
+        var folder = Path.Combine(_folder, "elder-phone-" + Guid.NewGuid().ToString("N")[..8]);
+        var (sip, controlPort) = (BaresipProcess.FreeSipPort(), ApiProcess.FreePort());
+        BaresipProcess.Configure(folder, "127.0.0.1", sip, controlPort,
+            [BaresipProcess.Account($"sip:{number}@127.0.0.1:{sip}", false, "phone", codecs: "PCMU")], recordInto: recordings);
+        var (process, control) = await BaresipProcess.StartAsync(folder, controlPort, CancellationToken.None);
+        _processes.Add(process);
+        var events = new ConcurrentQueue<JsonElement>();
+        control.Events += events.Enqueue;
+        return (control, events);
     }
 
     private static bool Is(JsonElement e, string type, string? account = null) =>
@@ -159,15 +189,7 @@ public sealed class HotlineSipTests : IAsyncLifetime
         }, NullLogger.Instance, CancellationToken.None);
 
         var recordings = Path.Combine(_folder, "heard");
-        Directory.CreateDirectory(recordings);
-        var phoneFolder = Path.Combine(_folder, "elder-phone");
-        var (phoneSip, phoneControl) = (BaresipProcess.FreeSipPort(), ApiProcess.FreePort());
-        BaresipProcess.Configure(phoneFolder, "127.0.0.1", phoneSip, phoneControl,
-            [BaresipProcess.Account($"sip:{number}@127.0.0.1:{phoneSip}", false, "phone", codecs: "PCMU")], recordInto: recordings);
-        var (phoneProcess, caller) = await BaresipProcess.StartAsync(phoneFolder, phoneControl, CancellationToken.None);
-        _processes.Add(phoneProcess);
-        var events = new ConcurrentQueue<JsonElement>();
-        caller.Events += events.Enqueue;
+        var (caller, events) = await RecordingPhoneAsync(number, recordings);
 
         await caller.CommandAsync("dial", lines.AddressOf(1), CancellationToken.None);
         await UntilAsync(() => Task.FromResult(events.Any(e => Is(e, "CALL_ESTABLISHED"))), "the hotline to answer");
@@ -348,6 +370,68 @@ public sealed class HotlineSipTests : IAsyncLifetime
         stop.Cancel();
         await running;
         await phones.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_one_key_terminal_rings_a_person_while_its_words_play_the_answer_cuts_them_short_and_9_while_it_rings_calls_the_duty_phone_instead()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = new ApiFactory(database, new Dictionary<string, string?> { ["Services:HotlineKey"] = Key });
+        var s = await CreateAsync(api);
+        var elder = await s.AddElderAsync();
+        var number = "010" + Random.Shared.Next(10_000_000, 99_999_999); // the terminal's landline, on the elder's file
+        await s.WithDbAsync(db => db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.Phone, number)));
+        var backend = HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler);
+        var (people, rang, peoplePort) = await PeopleAsync(("agents", true), ("nobody", false), (s.Station1.DutyPhone, true));
+        var agentLine = $"sip:agents@127.0.0.1:{peoplePort}";
+        var flows = new ConcurrentQueue<InboundCallFlow>();
+        var prompts = new PromptAudio(Path.Combine(_folder, "prompts"), null, 180);
+        var ringFor = TimeSpan.FromSeconds(90); // longer than any wait below: a ringing that ends early was ended by the hotline
+        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), TerminalLines: 1);
+        await using var lines = await BaresipLines.StartAsync(settings, prompts, async call =>
+        {
+            var options = new HotlineOptions
+            {
+                ApiBaseUrl = "http://unused", ServiceKey = Key, AgentLine = agentLine, DutyLine = $"sip:{{0}}@127.0.0.1:{peoplePort}", DistrictDutyLine = "", PersonRingTimeout = ringFor,
+            };
+            var flow = new InboundCallFlow(call, backend, options, TimeProvider.System, NullLogger.Instance);
+            flows.Enqueue(flow);
+            await flow.RunAsync(CancellationToken.None);
+        }, NullLogger.Instance, CancellationToken.None);
+        var recordings = Path.Combine(_folder, "heard-terminal");
+        var (terminal, events) = await RecordingPhoneAsync(number, recordings);
+
+        // The button is pressed; an agent picks up at once and talks (their tone) for four seconds.
+        await terminal.CommandAsync("dial", lines.TerminalAddressOf(1), CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(rang.Any(e => Is(e, "CALL_ESTABLISHED", "agents"))), "the agents to be rung and answer");
+        await Task.Delay(4000);
+        await people.CommandAsync("uafind", agentLine, CancellationToken.None);
+        await people.CommandAsync("hangup", null, CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(events.Any(e => Is(e, "CALL_CLOSED"))), "the terminal's call to end");
+        await RecordingWrittenAsync(recordings);
+        // The elder heard the agent long before the words could have ended, and to the end: no word was said over them.
+        var words = await prompts.FileForAsync($"{elder.Name}，您好。" + new Prompts().Terminal, CancellationToken.None);
+        Assert.True(FirstToneAt(recordings) is { } heard && heard < words.Speech.TotalSeconds - 3,
+            $"the agent was heard {FirstToneAt(recordings)} s into the call; the words take {words.Speech.TotalSeconds} s");
+        Assert.True(HeardToneAtEnd(recordings, seconds: 2.5), "the elder did not hear the agent to the end");
+
+        // Next time nobody is at the agents' desk, and the elder presses 9 while it rings: that ringing stops at once
+        // (long before the ring time), and the station's duty phone takes the emergency.
+        agentLine = $"sip:nobody@127.0.0.1:{peoplePort}";
+        await terminal.CommandAsync("dial", lines.TerminalAddressOf(1), CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(rang.Any(e => Is(e, "CALL_INCOMING", "nobody"))), "the agents' line to ring");
+        await terminal.CommandAsync("sndcode", "9", CancellationToken.None);
+        await UntilAsync(() => Task.FromResult(rang.Any(e => Is(e, "CALL_CLOSED", "nobody"))), "the ringing phone to be hung up");
+        await UntilAsync(() => Task.FromResult(rang.Any(e => Is(e, "CALL_ESTABLISHED", s.Station1.DutyPhone))), "the duty phone to answer");
+        Assert.True(await s.WithDbAsync(db => db.EmergencyCases.AnyAsync(c => c.ElderId == elder.Id)));
+        await people.CommandAsync("uafind", $"sip:{s.Station1.DutyPhone}@127.0.0.1:{peoplePort}", CancellationToken.None);
+        await people.CommandAsync("hangup", null, CancellationToken.None);
+        await UntilAsync(async () => await s.WithDbAsync(db => db.CallRecords.CountAsync(c => c.ElderId == elder.Id)) == 2, "both calls' logs");
+        var paths = await s.WithDbAsync(db => db.CallRecords.Where(c => c.ElderId == elder.Id).OrderBy(c => c.Id).Select(c => c.Path).ToListAsync());
+        Assert.Matches("^terminal,person:agent:[0-9]+s$", paths[0]);
+        Assert.Matches("^terminal,stopped:agent,9,emergency,person:duty:[0-9]+s$", paths[1]);
+        await terminal.DisposeAsync();
+        await people.DisposeAsync();
     }
 
     [Fact]

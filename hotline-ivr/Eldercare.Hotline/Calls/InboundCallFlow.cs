@@ -90,20 +90,19 @@ public sealed class InboundCallFlow(ICall call, HotlineBackend backend, HotlineO
 
     /// <summary>
     /// The one-key terminal: the elder pressed its one button, so there is no menu to work through. The terminal's
-    /// number says who it is; a person takes the call at once, unless 9 is pressed for an emergency.
+    /// number says who it is; a person is rung at once, while the elder hears their name and that a person is coming,
+    /// unless 9 is pressed while it rings: then it is an emergency (the ringing phone is hung up, the duty phone rung).
     /// </summary>
     private async Task TerminalAsync(CancellationToken ct)
     {
         Path.Add("terminal");
-        if (Remember(await backend.IdentifyAsync(call.CallerNumber, null, ct)).Name is { } name) await call.SayAsync(string.Format(_say.Hello, name), ct);
-        // The terminal's words say a person is being rung; 9 while they play makes it an emergency instead.
-        await call.SayAsync(_say.Terminal, ct);
-        if (await call.ReadKeyAsync(TimeSpan.FromMilliseconds(200), ct) == '9' && _elderId is not null)
-        {
-            Path.Add("9");
-            if (await EmergencyAsync(ct, confirmed: true)) return;
-        }
-        await _people.ReachAsync(call, new PersonChain.Caller(_elderId, _dutyPhone), "Terminal", emergency: false, Path, ct, announced: true);
+        var name = Remember(await backend.IdentifyAsync(call.CallerNumber, null, ct)).Name;
+        var words = (name is null ? "" : string.Format(_say.Hello, name)) + _say.Terminal;
+        var reach = await _people.ReachAsync(call, new PersonChain.Caller(_elderId, _dutyPhone), "Terminal", emergency: false, Path, ct,
+            whileFirstRings: new PersonChain.WhileRinging(words, StopKey: _elderId is null ? null : '9')); // an emergency needs the elder
+        if (reach != PersonChain.Reach.Stopped) return;
+        Path.Add("9");
+        await EmergencyAsync(ct, confirmed: true);
     }
 
     private Caller? IdentifiedOrNull(Caller caller) => caller.ElderId is null ? null : Remember(caller);

@@ -18,41 +18,64 @@ public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, 
     public sealed record Caller(int? ElderId, string? DutyPhone);
 
     /// <summary>
+    /// Words the caller hears while the first person already rings (the one-key terminal: nobody waits for the words),
+    /// and the key that stops that ringing instead (9 for an emergency), if any.
+    /// </summary>
+    public sealed record WhileRinging(string Words, char? StopKey);
+
+    /// <summary>How putting a caller through ended: a person answered, nobody did, or the caller's key stopped the ringing.</summary>
+    public enum Reach { Person, Nobody, Stopped }
+
+    /// <summary>
     /// Rings the people in turn; true when one answered (and the conversation has ended). <paramref name="source"/>
     /// is what the hub is told the request came from: Inbound, Terminal or CheckIn (a check-in's request is always
     /// told, so the station follows up even when a person answered). <paramref name="announced"/>: the caller has just
     /// been told a person is coming (the emergency, the one-key terminal), so the first ring starts without more words.
     /// <paramref name="callingBack"/>: this is the hub's call back, so nobody answering again asks for no further call.
+    /// <paramref name="whileFirstRings"/>: see <see cref="WhileRinging"/>.
     /// </summary>
-    public async Task<bool> ReachAsync(ICall call, Caller caller, string source, bool emergency, List<string> path, CancellationToken ct,
-        bool announced = false, bool callingBack = false)
+    public async Task<Reach> ReachAsync(ICall call, Caller caller, string source, bool emergency, List<string> path, CancellationToken ct,
+        bool announced = false, bool callingBack = false, WhileRinging? whileFirstRings = null)
     {
         var people = People(caller, emergency);
         string? previous = null;
         foreach (var (name, spoken, address) in people)
         {
             if (call.Ended) break;
-            var intro = previous is not null ? string.Format(_say.NextPerson, previous, spoken) : emergency || announced ? null : _say.ToAgent;
-            if (intro is not null) await call.SayAsync(intro, ct);
-            var connection = await call.ConnectAsync(address, options.PersonRingTimeout, ct);
+            Connection? connection;
+            if (previous is null && whileFirstRings is not null)
+            {
+                connection = await RingWhileSayingAsync(call, address, whileFirstRings, ct);
+                if (connection is null)
+                {
+                    path.Add($"stopped:{name}");
+                    return Reach.Stopped;
+                }
+            }
+            else
+            {
+                var intro = previous is not null ? string.Format(_say.NextPerson, previous, spoken) : emergency || announced ? null : _say.ToAgent;
+                if (intro is not null) await call.SayAsync(intro, ct);
+                connection = await call.ConnectAsync(address, options.PersonRingTimeout, ct);
+            }
             var seconds = (int)Math.Round(connection.Waited.TotalSeconds);
             if (connection.Reached)
             {
                 path.Add($"person:{name}:{seconds}s");
                 log.LogInformation("Call {CallId} reached {Person} after {Seconds} s", call.Id, name, seconds);
                 if (source == "CheckIn" && caller.ElderId is { } checkedIn) await TellHubAsync(checkedIn, call.Id, source, reached: true, ct);
-                return true;
+                return Reach.Person;
             }
             path.Add($"missed:{name}:{connection.Failure}");
             log.LogWarning("Call {CallId}: {Person} did not answer ({Failure}) in {Seconds} s", call.Id, name, connection.Failure, seconds);
             previous = spoken;
         }
         path.Add("no-person");
-        if (call.Ended) return false;
+        if (call.Ended) return Reach.Nobody;
         if (callingBack)
         {
             await call.SayAsync(_say.NobodyAgain, ct); // the station has had its task since the first try
-            return false;
+            return Reach.Nobody;
         }
         var request = caller.ElderId is { } elderId ? await TellHubAsync(elderId, call.Id, source, reached: false, ct) : null;
         if (request?.CallBackAt is { } at)
@@ -65,7 +88,30 @@ public sealed class PersonChain(HotlineBackend backend, HotlineOptions options, 
         {
             await call.SayAsync(_say.NobodyCallAgain, ct);
         }
-        return false;
+        return Reach.Nobody;
+    }
+
+    /// <summary>
+    /// Rings the person and says the words meanwhile: an answer cuts the words short (the two are connected at once).
+    /// The stop key pressed while it rings ends the ringing, and hangs up a phone picked up at that very moment: null then.
+    /// </summary>
+    private async Task<Connection?> RingWhileSayingAsync(ICall call, string address, WhileRinging first, CancellationToken ct)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ringing = call.ConnectAsync(address, options.PersonRingTimeout, ct, stopRinging: stop.Task);
+        await call.SayAsync(first.Words, ct);
+        using var settled = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        _ = ringing.ContinueWith(_ => { try { settled.Cancel(); } catch (ObjectDisposedException) { } }, TaskScheduler.Default);
+        while (!ringing.IsCompleted && first.StopKey is { } stopKey)
+        {
+            var key = await call.ReadKeyAsync(Timeout.InfiniteTimeSpan, settled.Token);
+            if (key is null) break; // the call ended, or the ringing settled
+            if (key != stopKey) continue;
+            stop.TrySetResult();
+            var connection = await ringing;
+            return connection.Reached ? connection : null; // answered before the key: the key was said to the person
+        }
+        return await ringing;
     }
 
     /// <summary>

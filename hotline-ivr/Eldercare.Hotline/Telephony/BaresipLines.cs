@@ -354,6 +354,7 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _keyPressedAt; // Stopwatch timestamp of the last key not yet answered by a prompt, 0 when none
     private long _playing; // counts the prompts started on this line, so a late switch to silence never cuts a newer prompt
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously); // to a person: prompts are over
 
     public string Id { get; } = id;
     public string? CallerNumber { get; } = callerNumber;
@@ -390,21 +391,23 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
 
     private async Task SayAsync(string text, bool keysCutShort, CancellationToken ct)
     {
-        if (Ended) return;
+        if (Ended || Connected) return;
         var prompt = await lines.Prompts.FileForAsync(text, ct);
         long playing = 0;
         await lines.OnLineAsync(aor, null, async c =>
         {
+            if (Connected) return; // a person answered while the prompt was being made: they talk, no prompt cuts in
             await c.CommandAsync("ausrc", $"aufile,{prompt.Path}", ct);
             playing = Interlocked.Increment(ref _playing);
         }, ct);
+        if (playing == 0) return;
         var startedAt = Stopwatch.GetTimestamp();
         if (Interlocked.Exchange(ref _keyPressedAt, 0) is var pressedAt and not 0)
             HotlineMetrics.KeyToPrompt.Record(Stopwatch.GetElapsedTime(pressedAt).TotalMilliseconds);
         // Until the words are said, a key is pressed (barge-in: the prompt stops), or the caller hangs up.
         var said = Task.Delay(Max(prompt.Speech - TimeSpan.FromSeconds(0.5), TimeSpan.Zero), ct);
-        await Task.WhenAny(said, keysCutShort ? _keys.Reader.WaitToReadAsync(ct).AsTask() : said, _ended.Task);
-        if (Ended) return;
+        await Task.WhenAny(said, keysCutShort ? _keys.Reader.WaitToReadAsync(ct).AsTask() : said, _ended.Task, _connected.Task);
+        if (Ended || Connected) return;
         var silenceIn = said.IsCompleted ? prompt.Duration - Stopwatch.GetElapsedTime(startedAt) - TimeSpan.FromSeconds(0.5) : TimeSpan.FromMilliseconds(300);
         _ = SilenceUnlessAnotherPromptAsync(playing, Max(silenceIn, TimeSpan.Zero));
     }
@@ -447,13 +450,17 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
         }
     }
 
-    public async Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct)
+    /// <summary>Connected to a person (see <see cref="ConnectAsync"/>): prompts are no longer said.</summary>
+    private bool Connected => _connected.Task.IsCompleted;
+
+    public async Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct, Task? stopRinging = null)
     {
         var started = Stopwatch.GetTimestamp();
         if (Ended) return new Connection(false, "来电已挂断", TimeSpan.Zero);
-        var dialled = await lines.LinkAsync(target, ringFor, Finished, ct);
+        var dialled = await lines.LinkAsync(target, ringFor, stopRinging is null ? Finished : Task.WhenAny(Finished, stopRinging), ct);
         var waited = Stopwatch.GetElapsedTime(started);
-        if (dialled.Answered is not BaresipCall person) return new Connection(false, Ended ? "来电已挂断" : dialled.Failure, waited);
+        if (dialled.Answered is not BaresipCall person)
+            return new Connection(false, Ended ? "来电已挂断" : stopRinging?.IsCompleted == true ? "来电改按其他键" : dialled.Failure, waited);
         try
         {
             if (Ended) return new Connection(false, "来电已挂断", waited);
@@ -473,6 +480,7 @@ internal sealed class BaresipCall(BaresipLines lines, string id, string aor, str
     /// <summary>Plays another line's caller to this call (no prompt may switch it back: pending switches to silence see a newer start).</summary>
     private Task ListenToAsync(string otherSink, CancellationToken ct) => lines.OnLineAsync(aor, null, async c =>
     {
+        _connected.TrySetResult();
         Interlocked.Increment(ref _playing);
         await c.CommandAsync("ausrc", $"aubridge,{otherSink}", ct);
     }, ct);

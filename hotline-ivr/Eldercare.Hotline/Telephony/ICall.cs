@@ -33,8 +33,10 @@ public interface ICall
     /// Rings <paramref name="target"/> (a person: the agents, a duty phone) for up to <paramref name="ringFor"/> while the
     /// caller stays on this call. When it answers, the two are connected and this returns once their conversation ends;
     /// otherwise it returns, in plain words, why nobody was reached (无人接听, 占线或拒接, ...), and the caller is still here.
+    /// Once connected, no prompt is said on this call any more. <paramref name="stopRinging"/> completing ends the ringing
+    /// early (the caller pressed a key to do something else): a phone picked up at that moment is hung up again.
     /// </summary>
-    Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct);
+    Task<Connection> ConnectAsync(string target, TimeSpan ringFor, CancellationToken ct, Task? stopRinging = null);
 
     Task HangUpAsync(CancellationToken ct);
 }
