@@ -11,6 +11,7 @@ using Eldercare.Api.Features.Payments;
 using Eldercare.Api.Features.Meals;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Features.Stations;
+using Eldercare.Api.Features.Visits;
 using Eldercare.Api.Infrastructure.Configuration;
 using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.Health;
@@ -42,6 +43,7 @@ builder.Services.AddElders();
 builder.Services.AddPayments();
 builder.Services.AddBookingEngine();
 builder.Services.AddReminders();
+builder.Services.AddVisits();
 builder.Services.AddOpenApi(o => o.DescribeProblems());
 builder.Services.AddTelemetry(builder.Configuration);
 
@@ -90,6 +92,7 @@ features.MapStationDay();
 features.MapStationManagement();
 features.MapMealCheckIn();
 features.MapReminders();
+features.MapVisits();
 
 await app.RunAsync();
 return 0;

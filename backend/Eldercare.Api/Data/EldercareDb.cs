@@ -52,6 +52,9 @@ public class EldercareDb : DbContext
     public DbSet<EmergencyCase> EmergencyCases => Set<EmergencyCase>();
     public DbSet<CallRecord> CallRecords => Set<CallRecord>();
     public DbSet<HelpRequest> HelpRequests => Set<HelpRequest>();
+    public DbSet<Visit> Visits => Set<Visit>();
+    public DbSet<VisitPhoto> VisitPhotos => Set<VisitPhoto>();
+    public DbSet<VisitPhotoRead> VisitPhotoReads => Set<VisitPhotoRead>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder conventions)
     {

@@ -95,3 +95,52 @@ public readonly record struct GeoPoint(double Latitude, double Longitude)
         return 2 * earthRadius * Math.Asin(Math.Sqrt(a));
     }
 }
+
+/// <summary>
+/// China's map datum: phones and maps in China (WeChat's wx.getLocation with gcj02, wx.openLocation) give and take
+/// GCJ-02 points, offset from WGS-84 by a few hundred metres in Beijing; files keep WGS-84. This converts between them
+/// (the published GCJ-02 formula one way, a few fixed-point steps back, within a metre).
+/// </summary>
+public static class ChinaDatum
+{
+    private const double Axis = 6378245.0;
+    private const double Eccentricity = 0.00669342162296594323;
+
+    public static GeoPoint ToGcj02(GeoPoint wgs)
+    {
+        if (!InChina(wgs)) return wgs;
+        var (x, y) = (wgs.Longitude - 105.0, wgs.Latitude - 35.0);
+        var dLat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.Sqrt(Math.Abs(x)) + Waves(x, y, y);
+        var dLon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.Sqrt(Math.Abs(x)) + Waves(x, x, x, longitude: true);
+        var radLat = wgs.Latitude / 180.0 * Math.PI;
+        var magic = 1 - Eccentricity * Math.Sin(radLat) * Math.Sin(radLat);
+        var sqrtMagic = Math.Sqrt(magic);
+        dLat = dLat * 180.0 / (Axis * (1 - Eccentricity) / (magic * sqrtMagic) * Math.PI);
+        dLon = dLon * 180.0 / (Axis / sqrtMagic * Math.Cos(radLat) * Math.PI);
+        return new GeoPoint(wgs.Latitude + dLat, wgs.Longitude + dLon);
+    }
+
+    public static GeoPoint ToWgs84(GeoPoint gcj)
+    {
+        if (!InChina(gcj)) return gcj;
+        var guess = gcj;
+        for (var i = 0; i < 5; i++)
+        {
+            var shifted = ToGcj02(guess);
+            guess = new GeoPoint(guess.Latitude + gcj.Latitude - shifted.Latitude, guess.Longitude + gcj.Longitude - shifted.Longitude);
+        }
+        return guess;
+    }
+
+    private static double Waves(double x, double a, double b, bool longitude = false)
+    {
+        var common = (20.0 * Math.Sin(6.0 * x * Math.PI) + 20.0 * Math.Sin(2.0 * x * Math.PI)) * 2.0 / 3.0;
+        var first = (20.0 * Math.Sin(a * Math.PI) + 40.0 * Math.Sin(a / 3.0 * Math.PI)) * 2.0 / 3.0;
+        var second = longitude
+            ? (150.0 * Math.Sin(b / 12.0 * Math.PI) + 300.0 * Math.Sin(b / 30.0 * Math.PI)) * 2.0 / 3.0
+            : (160.0 * Math.Sin(b / 12.0 * Math.PI) + 320.0 * Math.Sin(b * Math.PI / 30.0)) * 2.0 / 3.0;
+        return common + first + second;
+    }
+
+    private static bool InChina(GeoPoint p) => p.Longitude is > 72.004 and < 137.8347 && p.Latitude is > 0.8293 and < 55.8271;
+}

@@ -344,6 +344,16 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         return refund;
     }
 
+    /// <summary>
+    /// A home visit's clock-in or clock-out moves its booking (in service, completed), inside the visit's own
+    /// transaction under the elder's lock, which the caller holds, with the same consequences as any status change.
+    /// </summary>
+    public async Task MoveForVisitAsync(Booking booking, BookingStatus to, Actor actor, DateTime now, string note, CancellationToken ct)
+    {
+        if (!Booking.CanMove(booking.Status, to, booking.Line)) throw new InvalidOperationException($"booking {booking.Id}: {booking.Status} → {to}");
+        await ApplyStatusAsync(booking, to, actor, now, note, ct);
+    }
+
     private Task<int> FreePlaceAsync(long slotId, CancellationToken ct) =>
         db.Slots.Where(s => s.Id == slotId && s.Booked > 0).ExecuteUpdateAsync(s => s.SetProperty(x => x.Booked, x => x.Booked - 1), ct);
 

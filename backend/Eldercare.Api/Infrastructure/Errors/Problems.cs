@@ -33,6 +33,8 @@ public readonly record struct Outcome<T>(T? Value, Refusal? Refusal)
 
     /// <summary>The endpoint's answer: <paramref name="success"/> of the value, or the refusal as a problem.</summary>
     public IResult ToHttp(Func<T, IResult> success) => Refusal is { } refusal ? refusal.ToResult() : success(Value!);
+
+    public async Task<IResult> ToHttpAsync(Func<T, Task<IResult>> success) => Refusal is { } refusal ? refusal.ToResult() : await success(Value!);
 }
 
 /// <summary>

@@ -124,6 +124,13 @@ public static class SchedulerSetup
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(WaitlistSweepJob.Key).DisallowConcurrentExecution().WithDescription("Waitlist safety net"));
 
+            // Home visits long past their end without a clock-out go to the station's review queue.
+            q.ScheduleJob<Features.Visits.MissingClockOutJob>(
+                trigger => trigger.WithIdentity("missing-clock-out", "visits").StartNow()
+                    .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()
+                        .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
+                job => job.WithIdentity(Features.Visits.MissingClockOutJob.Key).DisallowConcurrentExecution().WithDescription("Visits missing their clock-out"));
+
             // Refunds owed on mini-program payments go back through WeChat Pay.
             if (wechatPay.Enabled)
                 q.ScheduleJob<WeChatRefundsJob>(

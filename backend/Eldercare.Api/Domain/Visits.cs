@@ -1,0 +1,265 @@
+namespace Eldercare.Api.Domain;
+
+/// <summary>
+/// InProgress: clocked in, not yet out. Verified: its evidence agreed (or a manager accepted it). NeedsReview: some
+/// evidence disagreed, see <see cref="Visit.ReviewReasons"/>. Rejected: a manager found it was not delivered as
+/// recorded; it is not payable and its subsidy went back.
+/// </summary>
+public enum VisitStatus { InProgress, Verified, NeedsReview, Rejected }
+
+/// <summary>A booked home visit, or one recorded at an elder's door without a booking (to be explained).</summary>
+public enum VisitKind { Booked, Unscheduled }
+
+/// <summary>
+/// A visit at an elder's home as the caregiver recorded it: the six elements of electronic visit verification (service,
+/// recipient, caregiver, date, place, start and end), the fixes and photos at the door, the checklist done, and what
+/// the checks made of it. Start and end are the moments the caregiver captured them, corrected for the phone's clock.
+/// </summary>
+public class Visit
+{
+    public long Id { get; set; }
+    public VisitKind Kind { get; set; }
+    public long? BookingId { get; set; }
+    public int ElderId { get; set; }
+    public int CaregiverId { get; set; }
+    /// <summary>The station whose caregiver went (it answers for the visit and reviews it).</summary>
+    public int StationId { get; set; }
+    public ServiceLine Line { get; set; }
+    public required string ServiceName { get; set; }
+    /// <summary>The Beijing day of the visit.</summary>
+    public DateOnly Date { get; set; }
+    /// <summary>What was booked, for the short-visit check (null for an unscheduled visit).</summary>
+    public TimeOnly? BookedStart { get; set; }
+    public TimeOnly? BookedEnd { get; set; }
+    public VisitFix ClockIn { get; set; } = null!;
+    public VisitFix? ClockOut { get; set; }
+    /// <summary>Checklist items ticked at clock-out, by their codes (e.g. kitchen, bathroom).</summary>
+    public string? ChecklistDone { get; set; }
+    public string? Note { get; set; }
+    /// <summary>Something the elder asked for during the visit, for the station to follow up.</summary>
+    public string? NewNeed { get; set; }
+    public VisitStatus Status { get; set; }
+    /// <summary>Why the checks did not verify it, as codes (<see cref="VisitReasons"/>), comma-separated.</summary>
+    public string? ReviewReasons { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+    public int? ResolvedByStaffId { get; set; }
+    /// <summary>What explains the exception (<see cref="VisitResolution.Reasons"/>) and what the manager did (<see cref="VisitResolution.Resolutions"/>).</summary>
+    public string? ResolutionReason { get; set; }
+    public string? Resolution { get; set; }
+    public string? ResolutionNote { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+
+    public IReadOnlyList<string> Reasons => ReviewReasons is { Length: > 0 } r ? r.Split(',') : [];
+}
+
+/// <summary>
+/// One clock-in or clock-out as the phone captured it: where (gcj02, as WeChat gives it, with the fix's accuracy),
+/// the photo, and three times: when it was captured and when it was sent by the phone's clock, and when it arrived
+/// by the server's. Sent-versus-arrived is the phone's clock error; captured-versus-sent is how long it waited offline.
+/// </summary>
+public class VisitFix
+{
+    public double? Latitude { get; set; }
+    public double? Longitude { get; set; }
+    public double? AccuracyMeters { get; set; }
+    public long? PhotoId { get; set; }
+    public DateTime CapturedAt { get; set; }
+    public DateTime SentAt { get; set; }
+    public DateTime ArrivedAt { get; set; }
+
+    /// <summary>How far the phone's clock is ahead of the server's (negative: behind).</summary>
+    public TimeSpan ClockError => SentAt - ArrivedAt;
+
+    /// <summary>When it really happened: the phone's capture time, corrected by its clock error.</summary>
+    public DateTime HappenedAt => CapturedAt - ClockError;
+
+    /// <summary>How long the phone kept it before it reached the server (offline).</summary>
+    public TimeSpan HeldOffline => SentAt - CapturedAt;
+
+    /// <summary>Where, in WGS-84 as files keep it (the fix itself is GCJ-02, as WeChat gives it).</summary>
+    public GeoPoint? Point => Latitude is { } lat && Longitude is { } lon ? ChinaDatum.ToWgs84(new GeoPoint(lat, lon)) : null;
+}
+
+/// <summary>A photo taken at a visit, stored once by its content (SHA-256), with what the checks need of it.</summary>
+public class VisitPhoto
+{
+    public long Id { get; set; }
+    public required string Sha256 { get; set; }
+    public required string ContentType { get; set; }
+    public long Bytes { get; set; }
+    public int Width { get; set; }
+    public int Height { get; set; }
+    /// <summary>A 64-bit difference hash of the picture: a re-encoded or resized copy differs from it in a few bits only.</summary>
+    public long PerceptualHash { get; set; }
+    /// <summary>The camera's own time (EXIF, Beijing time without a zone, stored as UTC) and place, if the photo carries them.</summary>
+    public DateTime? ExifTakenAt { get; set; }
+    public double? ExifLatitude { get; set; }
+    public double? ExifLongitude { get; set; }
+    public int StationId { get; set; }
+    public int UploadedByStaffId { get; set; }
+    public DateTime UploadedAt { get; set; }
+}
+
+/// <summary>Who read a visit's photo and when (photos show elders and their homes).</summary>
+public class VisitPhotoRead
+{
+    public long Id { get; set; }
+    public long PhotoId { get; set; }
+    public required string Reader { get; set; }
+    public DateTime ReadAt { get; set; }
+}
+
+/// <summary>The codes a visit's review gives, with the words a manager reads.</summary>
+public static class VisitReasons
+{
+    public const string OutsideGeofence = "outside-geofence";
+    public const string PoorAccuracy = "poor-accuracy";
+    public const string NoLocation = "no-location";
+    public const string NoPhoto = "no-photo";
+    public const string MissingClockOut = "missing-clock-out";
+    public const string TooShort = "too-short";
+    public const string ClockSkew = "clock-skew";
+    public const string LateUpload = "late-upload";
+    public const string PhotoReused = "photo-reused";
+    public const string PhotoContradicts = "photo-contradicts";
+    public const string ElderSaysNotDone = "elder-says-not-done";
+    public const string Unqualified = "unqualified";
+    public const string Overlap = "overlap";
+    public const string Unscheduled = "unscheduled";
+    public const string Substitute = "substitute";
+
+    public static readonly IReadOnlyDictionary<string, string> Words = new Dictionary<string, string>
+    {
+        [OutsideGeofence] = "打卡位置不在老人家附近",
+        [PoorAccuracy] = "定位精度差",
+        [NoLocation] = "没有可用的定位",
+        [NoPhoto] = "没有现场照片",
+        [MissingClockOut] = "没有签退",
+        [TooShort] = "服务时间明显短于预约",
+        [ClockSkew] = "手机时间不准",
+        [LateUpload] = "离线记录很久以后才上传",
+        [PhotoReused] = "照片与以前的服务照片重复",
+        [PhotoContradicts] = "照片的拍摄时间或地点与打卡不符",
+        [ElderSaysNotDone] = "老人说服务没有完成",
+        [Unqualified] = "护理员没有这项服务的资质",
+        [Overlap] = "护理员同一时间还有别的服务",
+        [Unscheduled] = "没有预约的上门服务",
+        [Substitute] = "不是派单的护理员上门",
+    };
+}
+
+/// <summary>How a manager settles a visit that needs review: what explains it, and what they did about it.</summary>
+public static class VisitResolution
+{
+    public static readonly IReadOnlyDictionary<string, string> Reasons = new Dictionary<string, string>
+    {
+        ["location-drift"] = "定位偏差",
+        ["device-fault"] = "设备故障",
+        ["substitute-caregiver"] = "临时换人",
+        ["escorted-outside"] = "老人在外就医陪同",
+        ["forgot-clock-out"] = "忘记签退",
+        ["elder-request"] = "老人要求提前结束",
+        ["not-delivered"] = "服务未提供",
+        ["other"] = "其他",
+    };
+
+    /// <summary>Each resolution and whether the visit then counts as delivered.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Words, bool Delivered)> Resolutions = new Dictionary<string, (string, bool)>
+    {
+        ["phoned-elder"] = ("已电话向老人核实", true),
+        ["visited-elder"] = ("已上门核实", true),
+        ["evidence-checked"] = ("已核对其他证据", true),
+        ["rejected"] = ("驳回", false),
+    };
+}
+
+/// <summary>What a caregiver ticks at clock-out, per service line: codes and the words on the phone.</summary>
+public static class VisitChecklists
+{
+    private static readonly Dictionary<ServiceLine, IReadOnlyDictionary<string, string>> Items = new()
+    {
+        [ServiceLine.Cleaning] = new Dictionary<string, string> { ["kitchen"] = "厨房", ["bathroom"] = "卫生间", ["floors"] = "地面", ["rubbish"] = "倒垃圾" },
+        [ServiceLine.Bathing] = new Dictionary<string, string>
+        {
+            ["safety-check"] = "洗前安全检查（水温、防滑、血压）", ["bath"] = "协助洗浴", ["skin"] = "观察皮肤（压疮、破损）", ["dressing"] = "协助穿衣",
+        },
+        [ServiceLine.Medical] = new Dictionary<string, string>
+        {
+            ["vitals"] = "测量血压血糖", ["medication"] = "核对用药", ["escort"] = "陪同就医", ["advice"] = "健康指导",
+        },
+        [ServiceLine.Meals] = new Dictionary<string, string> { ["handed-over"] = "餐食交到老人手中", ["warm"] = "餐食温热完好" },
+    };
+
+    public static IReadOnlyDictionary<string, string> For(ServiceLine line) => Items[line];
+
+    public static string LineWords(ServiceLine line) => line switch
+    {
+        ServiceLine.Meals => "送餐", ServiceLine.Bathing => "助浴", ServiceLine.Cleaning => "保洁", _ => "助医",
+    };
+}
+
+/// <summary>The settings the checks use (Visits section of the configuration).</summary>
+public sealed record VisitRules(
+    double GeofenceMeters, double FlagAccuracyMeters, double IgnoreAccuracyMeters, double ShortShare, TimeSpan AlwaysShort,
+    TimeSpan MaxClockError, TimeSpan MaxOffline, int PhotoReuseBits, TimeSpan PhotoTimeTolerance);
+
+/// <summary>What the checks know of a finished visit, beyond the visit itself.</summary>
+public sealed record VisitEvidence(
+    GeoPoint? Home, VisitPhoto? ClockInPhoto, VisitPhoto? ClockOutPhoto, bool PhotoReused, bool CaregiverQualified, bool OverlapsAnother);
+
+public static class VisitChecks
+{
+    /// <summary>
+    /// The reasons a clocked-out visit needs review; none means verified. Several weak proofs weigh together, so the
+    /// checks are generous where phones are weak: a fix counts as at home when the home lies within the geofence plus
+    /// the fix's own accuracy, and a fix too vague to place anything is reported as such rather than as "far away".
+    /// </summary>
+    public static List<string> Check(Visit visit, VisitEvidence evidence, VisitRules rules)
+    {
+        var reasons = new List<string>();
+        void Add(string reason) { if (!reasons.Contains(reason)) reasons.Add(reason); }
+        if (visit.Kind == VisitKind.Unscheduled) Add(VisitReasons.Unscheduled);
+        foreach (var fix in new[] { visit.ClockIn, visit.ClockOut })
+        {
+            if (fix is null) { Add(VisitReasons.MissingClockOut); continue; }
+            if (fix.Point is not { } point || fix.AccuracyMeters is not { } accuracy || accuracy > rules.IgnoreAccuracyMeters) Add(VisitReasons.NoLocation);
+            else
+            {
+                if (accuracy > rules.FlagAccuracyMeters) Add(VisitReasons.PoorAccuracy);
+                if (evidence.Home is { IsKnown: true } home && home.MetresTo(point) > rules.GeofenceMeters + accuracy) Add(VisitReasons.OutsideGeofence);
+            }
+            if (fix.PhotoId is null) Add(VisitReasons.NoPhoto);
+            if (fix.ClockError.Duration() > rules.MaxClockError) Add(VisitReasons.ClockSkew);
+            if (fix.HeldOffline > rules.MaxOffline) Add(VisitReasons.LateUpload);
+        }
+        if (visit.ClockOut is { } end && visit.BookedStart is { } bookedStart && visit.BookedEnd is { } bookedEnd)
+        {
+            var served = end.HappenedAt - visit.ClockIn.HappenedAt;
+            var booked = bookedEnd - bookedStart;
+            if (served < rules.AlwaysShort || served < booked * rules.ShortShare) Add(VisitReasons.TooShort);
+        }
+        else if (visit.ClockOut is { } unbookedEnd && unbookedEnd.HappenedAt - visit.ClockIn.HappenedAt < rules.AlwaysShort)
+        {
+            Add(VisitReasons.TooShort);
+        }
+        if (evidence.PhotoReused) Add(VisitReasons.PhotoReused);
+        if (Contradicts(evidence.ClockInPhoto, visit.ClockIn, evidence.Home, rules) || (visit.ClockOut is { } o && Contradicts(evidence.ClockOutPhoto, o, evidence.Home, rules)))
+            Add(VisitReasons.PhotoContradicts);
+        if (!evidence.CaregiverQualified) Add(VisitReasons.Unqualified);
+        if (evidence.OverlapsAnother) Add(VisitReasons.Overlap);
+        return reasons;
+    }
+
+    /// <summary>A photo whose camera time is far from the moment of the fix, or whose camera place is outside the geofence.</summary>
+    private static bool Contradicts(VisitPhoto? photo, VisitFix fix, GeoPoint? home, VisitRules rules)
+    {
+        if (photo is null) return false;
+        if (photo.ExifTakenAt is { } taken && (taken - fix.HappenedAt).Duration() > rules.PhotoTimeTolerance) return true;
+        return photo.ExifLatitude is { } lat && photo.ExifLongitude is { } lon && home is { IsKnown: true } h
+            && h.MetresTo(new GeoPoint(lat, lon)) > rules.GeofenceMeters + rules.FlagAccuracyMeters;
+    }
+
+    /// <summary>How many bits two perceptual hashes differ in: 0 for the same picture, about 32 for unrelated ones.</summary>
+    public static int HammingDistance(long a, long b) => System.Numerics.BitOperations.PopCount((ulong)(a ^ b));
+}

@@ -1,0 +1,243 @@
+using Eldercare.Api.Data;
+using Eldercare.Api.Domain;
+using Eldercare.Api.Features.Bookings;
+using Eldercare.Api.Features.Sessions;
+using Eldercare.Api.Infrastructure.Errors;
+using Eldercare.Api.Infrastructure.Time;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Eldercare.Api.Features.Visits;
+
+public static class VisitProblems
+{
+    public static readonly Problem NotACaregiver = new("not-a-caregiver", 403, "只有护理员可以上门打卡");
+    public static readonly Problem NotYourStation = new("not-your-station", 403, "这次上门不是本驿站的服务");
+    public static readonly Problem VisitNotFound = new("visit-not-found", 404, "没有找到这次上门服务");
+    public static readonly Problem PhotoNotFound = new("photo-not-found", 400, "照片没有上传成功，请重新拍照");
+    public static readonly Problem NotStartable = new("visit-not-startable", 409, "这个预约现在不能开始上门服务");
+    public static readonly Problem AlreadyStarted = new("visit-already-started", 409, "这次上门已经有人打过卡了");
+    public static readonly Problem AlreadyClockedOut = new("visit-already-clocked-out", 409, "这次上门已经签退了");
+    public static readonly Problem NotInReview = new("visit-not-in-review", 409, "这次上门不在待核查之列");
+    public static readonly Problem BadTimes = new("visit-times-invalid", 400, "打卡时间不对：拍摄时间不能晚于发送时间，也不能早于30天前");
+    public static readonly Problem UnknownChecklistItem = new("checklist-item-unknown", 400, "服务清单里有不认识的项目");
+    public static readonly Problem UnknownCode = new("resolution-code-unknown", 400, "核查原因或处理结果不在可选范围内");
+    public static readonly Problem NotAPhoto = new("not-a-photo", 400, "上传的不是照片（请用相机拍摄 JPEG 或 PNG）");
+    public static readonly Problem PhotoTooLarge = new("photo-too-large", 413, "照片太大了");
+}
+
+/// <summary>One clock-in or clock-out as sent: the GCJ-02 fix with its accuracy, the photo uploaded first, and the phone's two times.</summary>
+public sealed record FixRequest(double? Latitude, double? Longitude, double? AccuracyMeters, long? PhotoId, DateTime CapturedAt, DateTime SentAt);
+
+/// <summary>Records home visits (clock-in, clock-out), runs the checks, and settles the ones that need review.</summary>
+public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyLedger subsidies, AccessPolicy access, IOptions<VisitOptions> options,
+    TimeProvider clock, ILogger<VisitRecorder> log)
+{
+    private const int MaxOfflineDays = 30;
+
+    /// <summary>The caregiver a staff session belongs to, or null for anyone else.</summary>
+    public async Task<Caregiver?> CaregiverOfAsync(Actor actor, CancellationToken ct) =>
+        actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Caregiver }
+            ? await (from s in db.StaffAccounts
+                     join c in db.Caregivers on s.CaregiverId equals c.Id
+                     where s.Id == actor.Id && c.IsActive
+                     select c).AsNoTracking().SingleOrDefaultAsync(ct)
+            : null;
+
+    /// <summary>
+    /// Clocks in at the door of a booked visit, or of an elder with no booking (an unscheduled visit, to be explained).
+    /// The same clock-in sent again (a retry, the offline queue) answers the visit it made, with Created false.
+    /// </summary>
+    public async Task<Outcome<(Visit Visit, bool Created)>> ClockInAsync(Actor actor, long? bookingId, int? elderId, ServiceLine? unscheduledLine, FixRequest fix,
+        CancellationToken ct)
+    {
+        if (await CaregiverOfAsync(actor, ct) is not { } caregiver) return VisitProblems.NotACaregiver;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (await CheckFixAsync(actor, fix, now, ct) is { } wrong) return wrong;
+        Booking? booking = null;
+        if (bookingId is { } id)
+        {
+            elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+            if (elderId is null) return BookingProblems.BookingNotFound;
+        }
+        else if (elderId is null || unscheduledLine is null)
+        {
+            return new Refusal(Problems.ValidationFailed, "请选择预约，或者选择老人和服务类别");
+        }
+        else if (await access.CheckElderAsync(actor, elderId.Value, write: false, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockElderAsync(elderId.Value, ct);
+        var captured = fix.CapturedAt.ToUniversalTime();
+        var existing = bookingId is { } b
+            ? await db.Visits.SingleOrDefaultAsync(v => v.BookingId == b, ct)
+            : await db.Visits.SingleOrDefaultAsync(v => v.BookingId == null && v.CaregiverId == caregiver.Id && v.ElderId == elderId && v.ClockIn.CapturedAt == captured, ct);
+        if (existing is not null)
+            return existing.CaregiverId == caregiver.Id && existing.ClockIn.CapturedAt == captured ? (existing, false) : VisitProblems.AlreadyStarted;
+
+        var visit = new Visit
+        {
+            Kind = bookingId is null ? VisitKind.Unscheduled : VisitKind.Booked, BookingId = bookingId, ElderId = elderId.Value,
+            CaregiverId = caregiver.Id, StationId = caregiver.StationId,
+            Line = unscheduledLine ?? ServiceLine.Cleaning, ServiceName = $"未预约的{VisitChecklists.LineWords(unscheduledLine ?? ServiceLine.Cleaning)}",
+            Date = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(Fix(fix, now).HappenedAt)), ClockIn = Fix(fix, now), Status = VisitStatus.InProgress, CreatedAt = now, UpdatedAt = now,
+        };
+        if (bookingId is not null)
+        {
+            booking = await db.Bookings.Include(x => x.History).SingleAsync(x => x.Id == bookingId, ct);
+            var serviceStation = await db.ServiceResources.Where(r => r.Id == booking.ResourceId).Select(r => r.StationId).SingleAsync(ct);
+            if (serviceStation != caregiver.StationId) return VisitProblems.NotYourStation;
+            if (booking.Mode != ServiceModes.AtHome || booking.Status is not (BookingStatus.Assigned or BookingStatus.Confirmed))
+                return new Refusal(VisitProblems.NotStartable, $"预约状态：{booking.Status}");
+            if (DateOnly.FromDateTime(BusinessTime.ToBusinessTime(visit.ClockIn.HappenedAt)) != booking.Date)
+                return new Refusal(VisitProblems.NotStartable, $"这次服务约在{booking.Date:M月d日}");
+            (visit.Line, visit.ServiceName, visit.Date, visit.BookedStart, visit.BookedEnd) = (booking.Line, booking.ServiceName, booking.Date, booking.Start, booking.End);
+            if (booking.CaregiverId != caregiver.Id) visit.ReviewReasons = VisitReasons.Substitute; // someone else of the station went
+            await engine.MoveForVisitAsync(booking, BookingStatus.InService, actor, now, $"{caregiver.Name}上门打卡", ct);
+        }
+        db.Visits.Add(visit);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (bookingId is not null)
+        {
+            return VisitProblems.AlreadyStarted; // the unique booking index: another clock-in won the race (no lock covers a booking moved meanwhile)
+        }
+        await tx.CommitAsync(ct);
+        log.LogInformation("Visit {VisitId} clocked in by caregiver {CaregiverId}", visit.Id, caregiver.Id);
+        return (visit, true);
+    }
+
+    /// <summary>
+    /// Clocks out: the second fix and photo, the checklist, a note and a new need; then the checks decide whether the
+    /// visit is verified or needs review, and the booking is completed. The same clock-out sent again answers the visit.
+    /// </summary>
+    public async Task<Outcome<Visit>> ClockOutAsync(Actor actor, long visitId, FixRequest fix, IReadOnlyList<string> checklist, string? note, string? newNeed,
+        CancellationToken ct)
+    {
+        if (await CaregiverOfAsync(actor, ct) is not { } caregiver) return VisitProblems.NotACaregiver;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (await CheckFixAsync(actor, fix, now, ct) is { } wrong) return wrong;
+        var elderId = await db.Visits.Where(v => v.Id == visitId && v.CaregiverId == caregiver.Id).Select(v => (int?)v.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return VisitProblems.VisitNotFound;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockElderAsync(elderId.Value, ct);
+        var visit = await db.Visits.SingleAsync(v => v.Id == visitId, ct);
+        if (visit.ClockOut is { } done)
+            return done.CapturedAt == fix.CapturedAt.ToUniversalTime() ? visit : VisitProblems.AlreadyClockedOut;
+        var known = VisitChecklists.For(visit.Line);
+        if (checklist.FirstOrDefault(item => !known.ContainsKey(item)) is { } unknown) return new Refusal(VisitProblems.UnknownChecklistItem, unknown);
+
+        visit.ClockOut = Fix(fix, now);
+        (visit.ChecklistDone, visit.Note, visit.NewNeed) = (checklist.Count == 0 ? null : string.Join(',', checklist.Distinct()), Trimmed(note), Trimmed(newNeed));
+        var reasons = VisitChecks.Check(visit, await EvidenceAsync(visit, caregiver, ct), options.Value.Rules);
+        if (visit.Reasons.Contains(VisitReasons.Substitute)) reasons.Insert(0, VisitReasons.Substitute);
+        visit.ReviewReasons = reasons.Count == 0 ? null : string.Join(',', reasons);
+        visit.Status = reasons.Count == 0 ? VisitStatus.Verified : VisitStatus.NeedsReview;
+        visit.UpdatedAt = now;
+        if (visit.BookingId is { } bookingId)
+        {
+            var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
+            if (booking.Status == BookingStatus.InService) await engine.MoveForVisitAsync(booking, BookingStatus.Completed, actor, now, $"{caregiver.Name}签退", ct);
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        log.LogInformation("Visit {VisitId} clocked out: {Status} {Reasons}", visit.Id, visit.Status, visit.ReviewReasons);
+        return visit;
+    }
+
+    /// <summary>
+    /// A station manager settles a visit that needs review: what explains it and what they did. A visit found not
+    /// delivered is rejected: it is not payable and its subsidy goes back, as a no-show's does.
+    /// </summary>
+    public async Task<Outcome<Visit>> ResolveAsync(Actor actor, long visitId, string reason, string resolution, string? note, CancellationToken ct)
+    {
+        if (!VisitResolution.Reasons.ContainsKey(reason) || !VisitResolution.Resolutions.TryGetValue(resolution, out var settled))
+            return new Refusal(VisitProblems.UnknownCode, $"{reason} / {resolution}");
+        var found = await db.Visits.Where(v => v.Id == visitId).Select(v => new { v.ElderId, v.StationId }).SingleOrDefaultAsync(ct);
+        if (found is null) return VisitProblems.VisitNotFound;
+        if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.StationManager } || actor.StationId != found.StationId) return Problems.Forbidden;
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockElderAsync(found.ElderId, ct);
+        var visit = await db.Visits.SingleAsync(v => v.Id == visitId, ct);
+        if (visit.Status != VisitStatus.NeedsReview) return new Refusal(VisitProblems.NotInReview, $"现在是{visit.Status}");
+        var now = clock.GetUtcNow().UtcDateTime;
+        visit.Status = settled.Delivered ? VisitStatus.Verified : VisitStatus.Rejected;
+        (visit.ResolutionReason, visit.Resolution, visit.ResolutionNote, visit.ResolvedAt, visit.ResolvedByStaffId, visit.UpdatedAt) =
+            (reason, resolution, Trimmed(note), now, actor.Id, now);
+        if (!settled.Delivered && visit.BookingId is { } bookingId)
+        {
+            var booking = await db.Bookings.SingleAsync(b => b.Id == bookingId, ct);
+            await subsidies.ReverseAsync(booking, ct);
+            db.BookingEvents.Add(new BookingEvent
+            {
+                BookingId = booking.Id, FromStatus = booking.Status, ToStatus = booking.Status, At = now, ActorKind = actor.HistoryKind, ActorId = actor.HistoryId,
+                Channel = actor.Channel, Note = $"上门核查驳回（{VisitResolution.Reasons[reason]}），不予结算，补贴退回",
+            });
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return visit;
+    }
+
+    /// <summary>Visits still not clocked out well after they should have ended go to review as missing their clock-out.</summary>
+    public async Task<int> MarkMissingClockOutsAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var due = options.Value.ClockOutDueAfter;
+        var open = await db.Visits.AsNoTracking().Where(v => v.Status == VisitStatus.InProgress)
+            .Select(v => new { v.Id, v.Date, v.BookedEnd, In = v.ClockIn.ArrivedAt }).ToListAsync(ct);
+        var overdue = open.Where(v => now > (v.BookedEnd is { } end ? BusinessTime.ToUtc(v.Date, end) : v.In) + due).Select(v => v.Id).ToList();
+        if (overdue.Count == 0) return 0;
+        return await db.Visits.Where(v => overdue.Contains(v.Id) && v.Status == VisitStatus.InProgress).ExecuteUpdateAsync(s => s
+            .SetProperty(v => v.Status, VisitStatus.NeedsReview)
+            .SetProperty(v => v.ReviewReasons, v => v.ReviewReasons == null ? VisitReasons.MissingClockOut : v.ReviewReasons + "," + VisitReasons.MissingClockOut)
+            .SetProperty(v => v.UpdatedAt, now), ct);
+    }
+
+    /// <summary>A photo must be this caregiver's upload; the phone's capture time must not be after its send time, nor older than a month.</summary>
+    private async Task<Refusal?> CheckFixAsync(Actor actor, FixRequest fix, DateTime now, CancellationToken ct)
+    {
+        var (captured, sent) = (fix.CapturedAt.ToUniversalTime(), fix.SentAt.ToUniversalTime());
+        if (captured > sent + TimeSpan.FromMinutes(1) || sent - captured > TimeSpan.FromDays(MaxOfflineDays) || (now - sent).Duration() > TimeSpan.FromDays(MaxOfflineDays))
+            return VisitProblems.BadTimes;
+        if (fix.PhotoId is { } photo && !await db.VisitPhotos.AnyAsync(p => p.Id == photo && p.UploadedByStaffId == actor.Id, ct))
+            return VisitProblems.PhotoNotFound;
+        return null;
+    }
+
+    private static VisitFix Fix(FixRequest fix, DateTime arrived) => new()
+    {
+        Latitude = fix.Latitude, Longitude = fix.Longitude, AccuracyMeters = fix.AccuracyMeters, PhotoId = fix.PhotoId,
+        CapturedAt = fix.CapturedAt.ToUniversalTime(), SentAt = fix.SentAt.ToUniversalTime(), ArrivedAt = arrived,
+    };
+
+    /// <summary>What the checks need beyond the visit: the home, the photos, reuse of a photo on another of the station's visits, qualification, overlaps.</summary>
+    private async Task<VisitEvidence> EvidenceAsync(Visit visit, Caregiver caregiver, CancellationToken ct)
+    {
+        var home = await db.Elders.Where(e => e.Id == visit.ElderId).Select(e => e.Home).SingleAsync(ct);
+        var photoIds = new[] { visit.ClockIn.PhotoId, visit.ClockOut?.PhotoId }.OfType<long>().ToList();
+        var photos = await db.VisitPhotos.AsNoTracking().Where(p => photoIds.Contains(p.Id)).ToListAsync(ct);
+        var earlier = await (from v in db.Visits
+                             where v.StationId == visit.StationId && v.Id != visit.Id
+                             from p in db.VisitPhotos
+                             where (p.Id == v.ClockIn.PhotoId || p.Id == v.ClockOut!.PhotoId) && !photoIds.Contains(p.Id)
+                             select p.PerceptualHash).ToListAsync(ct);
+        var bits = options.Value.PhotoReuseBits;
+        var reused = photos.Any(p => earlier.Any(h => VisitChecks.HammingDistance(h, p.PerceptualHash) <= bits));
+        var (start, end) = (visit.ClockIn.HappenedAt, visit.ClockOut!.HappenedAt);
+        var others = await db.Visits.AsNoTracking().Where(v => v.CaregiverId == caregiver.Id && v.Id != visit.Id && v.Date >= visit.Date.AddDays(-1) && v.Date <= visit.Date.AddDays(1))
+            .ToListAsync(ct);
+        var overlaps = others.Any(o => o.ClockIn.HappenedAt < end && start < (o.ClockOut?.HappenedAt ?? o.ClockIn.HappenedAt));
+        return new VisitEvidence(home, photos.FirstOrDefault(p => p.Id == visit.ClockIn.PhotoId), photos.FirstOrDefault(p => p.Id == visit.ClockOut?.PhotoId),
+            reused, visit.Line != ServiceLine.Bathing || caregiver.CanBathe, overlaps);
+    }
+
+    private static string? Trimmed(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}
