@@ -83,6 +83,7 @@ features.MapCallerIdentification();
 features.MapHotlineRecords();
 features.MapHelpRequests();
 features.MapWeChatLogin();
+features.MapCaregiverWeChat();
 features.MapFamilyBindings();
 features.MapElderEndpoints();
 features.MapWindowPayments();

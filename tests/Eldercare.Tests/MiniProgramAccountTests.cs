@@ -221,6 +221,49 @@ public sealed class MiniProgramAccountTests(WeChatApi api) : IClassFixture<WeCha
 
     private static Task<string> OpenIdOfAsync(Scenario s, JsonElement binding) =>
         s.WithDbAsync(db => db.FamilyMembers.Where(f => f.Id == binding.GetProperty("familyMemberId").GetInt32()).Select(f => f.WeChatOpenId!).SingleAsync());
+
+    [Fact]
+    public async Task A_caregiver_binds_their_WeChat_once_with_the_managers_one_time_code_and_is_then_logged_in_as_the_caregiver()
+    {
+        var s = await CreateAsync(api);
+        var caregiver = await s.WithDbAsync(async db =>
+        {
+            var c = new Caregiver { StationId = s.Station1.Id, Name = "王芳", Phone = "13911110000" };
+            db.Caregivers.Add(c);
+            await db.SaveChangesAsync();
+            return c;
+        });
+        var account = await s.AddStaffAccountAsync(StaffRole.Caregiver, s.Station1.Id);
+        await s.WithDbAsync(db => db.StaffAccounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(x => x.SetProperty(a => a.CaregiverId, caregiver.Id)));
+        var manager = await s.StaffClientAsync(StaffRole.StationManager);
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.StationManager, s.Station2.Id)).PostAsync($"/api/caregivers/{caregiver.Id}/wechat-code", null), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await (await s.StaffClientAsync(StaffRole.Clerk)).PostAsync($"/api/caregivers/{caregiver.Id}/wechat-code", null), 403, "forbidden");
+        var issued = await JsonAsync(await manager.PostAsync($"/api/caregivers/{caregiver.Id}/wechat-code", null));
+        var code = issued.GetProperty("code").GetString()!;
+        Assert.Matches("^[2-9A-HJKMNP-Z]{8}$", code);
+
+        var openId = "o-" + Guid.NewGuid().ToString("N");
+        var (phone, first) = await WeChatUserAsync(openId);
+        Assert.Equal("Family", first.GetProperty("kind").GetString());
+        await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync("/api/auth/wechat/caregiver", new { code = "ABCDEFGH" }), 400, "bind-code-invalid");
+        var bound = await JsonAsync(await phone.PostAsJsonAsync("/api/auth/wechat/caregiver", new { code = code.ToLowerInvariant() }));
+        Assert.Equal(("Caregiver", account.Id), (bound.GetProperty("kind").GetString(), bound.GetProperty("id").GetInt32()));
+        var asCaregiver = api.CreateClient();
+        asCaregiver.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bound.GetProperty("token").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await asCaregiver.GetAsync("/api/visits/today")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await phone.GetAsync("/api/auth/wechat/elders")).StatusCode); // the family session ended
+
+        // Used once: another WeChat cannot take the same code. From now on this WeChat opens as the caregiver.
+        var (other, _) = await WeChatUserAsync("o-" + Guid.NewGuid().ToString("N"));
+        await HttpAssert.ProblemAsync(await other.PostAsJsonAsync("/api/auth/wechat/caregiver", new { code }), 400, "bind-code-invalid");
+        Assert.Equal("Caregiver", (await JsonAsync(await LogInAsync(api.WeChat.IssueLoginCode(openId)))).GetProperty("kind").GetString());
+
+        // A code past its ten minutes is refused.
+        var late = (await JsonAsync(await manager.PostAsync($"/api/caregivers/{caregiver.Id}/wechat-code", null))).GetProperty("code").GetString()!;
+        await s.WithDbAsync(db => db.WeChatBindCodes.Where(c => c.StaffAccountId == account.Id && c.UsedAt == null)
+            .ExecuteUpdateAsync(x => x.SetProperty(c => c.ExpiresAt, DateTime.UtcNow.AddSeconds(-1))));
+        await HttpAssert.ProblemAsync(await other.PostAsJsonAsync("/api/auth/wechat/caregiver", new { code = late }), 400, "bind-code-invalid");
+    }
 }
 
 /// <summary>Binding requests on a database of their own: racing each other (both databases), and fitting two files.</summary>

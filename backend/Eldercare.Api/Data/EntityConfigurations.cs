@@ -227,6 +227,8 @@ internal sealed class StaffAccountConfiguration : IEntityTypeConfiguration<Staff
         e.Property(x => x.Role).HasColumnName("role");
         e.Property(x => x.StationId).HasColumnName("station_id");
         e.Property(x => x.CaregiverId).HasColumnName("caregiver_id");
+        e.Property(x => x.WeChatOpenId).HasColumnName("wechat_open_id").HasMaxLength(128);
+        e.HasIndex(x => x.WeChatOpenId).IsUnique().HasDatabaseName("ux_staff_accounts_wechat_open_id");
         e.Property(x => x.PasswordHash).HasColumnName("password_hash").HasMaxLength(200);
         e.Property(x => x.CreatedAt).HasColumnName("created_at");
         e.HasIndex(x => x.Username).IsUnique().HasDatabaseName("ux_staff_accounts_username");
@@ -265,4 +267,14 @@ internal sealed class MealCodeGenerator : Microsoft.EntityFrameworkCore.ValueGen
     public override bool GeneratesTemporaryValues => false;
 
     public override string Next(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry) => MealCode.New();
+}
+
+internal sealed class WeChatBindCodeConfiguration : IEntityTypeConfiguration<WeChatBindCode>
+{
+    public void Configure(EntityTypeBuilder<WeChatBindCode> e)
+    {
+        e.Property(x => x.CodeHash).HasMaxLength(64);
+        e.HasIndex(x => x.CodeHash).IsUnique();
+        e.HasOne<StaffAccount>().WithMany().HasForeignKey(x => x.StaffAccountId).OnDelete(DeleteBehavior.Cascade);
+    }
 }

@@ -35,6 +35,23 @@ public class StaffAccount
     public StaffRole Role { get; set; }
     public int? StationId { get; set; }
     public int? CaregiverId { get; set; }
+    /// <summary>The WeChat user (openid) a caregiver bound with a one-time code: the mini-program opens in their mode.</summary>
+    public string? WeChatOpenId { get; set; }
     public required string PasswordHash { get; set; }
     public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>
+/// A one-time code a station manager shows a caregiver, to bind the caregiver's WeChat to their staff account. Only its
+/// hash is kept; it expires, and it is used once.
+/// </summary>
+public class WeChatBindCode
+{
+    public long Id { get; set; }
+    public required string CodeHash { get; set; }
+    public int StaffAccountId { get; set; }
+    public int IssuedByStaffId { get; set; }
+    public DateTime IssuedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+    public DateTime? UsedAt { get; set; }
 }

@@ -63,6 +63,10 @@ public static class WeChatLogin
             if (session.Refusal is { } refused) return refused.ToResult();
             var openId = session.Value!;
 
+            // A caregiver who bound this WeChat opens the caregiver mode.
+            if (await db.StaffAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.WeChatOpenId == openId && a.Role == StaffRole.Caregiver, ct) is { } caregiver)
+                return Results.Ok(await CaregiverLoginAsync(sessions, caregiver, ct));
+
             var elder = await db.Elders.AsNoTracking().Where(e => e.WeChatOpenId == openId).Select(e => new { e.Id, e.Name }).FirstOrDefaultAsync(ct);
             if (elder is not null)
                 return Results.Ok(new WeChatLoginResponse(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Elder, elder.Id, Channel), ct),
@@ -153,6 +157,11 @@ public static class WeChatLogin
             """, ct);
         return await db.FamilyMembers.AsNoTracking().SingleAsync(f => f.WeChatOpenId == openId, ct);
     }
+
+    /// <summary>A caregiver's session from the mini-program: staff, with their role and station, on the mini-program channel.</summary>
+    public static async Task<WeChatLoginResponse> CaregiverLoginAsync(SessionStore sessions, StaffAccount account, CancellationToken ct) =>
+        new(await sessions.CreateAsync(new SessionPrincipal(PrincipalKind.Staff, account.Id, Channel, account.Role, account.StationId), ct),
+            "Caregiver", account.Id, PhoneBound: true, []);
 
     private static async Task<WeChatLoginResponse> FamilyLoginAsync(EldercareDb db, SessionStore sessions, FamilyMember member, CancellationToken ct)
     {
