@@ -25,4 +25,27 @@ const slots = [
   { slotId: 14, resourceId: 5, date: '2026-12-02', start: '17:00:00', resourceName: '学院路助餐点', remaining: 0, bookable: false, notBookableType: 'cut-off-passed' },
 ];
 
-module.exports = { lunchOffer, requestedBooking, bookingWithHistory, slots };
+// A caregiver's day: a cleaning at 9:00 not yet started, and a bath at 14:00.
+const cleaningChecklist = [{ code: 'kitchen', words: '厨房' }, { code: 'bathroom', words: '卫生间' }, { code: 'floors', words: '地面' }, { code: 'rubbish', words: '倒垃圾' }];
+const todayVisits = [
+  {
+    bookingId: 31, start: '09:00:00', end: '11:00:00', line: 'Cleaning', serviceName: '居家保洁', elderId: 8, elderName: '李秀英', maskedPhone: '138****0008',
+    phoneToCall: '13800000008', address: '学院路20号院3号楼2单元101', latitude: 39.9812, longitude: 116.3561, stationPhone: '01062301001',
+    checklist: cleaningChecklist, visitId: null, visitStatus: null,
+  },
+  {
+    bookingId: 32, start: '14:00:00', end: '15:30:00', line: 'Bathing', serviceName: '上门助浴', elderId: 9, elderName: '王建国', maskedPhone: '139****0009',
+    phoneToCall: '13900000009', address: '学院路18号院1号楼', latitude: null, longitude: null, stationPhone: '01062301001',
+    checklist: [{ code: 'safety-check', words: '洗前安全检查（水温、防滑、血压）' }], visitId: null, visitStatus: null,
+  },
+];
+
+const fix = (at) => ({ latitude: 39.9812, longitude: 116.3561, accuracyMeters: 20, photoId: 5, capturedAt: at, sentAt: at, arrivedAt: at, happenedAt: at, metresFromHome: 12 });
+const visit = (status, reasons = []) => ({
+  id: 70, kind: 'Booked', bookingId: 31, elderId: 8, elderName: '李秀英', caregiverId: 4, caregiverName: '王芳', stationId: 1, line: 'Cleaning', serviceName: '居家保洁',
+  date: '2026-12-04', bookedStart: '09:00:00', bookedEnd: '11:00:00', clockIn: fix('2026-12-04T01:02:00Z'),
+  clockOut: status === 'InProgress' ? null : fix('2026-12-04T02:50:00Z'), checklist: [], note: null, newNeed: null, status, reasons,
+  resolutionReason: null, resolution: null, resolutionNote: null, resolvedAt: null,
+});
+
+module.exports = { lunchOffer, requestedBooking, bookingWithHistory, slots, todayVisits, visit };

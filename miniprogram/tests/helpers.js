@@ -50,6 +50,31 @@ function fakeWx(answers = {}, options = {}) {
     showToast: (args) => calls.toasts.push(args.title),
     makePhoneCall: ({ phoneNumber }) => { calls.phoneCalls = (calls.phoneCalls || []).concat(phoneNumber); },
     requestSubscribeMessage(args) { calls.subscriptions = args.tmplIds; if (args.complete) args.complete(); },
+    // Caregivers' phones: options.location ({ latitude, longitude, accuracy }, 'deny' or 'fail'), options.photo (the
+    // camera's file, or null: the caregiver cancelled); uploads answer answers['UPLOAD /api/visits/photos'].
+    getLocation(args) {
+      calls.locations = (calls.locations || []).concat([args]);
+      const place = options.location === undefined ? { latitude: 39.9812, longitude: 116.3561, accuracy: 20 } : options.location;
+      setTimeout(() => (place === 'deny' ? args.fail({ errMsg: 'getLocation:fail auth deny' }) : place === 'fail' ? args.fail({ errMsg: 'getLocation:fail' }) : args.success(place)), 0);
+    },
+    chooseMedia(args) {
+      calls.media = (calls.media || []).concat([args]);
+      const photo = options.photo === undefined ? 'wxfile://tmp/door.jpg' : options.photo;
+      setTimeout(() => (photo ? args.success({ tempFiles: [{ tempFilePath: photo, size: 120000 }] }) : args.fail({ errMsg: 'chooseMedia:fail cancel' })), 0);
+    },
+    uploadFile({ url, filePath, name, header, success, fail }) {
+      const pathOnly = url.replace(/^https?:\/\/[^/]+/, '');
+      calls.uploads = (calls.uploads || []).concat([{ path: pathOnly, filePath, name, header }]);
+      const given = answers[`UPLOAD ${pathOnly}`];
+      const answer = typeof given === 'function' ? given({ filePath }) : given;
+      const wrong = answer ? answerProblems('POST', pathOnly, answer[0], answer[1]) : [];
+      if (wrong.length) contractProblems.push(`the fake answer to the upload ${pathOnly} does not fit the API:\n${wrong.join('\n')}`);
+      setTimeout(() => (answer ? success({ statusCode: answer[0], data: JSON.stringify(answer[1]) }) : fail({ errMsg: 'uploadFile:fail' })), 0);
+    },
+    openLocation: (args) => { calls.openedLocation = args; },
+    openSetting: (args) => { calls.settingsOpened = (calls.settingsOpened || 0) + 1; if (args && args.complete) args.complete(); },
+    onNetworkStatusChange: (listener) => { calls.networkListeners = (calls.networkListeners || []).concat([listener]); },
+    getFileSystemManager: () => ({ saveFileSync: (temp) => temp.replace('tmp', 'store') }),
     requestPayment(args) {
       calls.payments.push(args);
       setTimeout(() => (options.payment === 'cancel' ? args.fail({ errMsg: 'requestPayment:fail cancel' }) : args.success({ errMsg: 'requestPayment:ok' })), 0);
@@ -90,5 +115,10 @@ async function tap(comp, selector) {
 
 const text = (comp) => comp.dom.textContent.replace(/\s+/g, ' ');
 
+/** A caregiver (王芳, staff account 21) logged in through WeChat. */
+const caregiverSession = {
+  'eldercare.session': { token: 'tk', kind: 'Caregiver', id: 21, phoneBound: true, elders: [] },
+};
+
 module.exports = {
-  contractProblems, fakeWx, familySession, elderSession, mount, settle, tap, text };
+  contractProblems, fakeWx, familySession, elderSession, caregiverSession, mount, settle, tap, text };

@@ -373,6 +373,81 @@ public sealed class HotlineSipTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_home_visit_the_hotline_asks_the_elder_and_a_1_with_a_rating_a_2_and_no_answer_each_leave_the_visit_as_said()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = new ApiFactory(database, new Dictionary<string, string?>
+        {
+            ["Services:HotlineKey"] = Key, ["Reminders:DispatchInterval"] = "00:00:01", ["Visits:PhotoFolder"] = Path.Combine(_folder, "photos"),
+        });
+        var s = await CreateAsync(api);
+        var (satisfied, unhappy, away) = (await s.AddElderAsync(), await s.AddElderAsync(), await s.AddElderAsync()); // none uses WeChat
+        var (caregiver, account) = await VisitScenario.CaregiverAsync(s);
+        var (phones, rang, gateway) = await PhonesAsync((satisfied.Phone, true), (unhappy.Phone, true), (away.Phone, false));
+        var settings = new BaresipSettings(1, "127.0.0.1", BaresipProcess.FreeSipPort(), ApiProcess.FreePort(), Path.Combine(_folder, "lines"), OutboundLines: 3);
+        await using var lines = await BaresipLines.StartAsync(settings, new PromptAudio(Path.Combine(_folder, "prompts"), null, 180), _ => Task.CompletedTask,
+            NullLogger.Instance, CancellationToken.None);
+        var options = new HotlineOptions
+        {
+            ApiBaseUrl = "http://unused", ServiceKey = Key, OutboundRoute = $"sip:{{0}}@127.0.0.1:{gateway}", RingTimeout = TimeSpan.FromSeconds(3),
+            QueuePoll = TimeSpan.FromSeconds(1), CallsFrom = TimeOnly.MinValue, CallsUntil = TimeOnly.MaxValue,
+        };
+        var bookings = new Dictionary<int, long>();
+        foreach (var elder in new[] { satisfied, unhappy, away }) bookings[elder.Id] = await VisitScenario.FinishedVisitAsync(s, elder, caregiver, account);
+        // The calls saying the bookings were made are not what this is about: heard already.
+        await UntilAsync(async () => await s.WithDbAsync(db => db.Deliveries.CountAsync()) == 6, "the six calls to be queued");
+        await s.WithDbAsync(db => db.Deliveries.Where(d => db.Reminders.Any(r => r.Id == d.ReminderId && r.Kind == ReminderKind.BookingConfirmed))
+            .ExecuteUpdateAsync(x => x.SetProperty(d => d.Status, DeliveryStatus.Delivered)));
+        using var stop = new CancellationTokenSource();
+        var running = new OutboundDialler(lines, HotlineBackendSetup.Create(api.Server.BaseAddress, Key, primary: api.Server.CreateHandler), options, TimeProvider.System,
+            NullLogger.Instance).RunAsync(stop.Token);
+
+        async Task PressAsync(Elder elder, string key)
+        {
+            await phones.CommandAsync("uafind", $"sip:{elder.Phone}@127.0.0.1:{gateway}", CancellationToken.None);
+            await phones.CommandAsync("sndcode", key, CancellationToken.None);
+        }
+        await UntilAsync(() => Task.FromResult(rang.Any(e => Is(e, "CALL_ESTABLISHED", satisfied.Phone)) && rang.Any(e => Is(e, "CALL_ESTABLISHED", unhappy.Phone))),
+            "both elders at home to be called");
+        await Task.Delay(1500);
+        await PressAsync(satisfied, "1"); // done
+        await PressAsync(unhappy, "2"); // not done
+        await Task.Delay(2000);
+        await PressAsync(satisfied, "4"); // the rating, while it is asked for
+        Task<VisitConfirmation[]> ConfirmationsAsync(Elder elder) => s.WithDbAsync(db => (from c in db.VisitConfirmations
+                                                                                          join v in db.Visits on c.VisitId equals v.Id
+                                                                                          where v.ElderId == elder.Id
+                                                                                          select c).AsNoTracking().ToArrayAsync());
+        await UntilAsync(async () => (await ConfirmationsAsync(satisfied)).Length == 1 && (await ConfirmationsAsync(unhappy)).Length == 1, "both answers to reach the hub");
+        var said = Assert.Single(await ConfirmationsAsync(satisfied));
+        Assert.Equal((true, (int?)4, ConfirmationChannel.Phone), (said.Done, said.Rating, said.Channel));
+        await UntilAsync(async () => await s.WithDbAsync(db => db.Bookings.AnyAsync(b => b.Id == bookings[satisfied.Id] && b.RatingScore == 4)), "the rating on the booking");
+
+        Assert.False(Assert.Single(await ConfirmationsAsync(unhappy)).Done);
+        var disputed = await s.WithDbAsync(db => db.Visits.AsNoTracking().SingleAsync(v => v.ElderId == unhappy.Id));
+        Assert.Equal(VisitStatus.NeedsReview, disputed.Status);
+        Assert.Contains(VisitReasons.ElderSaysNotDone, disputed.Reasons);
+        Assert.True(await s.WithDbAsync(db => db.Reminders.AnyAsync(r => r.ElderId == unhappy.Id && r.Kind == ReminderKind.VisitDisputed)));
+
+        // Nobody picks up at the third home: nothing is recorded for that visit, and the call is tried again later.
+        await UntilAsync(async () => (await s.WithDbAsync(db => (from d in db.Deliveries
+                                                                 join r in db.Reminders on d.ReminderId equals r.Id
+                                                                 where d.ElderId == away.Id && r.Kind == ReminderKind.VisitConfirmation && d.Tries == 1
+                                                                 select d).AnyAsync())), "the unanswered call to be reported");
+        var waiting = await s.WithDbAsync(db => (from d in db.Deliveries
+                                                 join r in db.Reminders on d.ReminderId equals r.Id
+                                                 where d.ElderId == away.Id && r.Kind == ReminderKind.VisitConfirmation
+                                                 select d).AsNoTracking().SingleAsync());
+        Assert.Equal((DeliveryStatus.Queued, "无人接听"), (waiting.Status, waiting.FailReason));
+        Assert.True(waiting.NotBefore > DateTime.UtcNow.AddMinutes(5)); // tried again in ten minutes, within the calling hours
+        Assert.Empty(await ConfirmationsAsync(away));
+        Assert.Equal(VisitStatus.NeedsReview, await s.WithDbAsync(db => db.Visits.Where(v => v.ElderId == away.Id).Select(v => v.Status).SingleAsync())); // 23 h 59 booked: too short, as before the call
+        stop.Cancel();
+        await running;
+        await phones.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_one_key_terminal_rings_a_person_while_its_words_play_the_answer_cuts_them_short_and_9_while_it_rings_calls_the_duty_phone_instead()
     {
         using var database = TestDatabase.NewSqlite();

@@ -42,6 +42,16 @@ internal sealed class VisitConfiguration : IEntityTypeConfiguration<Visit>
     }
 }
 
+internal sealed class VisitConfirmationConfiguration : IEntityTypeConfiguration<VisitConfirmation>
+{
+    public void Configure(EntityTypeBuilder<VisitConfirmation> e)
+    {
+        e.Property(x => x.By).HasMaxLength(32);
+        e.HasIndex(x => new { x.VisitId, x.At });
+        e.HasOne<Visit>().WithMany().HasForeignKey(x => x.VisitId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class VisitPhotoConfiguration : IEntityTypeConfiguration<VisitPhoto>
 {
     public void Configure(EntityTypeBuilder<VisitPhoto> e)

@@ -23,6 +23,10 @@ public enum ReminderKind
     HelpRequested,
     /// <summary>The elder asked for a person and nobody answered: the hotline calls the elder back and puts them through.</summary>
     CallBack,
+    /// <summary>A caregiver clocked out of a home visit: the elder (or family) is asked whether it was done, and to rate it.</summary>
+    VisitConfirmation,
+    /// <summary>The elder said a home visit was not done: a task for the station, the visit goes to review.</summary>
+    VisitDisputed,
 }
 
 public enum ReminderStatus { Pending, Dispatching, Sent, Cancelled }
@@ -104,7 +108,7 @@ public class Delivery
 public static class Reach
 {
     /// <summary>Bound family hear of everything but the check-in call itself (they hear if it goes unanswered).</summary>
-    public static bool TellsFamily(ReminderKind kind) => kind is not (ReminderKind.CheckInCall or ReminderKind.HelpRequested or ReminderKind.CallBack);
+    public static bool TellsFamily(ReminderKind kind) => kind is not (ReminderKind.CheckInCall or ReminderKind.HelpRequested or ReminderKind.CallBack or ReminderKind.VisitDisputed);
 
     /// <summary>
     /// The channels that can bring a reminder of this kind to an elder, best first; the dispatcher uses the first, and a
@@ -123,7 +127,7 @@ public static class Reach
         IEnumerable<DeliveryChannel> order = kind switch
         {
             ReminderKind.CheckInCall => [DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask],
-            ReminderKind.CheckInUnanswered or ReminderKind.Emergency or ReminderKind.HelpRequested => [DeliveryChannel.ConsoleTask],
+            ReminderKind.CheckInUnanswered or ReminderKind.Emergency or ReminderKind.HelpRequested or ReminderKind.VisitDisputed => [DeliveryChannel.ConsoleTask],
             ReminderKind.CallBack => [DeliveryChannel.PhoneCall],
             _ => preferred is { } first
                 ? new[] { DeliveryChannel.WeChat, DeliveryChannel.PhoneCall, DeliveryChannel.ConsoleTask }.Where(c => c != first).Prepend(first)

@@ -81,6 +81,24 @@ public class VisitFix
     public GeoPoint? Point => Latitude is { } lat && Longitude is { } lon ? ChinaDatum.ToWgs84(new GeoPoint(lat, lon)) : null;
 }
 
+public enum ConfirmationChannel { MiniProgram, Phone, Window, HomeTerminal }
+
+/// <summary>
+/// The elder's (or a bound family member's) word on a visit after it: done or not, and a rating. Kept as said, one row
+/// each time; the latest counts. "Not done" sends the visit to review and gives the station a task.
+/// </summary>
+public class VisitConfirmation
+{
+    public long Id { get; set; }
+    public long VisitId { get; set; }
+    public bool Done { get; set; }
+    public int? Rating { get; set; }
+    public ConfirmationChannel Channel { get; set; }
+    /// <summary>Who said it: "Elder:8", "Family:3", "Staff:12" (at the window), "Service:1" (the hotline's call).</summary>
+    public required string By { get; set; }
+    public DateTime At { get; set; }
+}
+
 /// <summary>A photo taken at a visit, stored once by its content (SHA-256), with what the checks need of it.</summary>
 public class VisitPhoto
 {

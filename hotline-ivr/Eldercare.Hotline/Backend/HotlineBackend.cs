@@ -31,7 +31,7 @@ public sealed record Emergency(long Id, string Station, string DutyPhone);
 public sealed record CallLogEntry(string CallId, string Direction, string? Number, int? ElderId, string Path, string Outcome, DateTime StartedAt, int DurationSeconds);
 
 /// <summary>A call the hub wants made: the reminder's text to read, to the elder's phone.</summary>
-public sealed record QueuedCall(long Id, int ElderId, string Kind, string Text, string? Phone);
+public sealed record QueuedCall(long Id, int ElderId, string Kind, string Text, string? Phone, long? BookingId = null);
 
 /// <summary>
 /// The Eldercare API as the hotline uses it, under the hotline's own service log-in. Every booking carries the
@@ -113,6 +113,10 @@ public sealed class HotlineBackend(HttpClient http, string serviceKey, TimeSpan 
     }
 
     /// <summary>The calls waiting to be made, oldest first.</summary>
+    /// <summary>The elder's answer to the call about a home visit: done or not, and the rating they gave (a repeat adds nothing the station acts on twice).</summary>
+    public Task<JsonElement> ConfirmVisitAsync(long bookingId, bool done, int? rating, CancellationToken ct) =>
+        SendAsync<JsonElement>(HttpMethod.Post, $"/api/bookings/{bookingId}/visit-confirmation", new { done, rating }, null, ct, retry: true);
+
     public Task<List<QueuedCall>> CallQueueAsync(int limit, CancellationToken ct) =>
         SendAsync<List<QueuedCall>>(HttpMethod.Get, $"/api/deliveries?channel=PhoneCall&limit={limit}", null, null, ct, retry: true);
 

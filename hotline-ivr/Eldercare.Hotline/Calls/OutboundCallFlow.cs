@@ -52,6 +52,7 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
             await _people.ReachAsync(call, caller, "CallOut", emergency: false, Path, ct, announced: true, callingBack: true);
             return (true, null);
         }
+        if (queued.Kind == "VisitConfirmation" && queued.BookingId is { } visited) return await ConfirmVisitAsync(visited, ct);
         var message = queued.Kind switch
         {
             "CheckInCall" => queued.Text,
@@ -86,6 +87,75 @@ public sealed class OutboundCallFlow(ICall call, QueuedCall queued, HotlineBacke
                 return (false, "接通但没有按键");
             }
             prefix = key is null ? _say.NoKey : _say.WrongKey;
+        }
+    }
+
+    /// <summary>
+    /// After a home visit: "护理员王芳刚才为您上门保洁，如果服务已经完成，请按1；没有完成，请按2；转人工，请按0". 1 then asks
+    /// for a rating (1-5, or none); 2 tells the station, which follows up. Either answer is sent to the hub.
+    /// </summary>
+    private async Task<(bool, string?)> ConfirmVisitAsync(long bookingId, CancellationToken ct)
+    {
+        var (prefix, failures) = ("", 0);
+        while (true)
+        {
+            await call.SayAsync(prefix + _say.Greeting + queued.Text + _say.VisitConfirmKeys, ct);
+            var key = await call.ReadKeyAsync(options.KeyTimeout, ct);
+            Path.Add(key?.ToString() ?? (call.Ended ? "hung-up" : "timeout"));
+            switch (key)
+            {
+                case '1':
+                    var rating = await AskRatingAsync(ct);
+                    await ReportVisitAsync(bookingId, done: true, rating, ct);
+                    await call.SayAsync(rating is null ? _say.CallOutGoodbye : _say.VisitThanks, ct);
+                    return (true, null);
+                case '2':
+                    await ReportVisitAsync(bookingId, done: false, rating: null, ct);
+                    await call.SayAsync(_say.VisitNotDone, ct);
+                    return (true, null);
+                case '0':
+                    await _people.ReachAsync(call, new PersonChain.Caller(queued.ElderId, null), "CallOut", emergency: false, Path, ct);
+                    return (true, null);
+                case '*':
+                    prefix = "";
+                    continue;
+            }
+            if (call.Ended) return (false, "接通后挂断，没有按键");
+            if (++failures >= options.MaxFailures)
+            {
+                await call.SayAsync(_say.CallOutNoKey, ct);
+                return (false, "接通但没有按键");
+            }
+            prefix = key is null ? _say.NoKey : _say.WrongKey;
+        }
+    }
+
+    /// <summary>A rating from 1 to 5 by key; asked twice at most, none when the elder presses nothing that fits.</summary>
+    private async Task<int?> AskRatingAsync(CancellationToken ct)
+    {
+        for (var tries = 0; tries < 2 && !call.Ended; tries++)
+        {
+            await call.SayAsync(_say.RateVisit, ct);
+            if (await call.ReadKeyAsync(options.KeyTimeout, ct) is { } key and >= '1' and <= '5')
+            {
+                Path.Add($"rated:{key}");
+                return key - '0';
+            }
+        }
+        return null;
+    }
+
+    private async Task ReportVisitAsync(long bookingId, bool done, int? rating, CancellationToken ct)
+    {
+        try
+        {
+            await backend.ConfirmVisitAsync(bookingId, done, rating, ct);
+            Path.Add(done ? "visit-done" : "visit-not-done");
+        }
+        catch (Exception e) when (e is BackendRefusal or BackendUnavailable)
+        {
+            Path.Add("visit-not-recorded");
+            log.LogError("The answer about booking {BookingId}'s visit could not be recorded: {Reason}", bookingId, e.Message);
         }
     }
 }

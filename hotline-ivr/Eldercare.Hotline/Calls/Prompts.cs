@@ -8,6 +8,11 @@ public sealed class Prompts
 {
     public string Greeting { get; set; } = "您好，这里是社区养老服务热线。";
     public string Hello { get; set; } = "{0}，您好。";
+    /// <summary>Said after the visit text of a confirmation call ("护理员王芳刚才为您上门保洁。").</summary>
+    public string VisitConfirmKeys { get; set; } = "如果服务已经完成，请按1；没有完成，请按2；转人工，请按0。";
+    public string RateVisit { get; set; } = "请给这次服务打分：很满意请按5，满意请按4，一般请按3，不满意请按2，很不满意请按1。";
+    public string VisitThanks { get; set; } = "谢谢您的评价，再见。";
+    public string VisitNotDone { get; set; } = "好的，已经告诉驿站，工作人员会尽快和您联系。再见。";
     public string Terminal { get; set; } = "马上为您转接工作人员，请不要挂机。有紧急情况请按9。";
     public string AskIdTail { get; set; } = "请输入您身份证号码的最后四位，最后一位是字母X的请按星号。";
     public string ConfirmName { get; set; } = "您是{0}吗？是请按1，不是请按2。";

@@ -21,11 +21,15 @@ Component({
       markTab(this, 0);
       this.setData({ loading: true });
       return api.ensureLogin()
-        .then((session) => { this.setData({ kind: session.kind }); return api.refreshElders(); })
-        .then(() => {
-          const acting = api.actingFor();
-          this.setData({ acting, error: '' });
-          return acting ? this.loadOffer(acting) : this.loadPending();
+        .then((session) => {
+          // A caregiver's WeChat opens their day of visits instead.
+          if (session.kind === 'Caregiver') return wx.reLaunch({ url: '/pages/caregiver/index' });
+          this.setData({ kind: session.kind });
+          return api.refreshElders().then(() => {
+            const acting = api.actingFor();
+            this.setData({ acting, error: '' });
+            return acting ? this.loadOffer(acting) : this.loadPending();
+          });
         })
         .then(() => this.setData({ loading: false, ready: true }), (e) => this.setData({ error: e.title, loading: false, ready: true }));
     },

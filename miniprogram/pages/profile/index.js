@@ -9,7 +9,7 @@ Component({
   behaviors: [elderMode],
   data: {
     isElder: false, demo: false, hasBindings: false, phoneBound: false, maskedPhone: '', bigType: false,
-    claim: { name: '', idLast4: '' }, card: null, acting: null, error: '',
+    claim: { name: '', idLast4: '' }, card: null, acting: null, error: '', staffCode: '',
   },
   methods: {
     onShow() {
@@ -51,6 +51,18 @@ Component({
         this.setData({ isElder: true, error: '' });
         // Registered: straight to the home page, where lunch is one tap away.
         wx.switchTab({ url: '/pages/home/index' });
+      }, (e) => this.setData({ error: e.title }));
+    },
+    /** 我是服务人员: the one-time code the station manager showed; the WeChat becomes the caregiver's. */
+    onStaffCode(event) {
+      this.setData({ staffCode: event.detail.value });
+    },
+    bindCaregiver() {
+      const code = this.data.staffCode.trim();
+      if (code.length < 4) return Promise.resolve(this.setData({ error: '请填站长给您的绑定码' }));
+      return api.request('/api/auth/wechat/caregiver', { method: 'POST', data: { code } }).then((login) => {
+        api.keep(login);
+        wx.reLaunch({ url: '/pages/caregiver/index' });
       }, (e) => this.setData({ error: e.title }));
     },
     logOut() {

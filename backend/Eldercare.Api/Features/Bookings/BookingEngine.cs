@@ -328,7 +328,8 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
     /// paid; a cancelled, rejected or no-show booking gives back its subsidy; reminders before the service are withdrawn
     /// once it will not happen or has begun. Answers the refund owed, if any.
     /// </summary>
-    private async Task<RefundOwed?> ApplyStatusAsync(Booking booking, BookingStatus to, Actor actor, DateTime now, string? note, CancellationToken ct)
+    private async Task<RefundOwed?> ApplyStatusAsync(Booking booking, BookingStatus to, Actor actor, DateTime now, string? note, CancellationToken ct,
+        bool askForRating = true)
     {
         var freesPlace = to is BookingStatus.Cancelled or BookingStatus.Rejected;
         booking.History.Add(Event(booking.Status, to, actor, now, note));
@@ -338,7 +339,7 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
         if (freesPlace) await FreePlaceAsync(booking.SlotId, ct);
         if (freesPlace || to == BookingStatus.NoShow) await subsidies.ReverseAsync(booking, ct);
         var refund = freesPlace ? await payments.AddRefundAsync(booking, actor, now, ct) : null;
-        if (to == BookingStatus.Completed) reminders.AddCompleted(booking, now);
+        if (to == BookingStatus.Completed && askForRating) reminders.AddCompleted(booking, now);
         if (to is BookingStatus.Cancelled or BookingStatus.Rejected or BookingStatus.NoShow or BookingStatus.InService or BookingStatus.Completed)
             await reminders.CancelBeforeServiceAsync(booking.Id, ct);
         return refund;
@@ -346,12 +347,13 @@ public sealed class BookingEngine(EldercareDb db, SubsidyLedger subsidies, Booki
 
     /// <summary>
     /// A home visit's clock-in or clock-out moves its booking (in service, completed), inside the visit's own
-    /// transaction under the elder's lock, which the caller holds, with the same consequences as any status change.
+    /// transaction under the elder's lock, which the caller holds, with the same consequences as any status change
+    /// but one: the elder is asked to confirm the visit (and rate it) by the visit, not asked for a rating here.
     /// </summary>
     public async Task MoveForVisitAsync(Booking booking, BookingStatus to, Actor actor, DateTime now, string note, CancellationToken ct)
     {
         if (!Booking.CanMove(booking.Status, to, booking.Line)) throw new InvalidOperationException($"booking {booking.Id}: {booking.Status} → {to}");
-        await ApplyStatusAsync(booking, to, actor, now, note, ct);
+        await ApplyStatusAsync(booking, to, actor, now, note, ct, askForRating: false);
     }
 
     private Task<int> FreePlaceAsync(long slotId, CancellationToken ct) =>

@@ -16,7 +16,7 @@ public sealed record DeliveryOutcomeRequest([property: Required] bool? Delivered
 /// </summary>
 public sealed record DeliveryResponse(long Id, long ReminderId, int ElderId, RecipientKind RecipientKind, int RecipientId,
     DeliveryChannel Channel, string Text, DeliveryStatus Status, DateTime CreatedAt, string? FailReason, string? Phone = null, string? ElderName = null,
-    ReminderKind? Kind = null);
+    ReminderKind? Kind = null, long? BookingId = null);
 
 /// <summary>What became of a report: the delivery, the next channel's delivery, a follow-up call, or when the same call is tried again.</summary>
 public sealed record DeliveryOutcomeResponse(DeliveryResponse Delivery, DeliveryResponse? NextDelivery, long? FollowUpReminderId, DateTime? FollowUpDueAt, DateTime? RetryAt);
@@ -49,7 +49,7 @@ public static class DeliveryEndpoints
             var page = await (from d in query
                               join r in db.Reminders on d.ReminderId equals r.Id
                               orderby d.Id
-                              select new { Delivery = d, r.Kind }).Take(limit ?? 100).ToListAsync(ct);
+                              select new { Delivery = d, r.Kind, r.BookingId }).Take(limit ?? 100).ToListAsync(ct);
             var elderIds = page.Select(x => x.Delivery.ElderId).Distinct().ToList();
             // The dialler needs the number it calls; nobody else gets phone numbers from this list.
             var phones = actor.Kind == PrincipalKind.Service && channel == DeliveryChannel.PhoneCall
@@ -65,7 +65,7 @@ public static class DeliveryEndpoints
             return Results.Ok(page.Select(x => ToResponse(x.Delivery) with
             {
                 Phone = x.Delivery.RecipientKind == RecipientKind.EmergencyContact ? contactPhones.GetValueOrDefault(x.Delivery.RecipientId) : phones.GetValueOrDefault(x.Delivery.ElderId),
-                ElderName = names.GetValueOrDefault(x.Delivery.ElderId), Kind = x.Kind,
+                ElderName = names.GetValueOrDefault(x.Delivery.ElderId), Kind = x.Kind, BookingId = x.BookingId,
             }));
         }).Produces<List<DeliveryResponse>>().WithSummary("A channel's queue of deliveries, oldest first (the hotline's calls to make, a station's tasks), optionally for one elder");
 

@@ -75,6 +75,7 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
         ReminderKind.MealOrderDue => "订餐提醒",
         ReminderKind.UnpaidBookingReleased => "未付款预约已取消",
         ReminderKind.ServiceCompleted => "服务已完成，请评价",
+        ReminderKind.VisitConfirmation => "请确认上门服务",
         ReminderKind.Emergency => "紧急求助",
         _ => "通知",
     };

@@ -44,13 +44,17 @@ public sealed record ResolveVisitRequest(
 
 public sealed record ReasonResponse(string Code, string Words);
 
+public sealed record VisitConfirmationRequest([property: Required] bool? Done, [property: Range(1, 5)] int? Rating);
+
+public sealed record ConfirmationResponse(string Channel, bool Done, int? Rating, DateTime At);
+
 public sealed record FixResponse(double? Latitude, double? Longitude, double? AccuracyMeters, long? PhotoId, DateTime CapturedAt, DateTime SentAt,
     DateTime ArrivedAt, DateTime HappenedAt, int? MetresFromHome);
 
 public sealed record VisitResponse(long Id, string Kind, long? BookingId, int ElderId, string ElderName, int CaregiverId, string CaregiverName, int StationId,
     ServiceLine Line, string ServiceName, DateOnly Date, TimeOnly? BookedStart, TimeOnly? BookedEnd, FixResponse ClockIn, FixResponse? ClockOut,
     IReadOnlyList<ReasonResponse> Checklist, string? Note, string? NewNeed, string Status, IReadOnlyList<ReasonResponse> Reasons,
-    string? ResolutionReason, string? Resolution, string? ResolutionNote, DateTime? ResolvedAt);
+    string? ResolutionReason, string? Resolution, string? ResolutionNote, DateTime? ResolvedAt, IReadOnlyList<ConfirmationResponse> Confirmations);
 
 public sealed record ChecklistItemResponse(string Code, string Words);
 
@@ -80,13 +84,18 @@ public static class VisitSetup
     {
         var visits = app.MapGroup("/api/visits").WithTags("Visits");
 
-        visits.MapPost("/photos", async (IFormFile photo, Actor actor, VisitRecorder recorder, VisitPhotos photos, CancellationToken ct) =>
+        // The form is read here, not bound: a bound file makes routing answer 415 to a request without a session
+        // before the session is checked, and every endpoint answers 401 to those first.
+        visits.MapPost("/photos", async (HttpRequest request, Actor actor, VisitRecorder recorder, VisitPhotos photos, CancellationToken ct) =>
         {
             if (await recorder.CaregiverOfAsync(actor, ct) is not { } caregiver) return VisitProblems.NotACaregiver.ToResult();
+            if (!request.HasFormContentType) return Problems.UnsupportedMediaType.ToResult("照片请用 multipart/form-data 上传，字段名 photo");
+            var form = await request.ReadFormAsync(ct);
+            if (form.Files.GetFile("photo") is not { } photo) return new Refusal(Problems.ValidationFailed, "没有收到照片（字段名 photo）").ToResult();
             var taken = await photos.TakeInAsync(actor, caregiver, photo, ct);
             return taken.ToHttp(p => Results.Ok(new PhotoUploadedResponse(p.Id, p.Width, p.Height, p.ExifTakenAt is not null, p.ExifLatitude is not null)));
         }).DisableAntiforgery().Produces<PhotoUploadedResponse>()
-          .WithSummary("A caregiver uploads a visit photo taken with the camera (multipart field \"photo\", JPEG or PNG): its id for the clock-in or out");
+          .WithSummary("A caregiver uploads a visit photo taken with the camera (multipart/form-data, field \"photo\", JPEG or PNG): its id for the clock-in or out");
 
         visits.MapGet("/photos/{id:long}", async (long id, Actor actor, VisitPhotos photos, CancellationToken ct) =>
             (await photos.ReadAsync(actor, id, ct)).ToHttp(p => Results.File(p.Content, p.Type)))
@@ -135,6 +144,12 @@ public static class VisitSetup
             if (!SeesVisit(actor, visit) && await access.CheckElderAsync(actor, visit.ElderId, write: false, ct) is { } refused) return refused.ToResult();
             return Results.Ok(await ToResponseAsync(db, visit, ct));
         }).Produces<VisitResponse>().WithSummary("One visit with its evidence and checks");
+
+        app.MapPost("/api/bookings/{bookingId:long}/visit-confirmation", async (long bookingId, VisitConfirmationRequest body, Actor actor, VisitRecorder recorder,
+            EldercareDb db, CancellationToken ct) =>
+            await (await recorder.ConfirmAsync(actor, bookingId, body.Done!.Value, body.Rating, ct)).ToHttpAsync(async v => Results.Ok(await ToResponseAsync(db, v, ct))))
+          .WithTags("Visits").Produces<VisitResponse>()
+          .WithSummary("The elder or bound family (mini-program), the hotline's call, or the station's window say whether a home visit was done, and rate it; \"not done\" sends it to review and tasks the station");
 
         visits.MapGet("/review", async ([FromQuery] int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
@@ -194,7 +209,9 @@ public static class VisitSetup
             v.BookedStart, v.BookedEnd, Fix(v.ClockIn), v.ClockOut is { } o ? Fix(o) : null,
             (v.ChecklistDone?.Split(',') ?? []).Select(c => new ReasonResponse(c, items.GetValueOrDefault(c, c))).ToList(), v.Note, v.NewNeed, v.Status.ToString(),
             v.Reasons.Select(r => new ReasonResponse(r, VisitReasons.Words.GetValueOrDefault(r, r))).ToList(),
-            v.ResolutionReason, v.Resolution, v.ResolutionNote, v.ResolvedAt);
+            v.ResolutionReason, v.Resolution, v.ResolutionNote, v.ResolvedAt,
+            await db.VisitConfirmations.AsNoTracking().Where(c => c.VisitId == v.Id).OrderBy(c => c.At)
+                .Select(c => new ConfirmationResponse(c.Channel.ToString(), c.Done, c.Rating, c.At)).ToListAsync(ct));
     }
 }
 

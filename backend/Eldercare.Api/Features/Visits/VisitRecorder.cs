@@ -1,6 +1,7 @@
 using Eldercare.Api.Data;
 using Eldercare.Api.Domain;
 using Eldercare.Api.Features.Bookings;
+using Eldercare.Api.Features.Reminders;
 using Eldercare.Api.Features.Sessions;
 using Eldercare.Api.Infrastructure.Errors;
 using Eldercare.Api.Infrastructure.Time;
@@ -24,14 +25,16 @@ public static class VisitProblems
     public static readonly Problem UnknownCode = new("resolution-code-unknown", 400, "核查原因或处理结果不在可选范围内");
     public static readonly Problem NotAPhoto = new("not-a-photo", 400, "上传的不是照片（请用相机拍摄 JPEG 或 PNG）");
     public static readonly Problem PhotoTooLarge = new("photo-too-large", 413, "照片太大了");
+    public static readonly Problem NotFinished = new("visit-not-finished", 409, "护理员还没有签退，服务结束后再确认");
+    public static readonly Problem NoVisit = new("booking-has-no-visit", 404, "这个预约还没有上门服务记录");
 }
 
 /// <summary>One clock-in or clock-out as sent: the GCJ-02 fix with its accuracy, the photo uploaded first, and the phone's two times.</summary>
 public sealed record FixRequest(double? Latitude, double? Longitude, double? AccuracyMeters, long? PhotoId, DateTime CapturedAt, DateTime SentAt);
 
 /// <summary>Records home visits (clock-in, clock-out), runs the checks, and settles the ones that need review.</summary>
-public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyLedger subsidies, AccessPolicy access, IOptions<VisitOptions> options,
-    TimeProvider clock, ILogger<VisitRecorder> log)
+public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyLedger subsidies, BookingReminders reminders, AccessPolicy access,
+    IOptions<VisitOptions> options, TimeProvider clock, ILogger<VisitRecorder> log)
 {
     private const int MaxOfflineDays = 30;
 
@@ -144,6 +147,9 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         {
             var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
             if (booking.Status == BookingStatus.InService) await engine.MoveForVisitAsync(booking, BookingStatus.Completed, actor, now, $"{caregiver.Name}签退", ct);
+            // The elder (or family) is asked: in WeChat, or by a call from the hotline to the phone on file.
+            reminders.AddNotice(visit.ElderId, ReminderKind.VisitConfirmation, bookingId, now,
+                $"护理员{caregiver.Name}刚才为您上门{VisitChecklists.LineWords(visit.Line)}。");
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -183,6 +189,51 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        return visit;
+    }
+
+    /// <summary>
+    /// The elder's word on a booked visit after the clock-out: in the mini-program (the elder or bound family), by the
+    /// hotline's call, or at the station's window. "Not done" sends the visit to review (unless already rejected) and
+    /// gives the station a task; a rating rates the booking, once.
+    /// </summary>
+    public async Task<Outcome<Visit>> ConfirmAsync(Actor actor, long bookingId, bool done, int? rating, CancellationToken ct)
+    {
+        var found = await db.Visits.Where(v => v.BookingId == bookingId).Select(v => new { v.Id, v.ElderId }).SingleOrDefaultAsync(ct);
+        if (found is null) return VisitProblems.NoVisit;
+        var channel = actor switch
+        {
+            { Kind: PrincipalKind.Service } => ConfirmationChannel.Phone,
+            { Kind: PrincipalKind.Elder or PrincipalKind.Family } => actor.Channel == Channel.HomeTerminal ? ConfirmationChannel.HomeTerminal : ConfirmationChannel.MiniProgram,
+            { Kind: PrincipalKind.Staff } when AccessPolicy.AtTheWindow(actor) => ConfirmationChannel.Window,
+            _ => (ConfirmationChannel?)null,
+        };
+        if (channel is null || actor.IsSystem) return Problems.Forbidden;
+        if (await access.CheckElderAsync(actor, found.ElderId, write: actor.Kind != PrincipalKind.Service, ct) is { } refused) return refused;
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        Visit visit;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await db.LockElderAsync(found.ElderId, ct);
+            visit = await db.Visits.SingleAsync(v => v.Id == found.Id, ct);
+            if (visit.ClockOut is null) return VisitProblems.NotFinished;
+            db.VisitConfirmations.Add(new VisitConfirmation { VisitId = visit.Id, Done = done, Rating = rating, Channel = channel.Value, By = $"{actor.Kind}:{actor.Id}", At = now });
+            if (!done && visit.Status != VisitStatus.Rejected && !visit.Reasons.Contains(VisitReasons.ElderSaysNotDone))
+            {
+                visit.ReviewReasons = string.Join(',', visit.Reasons.Append(VisitReasons.ElderSaysNotDone));
+                visit.Status = VisitStatus.NeedsReview;
+                visit.UpdatedAt = now;
+                var elder = await db.Elders.Where(e => e.Id == visit.ElderId).Select(e => new { e.Name, e.Phone }).SingleAsync(ct);
+                reminders.AddNotice(visit.ElderId, ReminderKind.VisitDisputed, bookingId, now,
+                    $"{elder.Name}说{visit.Date:M月d日}的{visit.ServiceName}没有完成，请尽快联系老人（{elder.Phone}）核实。");
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        // The rating goes on the booking as any rating does (a booking is rated once: a second one is not an error here).
+        if (done && rating is { } score) await engine.RateAsync(actor, bookingId, score, null, ct);
+        log.LogInformation("Visit {VisitId} confirmed by {Channel}: done {Done}", visit.Id, channel, done);
         return visit;
     }
 

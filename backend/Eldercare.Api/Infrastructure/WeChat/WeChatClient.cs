@@ -33,7 +33,7 @@ public sealed class WeChatOptions
         {
             Domain.ReminderKind.BookingConfirmed => BookingConfirmedTemplateId,
             Domain.ReminderKind.BookingEveningBefore or Domain.ReminderKind.BookingSoon => BeforeServiceTemplateId,
-            Domain.ReminderKind.ServiceCompleted => ServiceCompletedTemplateId,
+            Domain.ReminderKind.ServiceCompleted or Domain.ReminderKind.VisitConfirmation => ServiceCompletedTemplateId,
             Domain.ReminderKind.WaitlistPromoted => WaitlistPromotedTemplateId,
             _ => "",
         };

@@ -1,0 +1,58 @@
+const api = require('../../utils/api.js');
+const visits = require('../../utils/visits.js');
+const { elderMode } = require('../../behaviors/elder-mode.js');
+
+const statusWords = { InProgress: '服务中', Verified: '已完成', NeedsReview: '已完成，待站长核实', Rejected: '未通过核实' };
+
+// 服务人员 mode: the caregiver's visits today in order, each with the way there, a call to the elder and to the
+// station, and the visit itself (clock in at the door, clock out when done). Records kept on the phone while offline
+// are sent first, whenever this page is shown or the network comes back.
+Component({
+  behaviors: [elderMode],
+  data: { visits: [], queued: 0, loading: true, error: '', notice: '' },
+  lifetimes: {
+    attached() { visits.watchNetwork(); },
+  },
+  methods: {
+    onShow() {
+      this.setData({ loading: true });
+      return api.ensureLogin()
+        .then((session) => {
+          if (session.kind !== 'Caregiver') return wx.reLaunch({ url: '/pages/home/index' });
+          return visits.flush().then((flushed) => {
+            const notice = flushed.refused.length ? `有记录没有被接受：${flushed.refused.join('；')}` : flushed.sent ? `手机里存的${flushed.sent}条打卡已发送` : '';
+            this.setData({ notice, queued: visits.queue().length });
+            return api.request('/api/visits/today');
+          }).then((today) => this.setData({ visits: today.map(describe), error: '' }));
+        })
+        .then(() => this.setData({ loading: false }), (e) => this.setData({ error: e.title, loading: false }));
+    },
+    onPullDownRefresh() {
+      return this.onShow().then(() => wx.stopPullDownRefresh && wx.stopPullDownRefresh());
+    },
+    navigate(event) {
+      const v = this.data.visits[event.currentTarget.dataset.index];
+      if (v.latitude == null) return this.setData({ error: '这位老人的地址还没有在地图上标出，请按地址前往' });
+      return wx.openLocation({ latitude: v.latitude, longitude: v.longitude, name: v.elderName, address: v.address, scale: 18 });
+    },
+    callElder(event) {
+      wx.makePhoneCall({ phoneNumber: this.data.visits[event.currentTarget.dataset.index].phoneToCall, fail() {} });
+    },
+    callStation(event) {
+      wx.makePhoneCall({ phoneNumber: this.data.visits[event.currentTarget.dataset.index].stationPhone, fail() {} });
+    },
+    open(event) {
+      wx.navigateTo({ url: `/pages/visit/index?bookingId=${this.data.visits[event.currentTarget.dataset.index].bookingId}` });
+    },
+  },
+});
+
+function describe(v) {
+  const queued = visits.queue().filter((q) => q.bookingId === v.bookingId).map((q) => q.kind);
+  const state = queued.includes('out') ? '已签退，等有网络时发送' : queued.includes('in') ? '已打卡，等有网络时发送' : statusWords[v.visitStatus] || '未开始';
+  return Object.assign({}, v, {
+    time: `${v.start.slice(0, 5)}-${v.end.slice(0, 5)}`,
+    state,
+    action: v.visitStatus || queued.length ? (v.visitStatus === 'InProgress' || (queued.includes('in') && !queued.includes('out')) ? '签退' : '查看') : '开始服务',
+  });
+}
