@@ -1,6 +1,8 @@
 const { fakeWx, familySession, mount, tap, text } = require('./helpers.js');
 
-const { bookingWithHistory: booking } = require('./fixtures.js');
+const fixtures = require('./fixtures.js');
+
+const { bookingWithHistory: booking } = fixtures;
 
 describe('order', () => {
   beforeEach(() => jest.resetModules());
@@ -43,5 +45,25 @@ describe('order', () => {
     await tap(page, '#star-5');
     await tap(page, '#send-rating');
     expect(calls.requests.find((r) => r.path === '/api/bookings/90/rating').data).toEqual({ score: 5, comment: '' });
+  });
+
+  it('asks after a home visit whether it was done, and "没有做完" tells the station', async () => {
+    const visit = { ...booking, status: 'Completed', mode: 'AtHome', serviceName: '居家保洁', place: null, placeDistanceMetres: null, payBy: null };
+    let said = null;
+    const { calls } = fakeWx({
+      'GET /api/bookings/90': [200, visit],
+      'GET /api/bookings/90/visit': () => [200, { visitId: 70, caregiverName: '王芳', arrivedAt: '2026-12-04T01:02:00Z', leftAt: '2026-12-04T02:50:00Z', done: said, canConfirm: true }],
+      'POST /api/bookings/90/visit-confirmation': (r) => { said = r.data.done; return [200, fixtures.visit('NeedsReview', [{ code: 'elder-says-not-done', words: '老人说服务没有完成' }])]; },
+    }, { storage: familySession });
+    const page = mount('order');
+    await page.instance.onLoad({ id: '90' });
+    expect(page.querySelector('#visit-who').dom.textContent).toContain('护理员王芳，12月4日 9:02上门，12月4日 10:50离开');
+    expect(text(page)).toContain('服务做完了吗？');
+
+    await tap(page, '#visit-not-done');
+    expect(calls.requests.find((r) => r.path === '/api/bookings/90/visit-confirmation').data).toEqual({ done: false });
+    expect(page.querySelector('#notice').dom.textContent).toContain('已告诉驿站');
+    expect(page.querySelector('#visit-said').dom.textContent).toContain('服务没有做完');
+    expect(page.querySelector('#visit-done')).toBeFalsy();
   });
 });

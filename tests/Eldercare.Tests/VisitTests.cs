@@ -399,4 +399,51 @@ public sealed class VisitTests
         var queued = Assert.Single((await manager.GetFromJsonAsync<List<JsonElement>>($"/api/visits/review?stationId={w.S.Station1.Id}"))!);
         Assert.Equal(["missing-clock-out"], Reasons(queued));
     }
+
+    [Fact]
+    public async Task The_family_or_the_window_confirm_a_visit_after_the_clock_out_and_not_done_sends_it_to_review_with_a_task_for_the_station()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var booking = await BookedVisitAsync(w);
+        w.At(9);
+        var phone = await w.PhoneAsync();
+        var visit = await JsonAsync(await phone.PostAsJsonAsync("/api/visits/clock-in", new { bookingId = booking, fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(70))) }));
+        var daughter = await w.S.FamilyClientAsync(await w.S.AddFamilyAsync(w.Elder.Id));
+        await HttpAssert.ProblemAsync(await daughter.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = true }), 409, "visit-not-finished");
+        w.At(10, 50);
+        phone = await w.PhoneAsync();
+        var done = await JsonAsync(await phone.PostAsJsonAsync($"/api/visits/{visit.GetProperty("id").GetInt64()}/clock-out", new { fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(71))) }));
+        Assert.Equal("Verified", done.GetProperty("status").GetString());
+        // The elder is asked at once (by WeChat or a call, as the dispatcher finds them), instead of the usual rating request.
+        Assert.Equal([ReminderKind.BookingConfirmed, ReminderKind.VisitConfirmation],
+            await w.S.WithDbAsync(db => db.Reminders.Where(r => r.BookingId == booking).OrderBy(r => r.Id).Select(r => r.Kind).ToListAsync()));
+
+        daughter = await w.S.FamilyClientAsync(await w.S.AddFamilyAsync(w.Elder.Id));
+        var seen = await JsonAsync(await daughter.GetAsync($"/api/bookings/{booking}/visit"));
+        Assert.Equal(("王芳", true), (seen.GetProperty("caregiverName").GetString(), seen.GetProperty("canConfirm").GetBoolean()));
+        Assert.Equal(JsonValueKind.Null, seen.GetProperty("done").ValueKind);
+        var stranger = await w.S.FamilyClientAsync(await w.S.AddFamilyAsync());
+        await HttpAssert.ProblemAsync(await stranger.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = false }), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await stranger.GetAsync($"/api/bookings/{booking}/visit"), 403, "not-bound");
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Officer)).PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = false }), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await daughter.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = true, rating = 9 }), 400, "validation-failed");
+
+        var disputed = await JsonAsync(await daughter.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = false }));
+        Assert.Equal("NeedsReview", disputed.GetProperty("status").GetString());
+        Assert.Equal(["elder-says-not-done"], Reasons(disputed));
+        Assert.Equal(("MiniProgram", false), (disputed.GetProperty("confirmations")[0].GetProperty("channel").GetString(), disputed.GetProperty("confirmations")[0].GetProperty("done").GetBoolean()));
+        var task = await w.S.WithDbAsync(db => db.Reminders.SingleAsync(r => r.BookingId == booking && r.Kind == ReminderKind.VisitDisputed));
+        Assert.Contains("没有完成", task.Text);
+        // Said again (a second tap, or the call as well): one task, still one reason.
+        await daughter.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = false });
+        Assert.Equal(1, await w.S.WithDbAsync(db => db.Reminders.CountAsync(r => r.BookingId == booking && r.Kind == ReminderKind.VisitDisputed)));
+
+        // The elder comes to the window: it was done after all (the caregiver came back), and rates it.
+        var clerk = await w.S.StaffClientAsync(StaffRole.Clerk);
+        var atWindow = await JsonAsync(await clerk.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = true, rating = 5 }));
+        Assert.Equal("Window", atWindow.GetProperty("confirmations")[2].GetProperty("channel").GetString());
+        Assert.Equal((BookingStatus.Rated, 5), await w.S.WithDbAsync(db => db.Bookings.Where(b => b.Id == booking).Select(b => ValueTuple.Create(b.Status, b.RatingScore!.Value)).SingleAsync()));
+        Assert.True((await JsonAsync(await daughter.GetAsync($"/api/bookings/{booking}/visit"))).GetProperty("done").GetBoolean());
+    }
 }

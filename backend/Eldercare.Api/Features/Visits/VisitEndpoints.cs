@@ -48,6 +48,9 @@ public sealed record VisitConfirmationRequest([property: Required] bool? Done, [
 
 public sealed record ConfirmationResponse(string Channel, bool Done, int? Rating, DateTime At);
 
+/// <summary>A booking's home visit as the elder and family see it: who came, when they arrived and left, and whether the elder has said it was done.</summary>
+public sealed record BookingVisitResponse(long VisitId, string CaregiverName, DateTime ArrivedAt, DateTime? LeftAt, bool? Done, bool CanConfirm);
+
 public sealed record FixResponse(double? Latitude, double? Longitude, double? AccuracyMeters, long? PhotoId, DateTime CapturedAt, DateTime SentAt,
     DateTime ArrivedAt, DateTime HappenedAt, int? MetresFromHome);
 
@@ -150,6 +153,17 @@ public static class VisitSetup
             await (await recorder.ConfirmAsync(actor, bookingId, body.Done!.Value, body.Rating, ct)).ToHttpAsync(async v => Results.Ok(await ToResponseAsync(db, v, ct))))
           .WithTags("Visits").Produces<VisitResponse>()
           .WithSummary("The elder or bound family (mini-program), the hotline's call, or the station's window say whether a home visit was done, and rate it; \"not done\" sends it to review and tasks the station");
+
+        app.MapGet("/api/bookings/{bookingId:long}/visit", async (long bookingId, Actor actor, EldercareDb db, AccessPolicy access, CancellationToken ct) =>
+        {
+            var visit = await db.Visits.AsNoTracking().SingleOrDefaultAsync(v => v.BookingId == bookingId, ct);
+            if (visit is null) return VisitProblems.NoVisit.ToResult();
+            if (!SeesVisit(actor, visit) && await access.CheckElderAsync(actor, visit.ElderId, write: false, ct) is { } refused) return refused.ToResult();
+            var caregiver = await db.Caregivers.Where(c => c.Id == visit.CaregiverId).Select(c => c.Name).SingleAsync(ct);
+            var said = await db.VisitConfirmations.Where(c => c.VisitId == visit.Id).OrderByDescending(c => c.At).Select(c => (bool?)c.Done).FirstOrDefaultAsync(ct);
+            return Results.Ok(new BookingVisitResponse(visit.Id, caregiver, visit.ClockIn.HappenedAt, visit.ClockOut?.HappenedAt, said, visit.ClockOut is not null));
+        }).WithTags("Visits").Produces<BookingVisitResponse>()
+          .WithSummary("A booking's home visit for the elder and family: who came, arrived and left when, and whether the elder has said it was done");
 
         visits.MapGet("/review", async ([FromQuery] int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
