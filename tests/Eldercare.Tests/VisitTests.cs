@@ -446,4 +446,68 @@ public sealed class VisitTests
         Assert.Equal((BookingStatus.Rated, 5), await w.S.WithDbAsync(db => db.Bookings.Where(b => b.Id == booking).Select(b => ValueTuple.Create(b.Status, b.RatingScore!.Value)).SingleAsync()));
         Assert.True((await JsonAsync(await daughter.GetAsync($"/api/bookings/{booking}/visit"))).GetProperty("done").GetBoolean());
     }
+
+    [Fact]
+    public async Task Patrols_are_scheduled_by_group_shared_among_the_caregivers_recorded_with_a_short_check_and_an_overdue_one_shows_on_the_station_day()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var (second, _) = await VisitScenario.CaregiverAsync(w.S, "李强");
+        var highRisk = await w.S.AddElderAsync(ElderGroups.Aged80Plus | ElderGroups.LivingAlone, age: 85);
+        var keyGroup = await w.S.AddElderAsync(ElderGroups.Demented);
+        var nobody = await w.S.AddElderAsync();
+        var askedFor = await w.S.AddElderAsync();
+        var elsewhere = await w.S.AddElderAsync(ElderGroups.Demented, station: 2);
+        var died = await w.S.AddElderAsync(ElderGroups.Demented, status: ElderStatus.Deceased);
+        w.At(7);
+        var clerk = await w.S.StaffClientAsync(StaffRole.Clerk);
+        Assert.Equal(HttpStatusCode.OK, (await clerk.PutAsJsonAsync($"/api/elders/{askedFor.Id}/patrol-opt-in", new { optIn = true })).StatusCode); // 举手制
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Caregiver)).PutAsJsonAsync($"/api/elders/{askedFor.Id}/patrol-opt-in", new { optIn = true }), 403, "forbidden");
+
+        async Task<int> ScheduleAsync()
+        {
+            await using var scope = w.Api.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<PatrolSchedule>().ScheduleAsync(CancellationToken.None);
+        }
+        // The world's elder (disabled) is a key group too.
+        Assert.Equal(5, await ScheduleAsync());
+        Assert.Equal(0, await ScheduleAsync()); // one open patrol per elder: running again adds none
+        var patrols = await w.S.WithDbAsync(db => db.Patrols.AsNoTracking().ToDictionaryAsync(p => p.ElderId));
+        Assert.Equal((PatrolTier.HighRisk, w.Day.AddDays(7)), (patrols[highRisk.Id].Tier, patrols[highRisk.Id].DueBy));
+        Assert.Equal((PatrolTier.KeyGroup, w.Day.AddDays(30)), (patrols[keyGroup.Id].Tier, patrols[keyGroup.Id].DueBy));
+        Assert.Equal((PatrolTier.OptedIn, w.Day.AddDays(90)), (patrols[askedFor.Id].Tier, patrols[askedFor.Id].DueBy));
+        Assert.False(patrols.ContainsKey(nobody.Id) || patrols.ContainsKey(died.Id));
+        Assert.Null(patrols[elsewhere.Id].CaregiverId); // station 2 has no caregiver yet
+        var shares = patrols.Values.Where(p => p.StationId == w.S.Station1.Id).GroupBy(p => p.CaregiverId).Select(g => g.Count()).Order().ToList();
+        Assert.Equal([2, 2], shares); // four patrols at station 1, two each
+        Assert.Contains(second.Id, patrols.Values.Select(p => p.CaregiverId));
+
+        // The high-risk elder's patrol shows (due within the week); the caregiver goes, and records a short check.
+        var station = await w.S.StaffClientAsync(StaffRole.StationManager);
+        var soon = (await station.GetFromJsonAsync<List<JsonElement>>($"/api/stations/{w.S.Station1.Id}/patrols"))!;
+        Assert.Equal([highRisk.Id], soon.Select(p => p.GetProperty("elderId").GetInt32()));
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk, w.S.Station2.Id)).GetAsync($"/api/stations/{w.S.Station1.Id}/patrols"), 403, "forbidden");
+        w.At(15);
+        var phone = await w.PhoneAsync();
+        var patrolId = patrols[highRisk.Id].Id;
+        var visit = await JsonAsync(await phone.PostAsJsonAsync("/api/visits/clock-in", new { patrolId, fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(80))) }));
+        Assert.Equal(("Patrol", "巡视探访"), (visit.GetProperty("kind").GetString(), visit.GetProperty("serviceName").GetString()));
+        var id = visit.GetProperty("id").GetInt64();
+        w.At(15, 25);
+        phone = await w.PhoneAsync();
+        var outPhoto = await UploadAsync(phone, TestPhotos.Jpeg(81));
+        await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync($"/api/visits/{id}/clock-out", new { fix = Fix(w, photoId: outPhoto) }), 400, "patrol-check-missing");
+        var done = await JsonAsync(await phone.PostAsJsonAsync($"/api/visits/{id}/clock-out", new { fix = Fix(w, photoId: outPhoto), patrol = new { mood = "poor", homeSafe = false }, newNeed = "灶台老化，想申请适老化改造" }));
+        Assert.Equal(("Verified", "不太好", false), (done.GetProperty("status").GetString(), done.GetProperty("patrolMood").GetString(), done.GetProperty("patrolHomeSafe").GetBoolean()));
+        Assert.Empty((await station.GetFromJsonAsync<List<JsonElement>>($"/api/stations/{w.S.Station1.Id}/patrols"))!);
+
+        // The next one is due a week after the one just done; the key group's, not visited in 30 days, is overdue on the station's day.
+        Assert.Equal(1, await ScheduleAsync());
+        Assert.Equal(w.Day.AddDays(7), await w.S.WithDbAsync(db => db.Patrols.Where(p => p.ElderId == highRisk.Id && p.VisitId == null).Select(p => p.DueBy).SingleAsync()));
+        w.Clock.Set(w.Clock.GetUtcNow().AddDays(31));
+        var day = await JsonAsync(await (await w.S.StaffClientAsync(StaffRole.StationManager)).GetAsync($"/api/stations/{w.S.Station1.Id}/today"));
+        var late = day.GetProperty("patrols").EnumerateArray().Where(p => p.GetProperty("overdue").GetBoolean()).Select(p => p.GetProperty("elderId").GetInt32()).ToList();
+        Assert.Contains(keyGroup.Id, late);
+        Assert.Contains(highRisk.Id, late); // its next one too, due after a week
+    }
 }

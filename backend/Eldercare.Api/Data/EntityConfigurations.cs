@@ -152,6 +152,7 @@ internal sealed class ElderConfiguration : IEntityTypeConfiguration<Elder>
         e.Property(x => x.WeChatOpenId).HasColumnName("wechat_open_id").HasMaxLength(64);
         e.Property(x => x.PreferredChannel).HasColumnName("preferred_channel");
         e.Property(x => x.DailyCheckInAt).HasColumnName("daily_check_in_at");
+        e.Property(x => x.PatrolOptIn).HasColumnName("patrol_opt_in").HasDefaultValue(false);
         e.Property(x => x.Status).HasColumnName("status");
         e.Property(x => x.RegisteredAt).HasColumnName("registered_at");
         e.Property(x => x.RegisteredAtStationId).HasColumnName("registered_at_station_id");

@@ -16,6 +16,9 @@ internal sealed class VisitConfiguration : IEntityTypeConfiguration<Visit>
         e.Property(x => x.ResolutionReason).HasMaxLength(32);
         e.Property(x => x.Resolution).HasMaxLength(32);
         e.Property(x => x.ResolutionNote).HasMaxLength(500);
+        e.Property(x => x.PatrolMood).HasMaxLength(16);
+        e.HasIndex(x => x.PatrolId).IsUnique(); // a patrol is done by one visit
+        e.HasOne<Patrol>().WithMany().HasForeignKey(x => x.PatrolId).OnDelete(DeleteBehavior.Restrict);
         e.ComplexProperty(x => x.ClockIn, f => MapFix(f, "in_"));
         e.ComplexProperty(x => x.ClockOut, f => MapFix(f, "out_"));
         e.Ignore(x => x.Reasons);
@@ -39,6 +42,20 @@ internal sealed class VisitConfiguration : IEntityTypeConfiguration<Visit>
         f.Property(x => x.CapturedAt).HasColumnName(prefix + "captured_at");
         f.Property(x => x.SentAt).HasColumnName(prefix + "sent_at");
         f.Property(x => x.ArrivedAt).HasColumnName(prefix + "arrived_at");
+    }
+}
+
+internal sealed class PatrolConfiguration : IEntityTypeConfiguration<Patrol>
+{
+    public void Configure(EntityTypeBuilder<Patrol> e)
+    {
+        e.HasIndex(x => new { x.StationId, x.DueBy });
+        e.HasIndex(x => new { x.CaregiverId, x.DueBy });
+        // One open patrol per elder: the schedule running twice at once (two nodes) makes one.
+        e.HasIndex(x => x.ElderId).IsUnique().HasFilter("visit_id IS NULL").HasDatabaseName("ux_patrols_open_per_elder");
+        e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);
+        e.HasOne<Station>().WithMany().HasForeignKey(x => x.StationId).OnDelete(DeleteBehavior.Restrict);
+        e.HasOne<Caregiver>().WithMany().HasForeignKey(x => x.CaregiverId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 

@@ -62,6 +62,8 @@ public class Elder
     /// <summary>On the patrol list (elders opt in): the station calls every day at this Beijing time. Null: no daily call.</summary>
     public TimeOnly? DailyCheckInAt { get; set; }
     public ElderStatus Status { get; set; }
+    /// <summary>Asked to be visited on patrol although no group of theirs calls for it (举手制).</summary>
+    public bool PatrolOptIn { get; set; }
     public DateTime RegisteredAt { get; set; }
     /// <summary>The station whose window registered the elder: its staff serve them even if they live in another zone (walk-ins).</summary>
     public int? RegisteredAtStationId { get; set; }

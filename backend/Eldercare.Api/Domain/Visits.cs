@@ -7,8 +7,37 @@ namespace Eldercare.Api.Domain;
 /// </summary>
 public enum VisitStatus { InProgress, Verified, NeedsReview, Rejected }
 
-/// <summary>A booked home visit, or one recorded at an elder's door without a booking (to be explained).</summary>
-public enum VisitKind { Booked, Unscheduled }
+/// <summary>A booked home visit, a patrol visit (巡视探访) the schedule gave, or one recorded at an elder's door without either (to be explained).</summary>
+public enum VisitKind { Booked, Unscheduled, Patrol }
+
+/// <summary>Why an elder is visited on patrol, and so how often (SUPERVISION.md §2).</summary>
+public enum PatrolTier { HighRisk, KeyGroup, OptedIn }
+
+/// <summary>
+/// A patrol visit due for an elder by a date, assigned to one of the station's caregivers; done once a visit records it.
+/// One open patrol per elder at a time: the next is scheduled from the day the last was done.
+/// </summary>
+public class Patrol
+{
+    public long Id { get; set; }
+    public int ElderId { get; set; }
+    public int StationId { get; set; }
+    public PatrolTier Tier { get; set; }
+    public DateOnly DueBy { get; set; }
+    public int? CaregiverId { get; set; }
+    public long? VisitId { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? DoneAt { get; set; }
+
+    /// <summary>
+    /// High risk: 80 or older and living alone or in an empty nest. Key groups: disabled, demented, destitute, severely
+    /// disabled, 计划生育特殊家庭. Anyone else who asked for visits (举手制). Others get none.
+    /// </summary>
+    public static PatrolTier? TierOf(ElderGroups groups, bool optedIn) =>
+        groups.HasFlag(ElderGroups.Aged80Plus) && (groups & (ElderGroups.LivingAlone | ElderGroups.EmptyNest)) != 0 ? PatrolTier.HighRisk
+        : (groups & (ElderGroups.Disabled | ElderGroups.Demented | ElderGroups.Destitute | ElderGroups.SeverelyDisabled | ElderGroups.LostOnlyChild)) != 0 ? PatrolTier.KeyGroup
+        : optedIn ? PatrolTier.OptedIn : null;
+}
 
 /// <summary>
 /// A visit at an elder's home as the caregiver recorded it: the six elements of electronic visit verification (service,
@@ -20,11 +49,14 @@ public class Visit
     public long Id { get; set; }
     public VisitKind Kind { get; set; }
     public long? BookingId { get; set; }
+    /// <summary>The patrol this visit did (patrol visits only).</summary>
+    public long? PatrolId { get; set; }
     public int ElderId { get; set; }
     public int CaregiverId { get; set; }
     /// <summary>The station whose caregiver went (it answers for the visit and reviews it).</summary>
     public int StationId { get; set; }
-    public ServiceLine Line { get; set; }
+    /// <summary>The service line of a booked or unscheduled visit; none for a patrol.</summary>
+    public ServiceLine? Line { get; set; }
     public required string ServiceName { get; set; }
     /// <summary>The Beijing day of the visit.</summary>
     public DateOnly Date { get; set; }
@@ -38,6 +70,9 @@ public class Visit
     public string? Note { get; set; }
     /// <summary>Something the elder asked for during the visit, for the station to follow up.</summary>
     public string? NewNeed { get; set; }
+    /// <summary>A patrol's short check: how the elder seemed (good, fair, poor) and whether the home looked safe.</summary>
+    public string? PatrolMood { get; set; }
+    public bool? PatrolHomeSafe { get; set; }
     public VisitStatus Status { get; set; }
     /// <summary>Why the checks did not verify it, as codes (<see cref="VisitReasons"/>), comma-separated.</summary>
     public string? ReviewReasons { get; set; }
@@ -209,12 +244,16 @@ public static class VisitChecklists
         [ServiceLine.Meals] = new Dictionary<string, string> { ["handed-over"] = "餐食交到老人手中", ["warm"] = "餐食温热完好" },
     };
 
-    public static IReadOnlyDictionary<string, string> For(ServiceLine line) => Items[line];
+    /// <summary>A line's checklist; a patrol has its own short check instead, and no list.</summary>
+    public static IReadOnlyDictionary<string, string> For(ServiceLine? line) => line is { } l ? Items[l] : new Dictionary<string, string>();
 
-    public static string LineWords(ServiceLine line) => line switch
+    public static string LineWords(ServiceLine? line) => line switch
     {
-        ServiceLine.Meals => "送餐", ServiceLine.Bathing => "助浴", ServiceLine.Cleaning => "保洁", _ => "助医",
+        ServiceLine.Meals => "送餐", ServiceLine.Bathing => "助浴", ServiceLine.Cleaning => "保洁", ServiceLine.Medical => "助医", _ => "巡视探访",
     };
+
+    /// <summary>How an elder seemed on a patrol, in the caregiver's words.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Moods = new Dictionary<string, string> { ["good"] = "精神好", ["fair"] = "一般", ["poor"] = "不太好" };
 }
 
 /// <summary>The settings the checks use (Visits section of the configuration).</summary>

@@ -15,6 +15,7 @@ namespace Eldercare.Api.Features.Visits;
 
 public sealed record ClockInRequest(
     [property: Range(1, long.MaxValue)] long? BookingId,
+    [property: Range(1, long.MaxValue)] long? PatrolId,
     [property: Range(1, int.MaxValue)] int? ElderId,
     ServiceLine? Line,
     [property: Required] FixBody Fix);
@@ -23,7 +24,11 @@ public sealed record ClockOutRequest(
     [property: Required] FixBody Fix,
     [property: MaxLength(20)] List<string>? Checklist,
     [property: StringLength(500)] string? Note,
-    [property: StringLength(500)] string? NewNeed);
+    [property: StringLength(500)] string? NewNeed,
+    PatrolCheckBody? Patrol);
+
+/// <summary>A patrol's check: mood good, fair or poor; whether the home looked safe.</summary>
+public sealed record PatrolCheckBody([property: Required, StringLength(8)] string Mood, [property: Required] bool? HomeSafe);
 
 /// <summary>A fix as the phone sends it: GCJ-02 degrees from wx.getLocation, its accuracy in metres, the uploaded photo, the capture and send times by the phone's clock.</summary>
 public sealed record FixBody(
@@ -55,8 +60,8 @@ public sealed record FixResponse(double? Latitude, double? Longitude, double? Ac
     DateTime ArrivedAt, DateTime HappenedAt, int? MetresFromHome);
 
 public sealed record VisitResponse(long Id, string Kind, long? BookingId, int ElderId, string ElderName, int CaregiverId, string CaregiverName, int StationId,
-    ServiceLine Line, string ServiceName, DateOnly Date, TimeOnly? BookedStart, TimeOnly? BookedEnd, FixResponse ClockIn, FixResponse? ClockOut,
-    IReadOnlyList<ReasonResponse> Checklist, string? Note, string? NewNeed, string Status, IReadOnlyList<ReasonResponse> Reasons,
+    ServiceLine? Line, string ServiceName, DateOnly Date, TimeOnly? BookedStart, TimeOnly? BookedEnd, FixResponse ClockIn, FixResponse? ClockOut,
+    IReadOnlyList<ReasonResponse> Checklist, string? Note, string? NewNeed, string? PatrolMood, bool? PatrolHomeSafe, string Status, IReadOnlyList<ReasonResponse> Reasons,
     string? ResolutionReason, string? Resolution, string? ResolutionNote, DateTime? ResolvedAt, IReadOnlyList<ConfirmationResponse> Confirmations);
 
 public sealed record ChecklistItemResponse(string Code, string Words);
@@ -80,6 +85,7 @@ public static class VisitSetup
         services.AddSingleton<IPhotoStore>(sp => new DiskPhotoStore(Path.GetFullPath(sp.GetRequiredService<IOptions<VisitOptions>>().Value.PhotoFolder)));
         services.AddScoped<VisitPhotos>();
         services.AddScoped<VisitRecorder>();
+        services.AddScoped<PatrolSchedule>();
         return services;
     }
 
@@ -128,7 +134,7 @@ public static class VisitSetup
 
         visits.MapPost("/clock-in", async (ClockInRequest body, Actor actor, VisitRecorder recorder, EldercareDb db, CancellationToken ct) =>
         {
-            var clocked = await recorder.ClockInAsync(actor, body.BookingId, body.ElderId, body.Line, body.Fix.ToFix(), ct);
+            var clocked = await recorder.ClockInAsync(actor, body.BookingId, body.ElderId, body.Line, body.Fix.ToFix(), ct, body.PatrolId);
             if (clocked.Refusal is { } refused) return refused.ToResult();
             var response = await ToResponseAsync(db, clocked.Value.Visit, ct);
             return clocked.Value.Created ? Results.Created($"/api/visits/{response.Id}", response) : Results.Ok(response);
@@ -136,7 +142,8 @@ public static class VisitSetup
           .WithSummary("A caregiver clocks in at the door: the fix, the photo and the phone's times; for a booking, or an elder without one (unscheduled)");
 
         visits.MapPost("/{id:long}/clock-out", async (long id, ClockOutRequest body, Actor actor, VisitRecorder recorder, EldercareDb db, CancellationToken ct) =>
-            await (await recorder.ClockOutAsync(actor, id, body.Fix.ToFix(), body.Checklist ?? [], body.Note, body.NewNeed, ct))
+            await (await recorder.ClockOutAsync(actor, id, body.Fix.ToFix(), body.Checklist ?? [], body.Note, body.NewNeed, ct,
+                    body.Patrol is { } p ? new PatrolCheck(p.Mood, p.HomeSafe!.Value) : null))
                 .ToHttpAsync(async v => Results.Ok(await ToResponseAsync(db, v, ct))))
           .Produces<VisitResponse>().WithSummary("A caregiver clocks out: the fix, the photo, the checklist done, a note and a new need; the answer says whether it is verified or why it needs review");
 
@@ -164,6 +171,25 @@ public static class VisitSetup
             return Results.Ok(new BookingVisitResponse(visit.Id, caregiver, visit.ClockIn.HappenedAt, visit.ClockOut?.HappenedAt, said, visit.ClockOut is not null));
         }).WithTags("Visits").Produces<BookingVisitResponse>()
           .WithSummary("A booking's home visit for the elder and family: who came, arrived and left when, and whether the elder has said it was done");
+
+        visits.MapGet("/patrols", async (Actor actor, VisitRecorder recorder, PatrolSchedule patrols, CancellationToken ct) =>
+            await recorder.CaregiverOfAsync(actor, ct) is { } caregiver
+                ? Results.Ok(await patrols.OpenAsync(caregiver.StationId, caregiver.Id, ct))
+                : VisitProblems.NotACaregiver.ToResult())
+          .Produces<List<PatrolResponse>>().WithSummary("A caregiver's patrol visits due soon and overdue, overdue first");
+
+        app.MapGet("/api/stations/{stationId:int}/patrols", async (int stationId, Actor actor, PatrolSchedule patrols, CancellationToken ct) =>
+            AccessPolicy.CheckWorksAtStation(actor, stationId) is { } refused ? refused.ToResult() : Results.Ok(await patrols.OpenAsync(stationId, null, ct)))
+          .WithTags("Visits").Produces<List<PatrolResponse>>().WithSummary("A station's patrol visits due within the week and overdue, with who goes");
+
+        app.MapPut("/api/elders/{elderId:int}/patrol-opt-in", async (int elderId, PatrolOptInRequest body, Actor actor, AccessPolicy access, EldercareDb db, CancellationToken ct) =>
+        {
+            if (!AccessPolicy.AtTheWindow(actor)) return Problems.Forbidden.ToResult();
+            if (await access.CheckElderAsync(actor, elderId, write: true, ct) is { } refused) return refused.ToResult();
+            await db.Elders.Where(e => e.Id == elderId).ExecuteUpdateAsync(s => s.SetProperty(e => e.PatrolOptIn, body.OptIn!.Value), ct);
+            return Results.Ok(new PatrolOptInRequest(body.OptIn));
+        }).WithTags("Visits").Produces<PatrolOptInRequest>()
+          .WithSummary("At the window: an elder asks to be visited on patrol (举手制), or no longer; the next morning's schedule takes it");
 
         visits.MapGet("/review", async ([FromQuery] int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
         {
@@ -221,13 +247,16 @@ public static class VisitSetup
         var items = VisitChecklists.For(v.Line);
         return new VisitResponse(v.Id, v.Kind.ToString(), v.BookingId, v.ElderId, elder.Name, v.CaregiverId, caregiver, v.StationId, v.Line, v.ServiceName, v.Date,
             v.BookedStart, v.BookedEnd, Fix(v.ClockIn), v.ClockOut is { } o ? Fix(o) : null,
-            (v.ChecklistDone?.Split(',') ?? []).Select(c => new ReasonResponse(c, items.GetValueOrDefault(c, c))).ToList(), v.Note, v.NewNeed, v.Status.ToString(),
+            (v.ChecklistDone?.Split(',') ?? []).Select(c => new ReasonResponse(c, items.GetValueOrDefault(c, c))).ToList(), v.Note, v.NewNeed,
+            v.PatrolMood is { } mood ? VisitChecklists.Moods.GetValueOrDefault(mood, mood) : null, v.PatrolHomeSafe, v.Status.ToString(),
             v.Reasons.Select(r => new ReasonResponse(r, VisitReasons.Words.GetValueOrDefault(r, r))).ToList(),
             v.ResolutionReason, v.Resolution, v.ResolutionNote, v.ResolvedAt,
             await db.VisitConfirmations.AsNoTracking().Where(c => c.VisitId == v.Id).OrderBy(c => c.At)
                 .Select(c => new ConfirmationResponse(c.Channel.ToString(), c.Done, c.Rating, c.At)).ToListAsync(ct));
     }
 }
+
+public sealed record PatrolOptInRequest([property: Required] bool? OptIn);
 
 public sealed record ResolutionCodesResponse(IReadOnlyList<ReasonResponse> Reasons, IReadOnlyList<ReasonResponse> Resolutions);
 

@@ -42,6 +42,19 @@ public sealed class VisitOptions
     /// <summary>A visit not clocked out this long after its booked end (after its clock-in, when unscheduled) is missing its clock-out.</summary>
     [Range(typeof(TimeSpan), "00:30:00", "2.00:00:00")] public TimeSpan ClockOutDueAfter { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>How often elders are visited on patrol: high risk, key groups, and those who asked (SUPERVISION.md §2).</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "366.00:00:00")] public TimeSpan HighRiskEvery { get; set; } = TimeSpan.FromDays(7);
+    [Range(typeof(TimeSpan), "1.00:00:00", "366.00:00:00")] public TimeSpan KeyGroupEvery { get; set; } = TimeSpan.FromDays(30);
+    [Range(typeof(TimeSpan), "1.00:00:00", "366.00:00:00")] public TimeSpan OptedInEvery { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>Patrols due within this many days show on the caregiver's list and the station's day (overdue ones always).</summary>
+    [Range(0, 31)] public int PatrolsShownAheadDays { get; set; } = 7;
+
+    public int PatrolEveryDays(PatrolTier tier) => (int)(tier switch
+    {
+        PatrolTier.HighRisk => HighRiskEvery, PatrolTier.KeyGroup => KeyGroupEvery, _ => OptedInEvery,
+    }).TotalDays;
+
     public VisitRules Rules => new(GeofenceMeters, FlagAccuracyMeters, IgnoreAccuracyMeters, ShortShare, AlwaysShort, MaxClockError, MaxOffline,
         PhotoReuseBits, PhotoTimeTolerance);
 }

@@ -27,7 +27,12 @@ public static class VisitProblems
     public static readonly Problem PhotoTooLarge = new("photo-too-large", 413, "照片太大了");
     public static readonly Problem NotFinished = new("visit-not-finished", 409, "护理员还没有签退，服务结束后再确认");
     public static readonly Problem NoVisit = new("booking-has-no-visit", 404, "这个预约还没有上门服务记录");
+    public static readonly Problem PatrolNotFound = new("patrol-not-found", 404, "没有找到这次巡视探访");
+    public static readonly Problem PatrolCheckMissing = new("patrol-check-missing", 400, "巡视探访签退时请填写老人状态（精神好/一般/不太好）和家中是否安全");
 }
+
+/// <summary>A patrol's short check at clock-out: how the elder seemed (good, fair, poor) and whether the home looked safe.</summary>
+public sealed record PatrolCheck(string Mood, bool HomeSafe);
 
 /// <summary>One clock-in or clock-out as sent: the GCJ-02 fix with its accuracy, the photo uploaded first, and the phone's two times.</summary>
 public sealed record FixRequest(double? Latitude, double? Longitude, double? AccuracyMeters, long? PhotoId, DateTime CapturedAt, DateTime SentAt);
@@ -52,11 +57,12 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
     /// The same clock-in sent again (a retry, the offline queue) answers the visit it made, with Created false.
     /// </summary>
     public async Task<Outcome<(Visit Visit, bool Created)>> ClockInAsync(Actor actor, long? bookingId, int? elderId, ServiceLine? unscheduledLine, FixRequest fix,
-        CancellationToken ct)
+        CancellationToken ct, long? patrolId = null)
     {
         if (await CaregiverOfAsync(actor, ct) is not { } caregiver) return VisitProblems.NotACaregiver;
         var now = clock.GetUtcNow().UtcDateTime;
         if (await CheckFixAsync(actor, fix, now, ct) is { } wrong) return wrong;
+        if (patrolId is { } patrol) return await ClockInPatrolAsync(caregiver, patrol, fix, now, ct);
         Booking? booking = null;
         if (bookingId is { } id)
         {
@@ -115,12 +121,44 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         return (visit, true);
     }
 
+    /// <summary>A patrol's clock-in: any caregiver of the patrol's station may go; the patrol is taken by this visit (once).</summary>
+    private async Task<Outcome<(Visit Visit, bool Created)>> ClockInPatrolAsync(Caregiver caregiver, long patrolId, FixRequest fix, DateTime now, CancellationToken ct)
+    {
+        var found = await db.Patrols.AsNoTracking().SingleOrDefaultAsync(p => p.Id == patrolId, ct);
+        if (found is null) return VisitProblems.PatrolNotFound;
+        if (found.StationId != caregiver.StationId) return VisitProblems.NotYourStation;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockElderAsync(found.ElderId, ct);
+        var captured = fix.CapturedAt.ToUniversalTime();
+        if (await db.Visits.SingleOrDefaultAsync(v => v.PatrolId == patrolId, ct) is { } existing)
+            return existing.CaregiverId == caregiver.Id && existing.ClockIn.CapturedAt == captured ? (existing, false) : VisitProblems.AlreadyStarted;
+        var clockIn = Fix(fix, now);
+        var visit = new Visit
+        {
+            Kind = VisitKind.Patrol, PatrolId = patrolId, ElderId = found.ElderId, CaregiverId = caregiver.Id, StationId = caregiver.StationId,
+            ServiceName = VisitChecklists.LineWords(null), Date = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(clockIn.HappenedAt)), ClockIn = clockIn,
+            Status = VisitStatus.InProgress, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Visits.Add(visit);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return VisitProblems.AlreadyStarted;
+        }
+        await db.Patrols.Where(p => p.Id == patrolId).ExecuteUpdateAsync(s => s.SetProperty(p => p.VisitId, visit.Id), ct);
+        await tx.CommitAsync(ct);
+        return (visit, true);
+    }
+
     /// <summary>
     /// Clocks out: the second fix and photo, the checklist, a note and a new need; then the checks decide whether the
     /// visit is verified or needs review, and the booking is completed. The same clock-out sent again answers the visit.
     /// </summary>
     public async Task<Outcome<Visit>> ClockOutAsync(Actor actor, long visitId, FixRequest fix, IReadOnlyList<string> checklist, string? note, string? newNeed,
-        CancellationToken ct)
+        CancellationToken ct, PatrolCheck? patrol = null)
     {
         if (await CaregiverOfAsync(actor, ct) is not { } caregiver) return VisitProblems.NotACaregiver;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -136,6 +174,12 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         var known = VisitChecklists.For(visit.Line);
         if (checklist.FirstOrDefault(item => !known.ContainsKey(item)) is { } unknown) return new Refusal(VisitProblems.UnknownChecklistItem, unknown);
 
+        if (visit.Kind == VisitKind.Patrol)
+        {
+            if (patrol is null || !VisitChecklists.Moods.ContainsKey(patrol.Mood)) return VisitProblems.PatrolCheckMissing;
+            (visit.PatrolMood, visit.PatrolHomeSafe) = (patrol.Mood, patrol.HomeSafe);
+            await db.Patrols.Where(p => p.Id == visit.PatrolId).ExecuteUpdateAsync(s => s.SetProperty(p => p.DoneAt, now), ct);
+        }
         visit.ClockOut = Fix(fix, now);
         (visit.ChecklistDone, visit.Note, visit.NewNeed) = (checklist.Count == 0 ? null : string.Join(',', checklist.Distinct()), Trimmed(note), Trimmed(newNeed));
         var reasons = VisitChecks.Check(visit, await EvidenceAsync(visit, caregiver, ct), options.Value.Rules);

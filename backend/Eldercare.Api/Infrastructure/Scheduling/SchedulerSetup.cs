@@ -131,6 +131,12 @@ public static class SchedulerSetup
                         .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)),
                 job => job.WithIdentity(Features.Visits.MissingClockOutJob.Key).DisallowConcurrentExecution().WithDescription("Visits missing their clock-out"));
 
+            // Patrol visits are scheduled every morning (a morning missed while the hub was down runs when it starts).
+            q.ScheduleJob<Features.Visits.PatrolScheduleJob>(
+                trigger => trigger.WithIdentity("patrol-schedule", "visits").StartNow()
+                    .WithSchedule(CronScheduleBuilder.Create("0 0 5 * * ?").InTimeZone(BusinessTime.Zone)),
+                job => job.WithIdentity(Features.Visits.PatrolScheduleJob.Key).DisallowConcurrentExecution().WithDescription("Patrol visits per elder"));
+
             // Refunds owed on mini-program payments go back through WeChat Pay.
             if (wechatPay.Enabled)
                 q.ScheduleJob<WeChatRefundsJob>(
