@@ -1,11 +1,11 @@
 const { fakeWx, caregiverSession, familySession, mount, settle, tap, text } = require('./helpers.js');
-const { todayVisits, visit } = require('./fixtures.js');
+const { todayVisits, visit, patrols } = require('./fixtures.js');
 
 describe('caregiver mode', () => {
   beforeEach(() => jest.resetModules());
 
   it("lists today's visits in order, with the way there and a call to the elder and to the station", async () => {
-    const { calls } = fakeWx({ 'GET /api/visits/today': [200, todayVisits] }, { storage: caregiverSession });
+    const { calls } = fakeWx({ 'GET /api/visits/today': [200, todayVisits], 'GET /api/visits/patrols': [200, patrols] }, { storage: caregiverSession });
     const page = mount('caregiver');
     await page.instance.onShow();
 
@@ -28,6 +28,7 @@ describe('caregiver mode', () => {
   it('clocks in at the door with a fresh GCJ-02 fix and a photo from the camera, and says so', async () => {
     const { calls } = fakeWx({
       'GET /api/visits/today': [200, todayVisits],
+      'GET /api/visits/patrols': [200, patrols],
       'UPLOAD /api/visits/photos': [200, { photoId: 5, width: 1280, height: 960, hasCameraTime: true, hasCameraPlace: false }],
       'POST /api/visits/clock-in': [201, visit('InProgress')],
     }, { storage: caregiverSession });
@@ -51,6 +52,7 @@ describe('caregiver mode', () => {
   it('without location permission shows how to allow it, and can clock in without a location for the station to check', async () => {
     const { calls } = fakeWx({
       'GET /api/visits/today': [200, todayVisits],
+      'GET /api/visits/patrols': [200, patrols],
       'UPLOAD /api/visits/photos': [200, { photoId: 5, width: 1280, height: 960, hasCameraTime: false, hasCameraPlace: false }],
       'POST /api/visits/clock-in': [201, visit('InProgress')],
     }, { storage: caregiverSession, location: 'deny' });
@@ -77,6 +79,7 @@ describe('caregiver mode', () => {
     let online = false;
     const { calls, storage } = fakeWx({
       'GET /api/visits/today': [200, todayVisits],
+      'GET /api/visits/patrols': [200, patrols],
       'UPLOAD /api/visits/photos': () => (online ? [200, { photoId: calls.uploads.length, width: 1280, height: 960, hasCameraTime: true, hasCameraPlace: false }] : null),
       'POST /api/visits/clock-in': () => (online ? [201, visit('InProgress')] : null),
       'POST /api/visits/70/clock-out': () => (online ? [200, visit('NeedsReview', [{ code: 'late-upload', words: '离线记录很久以后才上传' }])] : null),
@@ -129,5 +132,36 @@ describe('caregiver mode', () => {
     const home = mount('home'); // next time WeChat opens the mini-program
     await home.instance.onShow();
     expect(calls.navigations).toEqual(['/pages/caregiver/index', '/pages/caregiver/index']);
+  });
+
+  it('lists patrol visits, the overdue one first and marked, and records a patrol with its short check', async () => {
+    const { calls } = fakeWx({
+      'GET /api/visits/today': [200, []],
+      'GET /api/visits/patrols': [200, patrols],
+      'UPLOAD /api/visits/photos': [200, { photoId: 9, width: 1280, height: 960, hasCameraTime: true, hasCameraPlace: false }],
+      'POST /api/visits/clock-in': [201, { ...visit('InProgress'), id: 88, kind: 'Patrol', bookingId: null, line: null, serviceName: '巡视探访', bookedStart: null, bookedEnd: null }],
+      'POST /api/visits/88/clock-out': [200, { ...visit('Verified'), id: 88, kind: 'Patrol', bookingId: null, line: null, serviceName: '巡视探访', patrolMood: '不太好', patrolHomeSafe: false }],
+    }, { storage: caregiverSession });
+    const list = mount('caregiver');
+    await list.instance.onShow();
+    expect(list.querySelector('#patrol-12').dom.textContent).toContain('已过期（应在12月01日前）');
+    expect(text(list).indexOf('赵大爷')).toBeLessThan(text(list).indexOf('孙奶奶'));
+    await tap(list, '#open-patrol-12');
+    expect(calls.navigations).toEqual(['/pages/visit/index?patrolId=12']);
+
+    const page = mount('visit');
+    await page.instance.onLoad({ patrolId: '12' });
+    expect(text(page)).toContain('赵大爷 · 巡视探访');
+    await tap(page, '#clock-in');
+    await settle();
+    expect(calls.requests.find((r) => r.path === '/api/visits/clock-in').data).toMatchObject({ patrolId: 12, fix: { photoId: 9 } });
+    await tap(page, '#clock-out'); // no check yet: asked for it, nothing sent
+    expect(page.querySelector('#error').dom.textContent).toContain('请选老人状态');
+    page.instance.onMood({ detail: { value: 'poor' } });
+    page.instance.onHomeSafe({ detail: { value: 'hazard' } });
+    await tap(page, '#clock-out');
+    await settle();
+    expect(calls.requests.find((r) => r.path === '/api/visits/88/clock-out').data).toMatchObject({ patrol: { mood: 'poor', homeSafe: false } });
+    expect(page.querySelector('#result').dom.textContent).toContain('已签退');
   });
 });

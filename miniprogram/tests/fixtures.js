@@ -48,4 +48,10 @@ const visit = (status, reasons = []) => ({
   resolutionReason: null, resolution: null, resolutionNote: null, resolvedAt: null,
 });
 
-module.exports = { lunchOffer, requestedBooking, bookingWithHistory, slots, todayVisits, visit };
+// Patrol visits: one overdue, one due this week.
+const patrols = [
+  { id: 12, elderId: 10, elderName: '赵大爷', address: '学院路15号院', maskedPhone: '010****1234', tier: 'KeyGroup', dueBy: '2026-12-01', overdue: true, caregiverId: 4, caregiverName: '王芳', visitId: null },
+  { id: 13, elderId: 11, elderName: '孙奶奶', address: '学院路16号院', maskedPhone: '138****5678', tier: 'HighRisk', dueBy: '2026-12-07', overdue: false, caregiverId: 4, caregiverName: '王芳', visitId: null },
+];
+
+module.exports = { lunchOffer, requestedBooking, bookingWithHistory, slots, todayVisits, visit, patrols };

@@ -68,31 +68,40 @@ function queue() {
   return wx.getStorageSync(QUEUE) || [];
 }
 
-function visitIdFor(bookingId) {
-  return (wx.getStorageSync(VISITS) || {})[bookingId] || null;
+/** What a record is for: a booking ("b31") or a patrol ("p12"). */
+function keyOf(item) {
+  return item.patrolId ? `p${item.patrolId}` : `b${item.bookingId}`;
 }
 
-function rememberVisit(bookingId, visitId) {
+function visitIdFor(item) {
+  return (wx.getStorageSync(VISITS) || {})[keyOf(item)] || null;
+}
+
+function rememberVisit(item, visitId) {
   const known = wx.getStorageSync(VISITS) || {};
-  known[bookingId] = visitId;
+  known[keyOf(item)] = visitId;
   wx.setStorageSync(VISITS, known);
 }
 
 /**
- * Sends one clock-in or clock-out ({ kind: 'in'|'out', bookingId, photoPath, fix, capturedAt, checklist, note,
- * newNeed }): the photo first, then the record with the phone's send time. Resolves the visit.
+ * Sends one clock-in or clock-out ({ kind: 'in'|'out', bookingId or patrolId, photoPath, fix, capturedAt, checklist,
+ * note, newNeed, patrol: { mood, homeSafe } }): the photo first, then the record with the phone's send time.
+ * Resolves the visit.
  */
 function send(item) {
   const photo = item.photoPath ? upload(item.photoPath) : Promise.resolve(null);
   return photo.then((photoId) => {
     const fix = Object.assign({}, item.fix || {}, { photoId, capturedAt: item.capturedAt, sentAt: new Date().toISOString() });
     if (item.kind === 'in') {
-      return api.request('/api/visits/clock-in', { method: 'POST', data: { bookingId: item.bookingId, fix } })
-        .then((visit) => { rememberVisit(item.bookingId, visit.id); return visit; });
+      const target = item.patrolId ? { patrolId: item.patrolId } : { bookingId: item.bookingId };
+      return api.request('/api/visits/clock-in', { method: 'POST', data: Object.assign(target, { fix }) })
+        .then((visit) => { rememberVisit(item, visit.id); return visit; });
     }
-    const visitId = visitIdFor(item.bookingId);
+    const visitId = item.visitId || visitIdFor(item);
     if (!visitId) return Promise.reject({ status: 0, type: 'not-clocked-in', title: '还没有打上门卡', detail: '' });
-    return api.request(`/api/visits/${visitId}/clock-out`, { method: 'POST', data: { fix, checklist: item.checklist || [], note: item.note || null, newNeed: item.newNeed || null } });
+    const data = { fix, checklist: item.checklist || [], note: item.note || null, newNeed: item.newNeed || null };
+    if (item.patrol) data.patrol = item.patrol;
+    return api.request(`/api/visits/${visitId}/clock-out`, { method: 'POST', data });
   });
 }
 
@@ -159,4 +168,9 @@ function watchNetwork() {
   if (wx.onNetworkStatusChange) wx.onNetworkStatusChange((s) => { if (s.isConnected) flush(); });
 }
 
-module.exports = { locate, takePhoto, upload, record, flush, queue, watchNetwork, visitIdFor, QUEUE };
+/** What the phone still holds for one booking or patrol: the kinds kept ('in', 'out'). */
+function keptFor(target) {
+  return queue().filter((q) => keyOf(q) === keyOf(target)).map((q) => q.kind);
+}
+
+module.exports = { locate, takePhoto, upload, record, flush, queue, keptFor, watchNetwork, visitIdFor, QUEUE };

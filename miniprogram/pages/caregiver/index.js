@@ -9,7 +9,7 @@ const statusWords = { InProgress: '服务中', Verified: '已完成', NeedsRevie
 // are sent first, whenever this page is shown or the network comes back.
 Component({
   behaviors: [elderMode],
-  data: { visits: [], queued: 0, loading: true, error: '', notice: '' },
+  data: { visits: [], patrols: [], queued: 0, loading: true, error: '', notice: '' },
   lifetimes: {
     attached() { visits.watchNetwork(); },
   },
@@ -22,8 +22,8 @@ Component({
           return visits.flush().then((flushed) => {
             const notice = flushed.refused.length ? `有记录没有被接受：${flushed.refused.join('；')}` : flushed.sent ? `手机里存的${flushed.sent}条打卡已发送` : '';
             this.setData({ notice, queued: visits.queue().length });
-            return api.request('/api/visits/today');
-          }).then((today) => this.setData({ visits: today.map(describe), error: '' }));
+            return Promise.all([api.request('/api/visits/today'), api.request('/api/visits/patrols')]);
+          }).then(([today, patrols]) => this.setData({ visits: today.map(describe), patrols: patrols.map(describePatrol), error: '' }));
         })
         .then(() => this.setData({ loading: false }), (e) => this.setData({ error: e.title, loading: false }));
     },
@@ -44,11 +44,23 @@ Component({
     open(event) {
       wx.navigateTo({ url: `/pages/visit/index?bookingId=${this.data.visits[event.currentTarget.dataset.index].bookingId}` });
     },
+    openPatrol(event) {
+      wx.navigateTo({ url: `/pages/visit/index?patrolId=${this.data.patrols[event.currentTarget.dataset.index].id}` });
+    },
   },
 });
 
+function describePatrol(p) {
+  const kept = visits.keptFor({ patrolId: p.id });
+  const started = p.visitId || kept.includes('in');
+  return Object.assign({}, p, {
+    due: p.overdue ? `已过期（应在${p.dueBy.slice(5).replace('-', '月')}日前）` : `${p.dueBy.slice(5).replace('-', '月')}日前`,
+    action: kept.includes('out') ? '已签退，等有网络时发送' : started ? '签退' : '开始巡视',
+  });
+}
+
 function describe(v) {
-  const queued = visits.queue().filter((q) => q.bookingId === v.bookingId).map((q) => q.kind);
+  const queued = visits.keptFor({ bookingId: v.bookingId });
   const state = queued.includes('out') ? '已签退，等有网络时发送' : queued.includes('in') ? '已打卡，等有网络时发送' : statusWords[v.visitStatus] || '未开始';
   return Object.assign({}, v, {
     time: `${v.start.slice(0, 5)}-${v.end.slice(0, 5)}`,

@@ -26,7 +26,7 @@ public sealed class PatrolSchedule(EldercareDb db, IOptions<VisitOptions> option
 
         var elders = await (from e in db.Elders
                             join c in db.Communities on e.CommunityId equals c.Id
-                            where e.Status != ElderStatus.Deceased && !db.Patrols.Any(p => p.ElderId == e.Id && p.VisitId == null)
+                            where e.Status != ElderStatus.Deceased && !db.Patrols.Any(p => p.ElderId == e.Id && p.DoneAt == null)
                             select new { e.Id, e.Groups, e.PatrolOptIn, c.StationId }).AsNoTracking().ToListAsync(ct);
         var lastDone = await db.Visits.Where(v => v.Kind == VisitKind.Patrol && v.ClockOut != null).GroupBy(v => v.ElderId)
             .Select(g => new { ElderId = g.Key, Last = g.Max(v => v.Date) }).ToDictionaryAsync(x => x.ElderId, x => x.Last, ct);
@@ -58,7 +58,7 @@ public sealed class PatrolSchedule(EldercareDb db, IOptions<VisitOptions> option
         return added;
     }
 
-    /// <summary>A station's open patrols due within the days shown ahead, overdue first; or one caregiver's.</summary>
+    /// <summary>A station's patrols not yet done (in progress ones with their visit) due within the days shown ahead, overdue first; or one caregiver's.</summary>
     public async Task<List<PatrolResponse>> OpenAsync(int stationId, int? caregiverId, CancellationToken ct)
     {
         var today = clock.Today();
@@ -67,7 +67,7 @@ public sealed class PatrolSchedule(EldercareDb db, IOptions<VisitOptions> option
                           join e in db.Elders on p.ElderId equals e.Id
                           join g in db.Caregivers on p.CaregiverId equals (int?)g.Id into given
                           from g in given.DefaultIfEmpty()
-                          where p.StationId == stationId && p.VisitId == null && p.DueBy <= until && (caregiverId == null || p.CaregiverId == caregiverId)
+                          where p.StationId == stationId && p.DoneAt == null && p.DueBy <= until && (caregiverId == null || p.CaregiverId == caregiverId)
                           orderby p.DueBy, e.Name
                           select new { p, e.Name, e.Address, e.Phone, Caregiver = g == null ? null : g.Name }).AsNoTracking().ToListAsync(ct);
         return rows.Select(r => new PatrolResponse(r.p.Id, r.p.ElderId, r.Name, r.Address, Elders.ElderEndpoints.MaskPhone(r.Phone), r.p.Tier.ToString(), r.p.DueBy,
