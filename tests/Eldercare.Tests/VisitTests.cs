@@ -493,7 +493,7 @@ public sealed class VisitTests
         var visit = await JsonAsync(await phone.PostAsJsonAsync("/api/visits/clock-in", new { patrolId, fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(80))) }));
         Assert.Equal(("Patrol", "巡视探访"), (visit.GetProperty("kind").GetString(), visit.GetProperty("serviceName").GetString()));
         var id = visit.GetProperty("id").GetInt64();
-        var underway = Assert.Single((await phone.GetFromJsonAsync<List<JsonElement>>("/api/visits/patrols"))!, p => p.GetProperty("id").GetInt64() == patrolId);
+        var underway = Assert.Single((await station.GetFromJsonAsync<List<JsonElement>>($"/api/stations/{w.S.Station1.Id}/patrols"))!, p => p.GetProperty("id").GetInt64() == patrolId);
         Assert.Equal(id, underway.GetProperty("visitId").GetInt64()); // still on the list until clocked out, with its visit
         w.At(15, 25);
         phone = await w.PhoneAsync();
