@@ -506,6 +506,16 @@ public sealed class VisitTests
         // The next one is due a week after the one just done; the key group's, not visited in 30 days, is overdue on the station's day.
         Assert.Equal(1, await ScheduleAsync());
         Assert.Equal(w.Day.AddDays(7), await w.S.WithDbAsync(db => db.Patrols.Where(p => p.ElderId == highRisk.Id && p.VisitId == null).Select(p => p.DueBy).SingleAsync()));
+        // Station 2 takes on a caregiver: the next morning its waiting patrol goes to them.
+        var newcomer = await w.S.WithDbAsync(async db =>
+        {
+            var c = new Caregiver { StationId = w.S.Station2.Id, Name = "周敏", Phone = "13911113333" };
+            db.Caregivers.Add(c);
+            await db.SaveChangesAsync();
+            return c.Id;
+        });
+        await ScheduleAsync();
+        Assert.Equal(newcomer, await w.S.WithDbAsync(db => db.Patrols.Where(p => p.ElderId == elsewhere.Id).Select(p => p.CaregiverId).SingleAsync()));
         w.Clock.Set(w.Clock.GetUtcNow().AddDays(31));
         var day = await JsonAsync(await (await w.S.StaffClientAsync(StaffRole.StationManager)).GetAsync($"/api/stations/{w.S.Station1.Id}/today"));
         var late = day.GetProperty("patrols").EnumerateArray().Where(p => p.GetProperty("overdue").GetBoolean()).Select(p => p.GetProperty("elderId").GetInt32()).ToList();

@@ -34,6 +34,12 @@ public sealed class PatrolSchedule(EldercareDb db, IOptions<VisitOptions> option
             .Select(c => new { c.Id, c.StationId, Open = db.Patrols.Count(p => p.CaregiverId == c.Id && p.VisitId == null) }).ToListAsync(ct);
         var open = load.ToDictionary(c => c.Id, c => c.Open);
 
+        // Patrols scheduled while their station had no caregiver go to one now.
+        var unassigned = await db.Patrols.Where(p => p.CaregiverId == null && p.DoneAt == null).ToListAsync(ct);
+        foreach (var patrol in unassigned)
+            if (load.Where(c => c.StationId == patrol.StationId).OrderBy(c => open[c.Id]).ThenBy(c => c.Id).Select(c => (int?)c.Id).FirstOrDefault() is { } taker)
+                (patrol.CaregiverId, open[taker]) = (taker, open[taker] + 1);
+
         var added = 0;
         foreach (var elder in elders)
         {
