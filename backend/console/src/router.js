@@ -13,6 +13,7 @@ import MealCardPage from './pages/MealCardPage.vue';
 import StationPage from './pages/StationPage.vue';
 import TasksPage from './pages/TasksPage.vue';
 import HotlinePage from './pages/HotlinePage.vue';
+import VisitReviewPage from './pages/VisitReviewPage.vue';
 
 const everyone = ['Clerk', 'Caregiver', 'StationManager', 'Officer', 'HotlineAgent'];
 
@@ -30,6 +31,7 @@ export const routes = [
       { path: 'elders/:elderId(\\d+)/meal-card', component: MealCardPage, meta: { title: '助餐卡', roles: ['Clerk', 'StationManager'], printable: true } },
       { path: 'hotline', component: HotlinePage, meta: { title: '热线与紧急求助', roles: ['Clerk', 'StationManager', 'HotlineAgent', 'Officer'] } },
       { path: 'tasks', component: TasksPage, meta: { title: '待办跟进', roles: ['Clerk', 'Caregiver', 'StationManager'] } },
+      { path: 'visits', component: VisitReviewPage, meta: { title: '上门核查', roles: ['Clerk', 'StationManager'] } },
       { path: 'station', component: StationPage, meta: { title: '驿站管理', roles: ['StationManager', 'Officer'] } },
       { path: 'register', component: RegisterElderPage, meta: { title: '老人建档', roles: ['Clerk', 'StationManager'] } },
       { path: 'file-reads', component: FileReadsPage, meta: { title: '档案查阅记录', roles: ['Officer'] } },

@@ -344,6 +344,59 @@ public sealed class ConsoleEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_station_manager_settles_a_visit_that_needs_review_with_a_reason_and_a_resolution()
+    {
+        // A caregiver's visit to an elder of manager1's station whose clock-in was far from home and sent hours late.
+        long visitId;
+        string elderName;
+        await using (var db = _database.Open())
+        {
+            var manager = await db.StaffAccounts.SingleAsync(a => a.Username == "manager1");
+            var elder = await db.Elders.Where(e => db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == manager.StationId)).OrderBy(e => e.Id).FirstAsync();
+            var caregiver = await db.Caregivers.FirstAsync(c => c.StationId == manager.StationId && c.IsActive);
+            var at = DateTime.UtcNow.AddHours(-3);
+            VisitFix Fix(DateTime when, double metresNorth)
+            {
+                var point = ChinaDatum.ToGcj02(new GeoPoint(elder.Home.Latitude + metresNorth / 111_195.0, elder.Home.Longitude)); // as a phone gives it
+                return new() { Latitude = point.Latitude, Longitude = point.Longitude, AccuracyMeters = 30, CapturedAt = when, SentAt = when, ArrivedAt = when };
+            }
+            var visit = new Visit
+            {
+                Kind = VisitKind.Unscheduled, ElderId = elder.Id, CaregiverId = caregiver.Id, StationId = manager.StationId!.Value, Line = ServiceLine.Cleaning, ServiceName = "未预约的保洁",
+                Date = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(at)), ClockIn = Fix(at, 900), ClockOut = Fix(at.AddMinutes(90), 10),
+                Status = VisitStatus.NeedsReview, ReviewReasons = "unscheduled,outside-geofence", CreatedAt = at, UpdatedAt = at,
+            };
+            db.Visits.Add(visit);
+            await db.SaveChangesAsync();
+            (visitId, elderName) = (visit.Id, elder.Name);
+        }
+
+        var page = await NewPageAsync();
+        await LogInAsync(page, "manager1", ApiFactory.DemoPassword);
+        await page.GetByText("上门核查").ClickAsync();
+        var card = page.Locator($"[data-test=review-{visitId}]");
+        await Assertions.Expect(card).ToContainTextAsync(elderName);
+        await Assertions.Expect(card).ToContainTextAsync("打卡位置不在老人家附近");
+        await Assertions.Expect(card).ToContainTextAsync("离老人家 900 米");
+        await ShotAsync(page, "13-visit-review");
+        await card.Locator($"[data-test=reason-{visitId}]").ClickAsync();
+        await page.Locator(".el-select-dropdown__item:visible", new() { HasText = "老人在外就医陪同" }).ClickAsync();
+        await card.Locator($"[data-test=resolution-{visitId}]").ClickAsync();
+        await page.Locator(".el-select-dropdown__item:visible", new() { HasText = "已电话向老人核实" }).ClickAsync();
+        await card.Locator("input[placeholder*=说明]").FillAsync("陪老人去社区医院复诊");
+        await card.GetByRole(AriaRole.Button, new() { Name = "处理" }).ClickAsync();
+        await Assertions.Expect(card).ToHaveCountAsync(0); // settled: off the queue
+
+        await using (var db = _database.Open())
+        {
+            var settled = await db.Visits.AsNoTracking().SingleAsync(v => v.Id == visitId);
+            Assert.Equal((VisitStatus.Verified, "escorted-outside", "phoned-elder", "陪老人去社区医院复诊"), (settled.Status, settled.ResolutionReason, settled.Resolution, settled.ResolutionNote));
+            var manager = await db.StaffAccounts.SingleAsync(a => a.Username == "manager1");
+            Assert.Equal(manager.Id, settled.ResolvedByStaffId);
+        }
+    }
+
+    [Fact]
     public async Task An_elder_presses_9_on_the_hotline_and_the_clerk_sees_the_case_at_once_closes_it_and_reads_the_call_log()
     {
         var (elderId, elderName) = await FirstElderOfZoneAsync("clerk1");
