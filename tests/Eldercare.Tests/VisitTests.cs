@@ -398,6 +398,15 @@ public sealed class VisitTests
         var manager = await w.S.StaffClientAsync(StaffRole.StationManager);
         var queued = Assert.Single((await manager.GetFromJsonAsync<List<JsonElement>>($"/api/visits/review?stationId={w.S.Station1.Id}"))!);
         Assert.Equal(["missing-clock-out"], Reasons(queued));
+
+        // The caregiver forgot; the manager phones the elder, records when it ended, and settles it.
+        var id = visit.GetProperty("id").GetInt64();
+        await HttpAssert.ProblemAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { endedAt = w.Beijing(8, 30), why = "忘记签退" }), 400, "visit-times-invalid");
+        var corrected = await JsonAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { endedAt = w.Beijing(10, 55), why = "护理员忘记签退，电话向老人核实10:55离开" }));
+        Assert.Equal((w.Beijing(10, 55), "NeedsReview"), (corrected.GetProperty("clockOut").GetProperty("happenedAt").GetDateTime().ToUniversalTime(), corrected.GetProperty("status").GetString()));
+        var settled = await JsonAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/resolve", new { reason = "forgot-clock-out", resolution = "phoned-elder" }));
+        Assert.Equal("Verified", settled.GetProperty("status").GetString());
+        Assert.Equal(2, (await JsonAsync(await manager.GetAsync($"/api/visits/{id}/revisions"))).GetProperty("revisions").GetArrayLength());
     }
 
     [Fact]
@@ -521,5 +530,94 @@ public sealed class VisitTests
         var late = day.GetProperty("patrols").EnumerateArray().Where(p => p.GetProperty("overdue").GetBoolean()).Select(p => p.GetProperty("elderId").GetInt32()).ToList();
         Assert.Contains(keyGroup.Id, late);
         Assert.Contains(highRisk.Id, late); // its next one too, due after a week
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task A_change_after_the_clock_out_is_a_revision_the_record_is_sealed_and_it_locks_after_95_days_until_an_officer_unlocks_it(string provider)
+    {
+        using var database = TestDatabase.New(provider);
+        using var w = await WorldAsync(database);
+        var booking = await BookedVisitAsync(w);
+        w.At(9);
+        var phone = await w.PhoneAsync();
+        var id = (await JsonAsync(await phone.PostAsJsonAsync("/api/visits/clock-in", new { bookingId = booking, fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(90))) })))
+            .GetProperty("id").GetInt64();
+        w.At(10, 50);
+        phone = await w.PhoneAsync();
+        var done = await JsonAsync(await phone.PostAsJsonAsync($"/api/visits/{id}/clock-out", new { fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(91))), checklist = new[] { "kitchen" } }));
+        Assert.Equal(("Verified", true, false), (done.GetProperty("status").GetString(), done.GetProperty("intact").GetBoolean(), done.GetProperty("locked").GetBoolean()));
+
+        // The manager adds what the caregiver forgot: a revision keeps the record as it was, who changed it and why.
+        var manager = await w.S.StaffClientAsync(StaffRole.StationManager);
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk)).PostAsJsonAsync($"/api/visits/{id}/corrections", new { checklist = new[] { "kitchen", "floors" }, why = "补记" }), 403, "forbidden");
+        await HttpAssert.ProblemAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { checklist = new[] { "garden" }, why = "补记" }), 400, "checklist-item-unknown");
+        var corrected = await JsonAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { checklist = new[] { "kitchen", "floors" }, why = "护理员电话说也拖了地" }));
+        Assert.Equal(2, corrected.GetProperty("checklist").GetArrayLength());
+        Assert.True(corrected.GetProperty("intact").GetBoolean());
+        var history = await JsonAsync(await manager.GetAsync($"/api/visits/{id}/revisions"));
+        var first = Assert.Single(history.GetProperty("revisions").EnumerateArray());
+        Assert.Equal((1, "护理员电话说也拖了地"), (first.GetProperty("number").GetInt32(), first.GetProperty("why").GetString()));
+        Assert.Contains("\"kitchen\"", first.GetProperty("before").GetString()); // the original checklist, readable
+        Assert.DoesNotContain("floors", first.GetProperty("before").GetString());
+        Assert.Equal(done.GetProperty("id").GetInt64(), history.GetProperty("visitId").GetInt64());
+
+        // A change made behind the hub's back shows: the record no longer matches its seal.
+        await w.S.WithDbAsync(db => db.Visits.Where(v => v.Id == id).ExecuteUpdateAsync(x => x.SetProperty(v => v.ChecklistDone, "kitchen,floors,bathroom")));
+        Assert.False((await JsonAsync(await manager.GetAsync($"/api/visits/{id}"))).GetProperty("intact").GetBoolean());
+        Assert.False((await JsonAsync(await manager.GetAsync($"/api/visits/{id}/revisions"))).GetProperty("intact").GetBoolean());
+
+        // 96 days on the record is locked: no correction, no "not done", until an officer unlocks it with a reason.
+        w.Clock.Set(w.Clock.GetUtcNow().AddDays(96));
+        manager = await w.S.StaffClientAsync(StaffRole.StationManager);
+        await HttpAssert.ProblemAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { note = "补充", why = "补记" }), 409, "visit-locked");
+        var daughter = await w.S.FamilyClientAsync(await w.S.AddFamilyAsync(w.Elder.Id));
+        await HttpAssert.ProblemAsync(await daughter.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = false }), 409, "visit-locked");
+        await HttpAssert.ProblemAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/unlock", new { reason = "审计要求更正" }), 403, "forbidden");
+        var officer = await w.S.StaffClientAsync(StaffRole.Officer);
+        var unlocked = await JsonAsync(await officer.PostAsJsonAsync($"/api/visits/{id}/unlock", new { reason = "区审计发现备注有误，允许更正" }));
+        Assert.False(unlocked.GetProperty("locked").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, (await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { note = "老人要求只打扫厨房", why = "按审计意见更正" })).StatusCode);
+        var whys = (await JsonAsync(await officer.GetAsync($"/api/visits/{id}/revisions"))).GetProperty("revisions").EnumerateArray()
+            .Select(r => (r.GetProperty("why").GetString(), r.GetProperty("changedBy").GetString()!.Split(':')[0])).ToList();
+        Assert.Equal([("护理员电话说也拖了地", "Staff"), ("解锁：区审计发现备注有误，允许更正", "Staff"), ("按审计意见更正", "Staff")], whys);
+        w.Clock.Set(w.Clock.GetUtcNow().AddDays(8)); // the unlock lasts a week
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.StationManager)).PostAsJsonAsync($"/api/visits/{id}/corrections", new { note = "再改", why = "补记" }), 409, "visit-locked");
+    }
+
+    [Fact]
+    public async Task A_delivered_meal_is_handed_over_against_the_elders_meal_code_or_a_photo_and_is_then_served()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var code = MealCode.New();
+        await w.S.WithDbAsync(db => db.Elders.Where(e => e.Id == w.Elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.MealCode, code)));
+        var neighbour = await w.S.AddElderAsync();
+        await w.S.WithDbAsync(db => db.Elders.Where(e => e.Id == neighbour.Id).ExecuteUpdateAsync(x => x
+            .SetProperty(e => e.Home.Latitude, Home.Latitude + 0.02).SetProperty(e => e.Home.Longitude, Home.Longitude)));
+        w.At(7);
+        var lunch = await w.S.AddSlotAsync(w.S.Lunch, w.S.Kitchen1, new(11, 0), new(13, 0), date: w.Day, cutoffAt: w.Beijing(9), period: MealPeriod.Lunch);
+        var clerk = await w.S.StaffClientAsync(StaffRole.Clerk);
+        long Booked(HttpResponseMessage r) => JsonAsync(r).Result.GetProperty("id").GetInt64();
+        var mine = Booked(await BookAsync(clerk, w.Elder.Id, lunch.Id, mode: ServiceModes.Delivery));
+        var theirs = Booked(await BookAsync(clerk, neighbour.Id, lunch.Id, mode: ServiceModes.Delivery));
+
+        w.At(11, 20);
+        var phone = await w.PhoneAsync();
+        await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w) }), 400, "handover-proof-missing");
+        await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w), mealCode = "123456789012" }), 400, "meal-code-wrong");
+        var handed = await JsonAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w), mealCode = MealCode.Format(code) }));
+        Assert.Equal(("Verified", "Booked"), (handed.GetProperty("status").GetString(), handed.GetProperty("kind").GetString()));
+        Assert.Empty(Reasons(handed)); // no photo needed with the card, and no duration to check
+        Assert.Equal(BookingStatus.Completed, await w.S.WithDbAsync(db => db.Bookings.Where(b => b.Id == mine).Select(b => b.Status).SingleAsync()));
+        await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w, captured: w.Beijing(11, 21)), mealCode = code }), 409, "visit-already-started");
+
+        // The neighbour's lunch, photographed at the wrong door, two kilometres off: served, and reviewed.
+        var photo = await UploadAsync(phone, TestPhotos.Jpeg(95));
+        var elsewhere = await JsonAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = theirs, fix = Fix(w, metresNorth: 10, photoId: photo) }));
+        Assert.Equal("NeedsReview", elsewhere.GetProperty("status").GetString());
+        Assert.Equal(["outside-geofence"], Reasons(elsewhere));
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk)).PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = theirs, fix = Fix(w), mealCode = code }), 403, "not-a-caregiver");
     }
 }

@@ -53,6 +53,7 @@ public class EldercareDb : DbContext
     public DbSet<CallRecord> CallRecords => Set<CallRecord>();
     public DbSet<HelpRequest> HelpRequests => Set<HelpRequest>();
     public DbSet<Visit> Visits => Set<Visit>();
+    public DbSet<VisitRevision> VisitRevisions => Set<VisitRevision>();
     public DbSet<Patrol> Patrols => Set<Patrol>();
     public DbSet<VisitConfirmation> VisitConfirmations => Set<VisitConfirmation>();
     public DbSet<WeChatBindCode> WeChatBindCodes => Set<WeChatBindCode>();

@@ -17,6 +17,9 @@ internal sealed class VisitConfiguration : IEntityTypeConfiguration<Visit>
         e.Property(x => x.Resolution).HasMaxLength(32);
         e.Property(x => x.ResolutionNote).HasMaxLength(500);
         e.Property(x => x.PatrolMood).HasMaxLength(16);
+        e.Property(x => x.IntegrityHash).HasMaxLength(64);
+        e.Property(x => x.MealCodeScanned).HasDefaultValue(false);
+        e.Property(x => x.UnlockReason).HasMaxLength(200);
         e.HasIndex(x => x.PatrolId).IsUnique(); // a patrol is done by one visit
         e.HasOne<Patrol>().WithMany().HasForeignKey(x => x.PatrolId).OnDelete(DeleteBehavior.Restrict);
         e.ComplexProperty(x => x.ClockIn, f => MapFix(f, "in_"));
@@ -56,6 +59,19 @@ internal sealed class PatrolConfiguration : IEntityTypeConfiguration<Patrol>
         e.HasOne<Elder>().WithMany().HasForeignKey(x => x.ElderId).OnDelete(DeleteBehavior.Cascade);
         e.HasOne<Station>().WithMany().HasForeignKey(x => x.StationId).OnDelete(DeleteBehavior.Restrict);
         e.HasOne<Caregiver>().WithMany().HasForeignKey(x => x.CaregiverId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class VisitRevisionConfiguration : IEntityTypeConfiguration<VisitRevision>
+{
+    public void Configure(EntityTypeBuilder<VisitRevision> e)
+    {
+        e.Property(x => x.Before).HasMaxLength(4000);
+        e.Property(x => x.BeforeHash).HasMaxLength(64);
+        e.Property(x => x.ChangedBy).HasMaxLength(32);
+        e.Property(x => x.Why).HasMaxLength(500);
+        e.HasIndex(x => new { x.VisitId, x.Number }).IsUnique();
+        e.HasOne<Visit>().WithMany().HasForeignKey(x => x.VisitId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -73,6 +73,8 @@ public class Visit
     /// <summary>A patrol's short check: how the elder seemed (good, fair, poor) and whether the home looked safe.</summary>
     public string? PatrolMood { get; set; }
     public bool? PatrolHomeSafe { get; set; }
+    /// <summary>A delivered meal handed over against the elder's meal code, scanned or typed at the door.</summary>
+    public bool MealCodeScanned { get; set; }
     public VisitStatus Status { get; set; }
     /// <summary>Why the checks did not verify it, as codes (<see cref="VisitReasons"/>), comma-separated.</summary>
     public string? ReviewReasons { get; set; }
@@ -84,6 +86,12 @@ public class Visit
     public string? ResolutionNote { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
+    /// <summary>SHA-256 over the core fields (<see cref="VisitSeal"/>), written with every change the hub makes: a change made behind its back shows.</summary>
+    public string? IntegrityHash { get; set; }
+    /// <summary>An officer's unlock of a locked record, until when, by whom and why.</summary>
+    public DateTime? UnlockedUntil { get; set; }
+    public int? UnlockedByStaffId { get; set; }
+    public string? UnlockReason { get; set; }
 
     public IReadOnlyList<string> Reasons => ReviewReasons is { Length: > 0 } r ? r.Split(',') : [];
 }
@@ -132,6 +140,41 @@ public class VisitConfirmation
     /// <summary>Who said it: "Elder:8", "Family:3", "Staff:12" (at the window), "Service:1" (the hotline's call).</summary>
     public required string By { get; set; }
     public DateTime At { get; set; }
+}
+
+/// <summary>
+/// The state of a clocked-out visit before a change (a settlement, the elder's "not done", a correction): the record as
+/// it was, its hash, and who changed it, when and why. Appended, never changed: the original stays readable.
+/// </summary>
+public class VisitRevision
+{
+    public long Id { get; set; }
+    public long VisitId { get; set; }
+    public int Number { get; set; }
+    /// <summary>The core fields as they were (<see cref="VisitSeal.Canonical"/>, JSON).</summary>
+    public required string Before { get; set; }
+    public required string BeforeHash { get; set; }
+    public required string ChangedBy { get; set; }
+    public DateTime ChangedAt { get; set; }
+    public required string Why { get; set; }
+}
+
+/// <summary>The integrity hash of a visit: SHA-256 over its core fields written in one fixed order.</summary>
+public static class VisitSeal
+{
+    public static string Canonical(Visit v) => System.Text.Json.JsonSerializer.Serialize(new object?[]
+    {
+        v.Kind.ToString(), v.BookingId, v.PatrolId, v.ElderId, v.CaregiverId, v.StationId, v.Line?.ToString(), v.ServiceName, v.Date.ToString("O"),
+        v.BookedStart?.ToString("O"), v.BookedEnd?.ToString("O"), Fix(v.ClockIn), v.ClockOut is { } o ? Fix(o) : null, v.ChecklistDone, v.Note, v.NewNeed,
+        v.PatrolMood, v.PatrolHomeSafe, v.MealCodeScanned, v.Status.ToString(), v.ReviewReasons, v.ResolutionReason, v.Resolution, v.ResolutionNote, v.ResolvedByStaffId,
+    });
+
+    public static string Hash(Visit v) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Canonical(v))));
+
+    private static object?[] Fix(VisitFix f) => [f.Latitude, f.Longitude, f.AccuracyMeters, f.PhotoId, Instant(f.CapturedAt), Instant(f.SentAt), Instant(f.ArrivedAt)];
+
+    /// <summary>To the microsecond: what PostgreSQL keeps of an instant (SQLite keeps more), so a hash reads back the same on both.</summary>
+    private static string Instant(DateTime at) => at.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.ffffff", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A photo taken at a visit, stored once by its content (SHA-256), with what the checks need of it.</summary>
@@ -263,7 +306,7 @@ public sealed record VisitRules(
 
 /// <summary>What the checks know of a finished visit, beyond the visit itself.</summary>
 public sealed record VisitEvidence(
-    GeoPoint? Home, VisitPhoto? ClockInPhoto, VisitPhoto? ClockOutPhoto, bool PhotoReused, bool CaregiverQualified, bool OverlapsAnother);
+    GeoPoint? Home, VisitPhoto? ClockInPhoto, VisitPhoto? ClockOutPhoto, bool PhotoReused, bool CaregiverQualified, bool OverlapsAnother, bool MealCodeScanned = false);
 
 public static class VisitChecks
 {
@@ -286,11 +329,15 @@ public static class VisitChecks
                 if (accuracy > rules.FlagAccuracyMeters) Add(VisitReasons.PoorAccuracy);
                 if (evidence.Home is { IsKnown: true } home && home.MetresTo(point) > rules.GeofenceMeters + accuracy) Add(VisitReasons.OutsideGeofence);
             }
-            if (fix.PhotoId is null) Add(VisitReasons.NoPhoto);
+            if (fix.PhotoId is null && !evidence.MealCodeScanned) Add(VisitReasons.NoPhoto); // the elder's own meal code is proof enough of a handover
             if (fix.ClockError.Duration() > rules.MaxClockError) Add(VisitReasons.ClockSkew);
             if (fix.HeldOffline > rules.MaxOffline) Add(VisitReasons.LateUpload);
         }
-        if (visit.ClockOut is { } end && visit.BookedStart is { } bookedStart && visit.BookedEnd is { } bookedEnd)
+        if (visit.Line == ServiceLine.Meals)
+        {
+            // A meal is handed over in a moment: no duration to check.
+        }
+        else if (visit.ClockOut is { } end && visit.BookedStart is { } bookedStart && visit.BookedEnd is { } bookedEnd)
         {
             var served = end.HappenedAt - visit.ClockIn.HappenedAt;
             var booked = bookedEnd - bookedStart;

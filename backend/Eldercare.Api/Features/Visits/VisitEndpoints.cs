@@ -62,7 +62,8 @@ public sealed record FixResponse(double? Latitude, double? Longitude, double? Ac
 public sealed record VisitResponse(long Id, string Kind, long? BookingId, int ElderId, string ElderName, int CaregiverId, string CaregiverName, int StationId,
     ServiceLine? Line, string ServiceName, DateOnly Date, TimeOnly? BookedStart, TimeOnly? BookedEnd, FixResponse ClockIn, FixResponse? ClockOut,
     IReadOnlyList<ReasonResponse> Checklist, string? Note, string? NewNeed, string? PatrolMood, bool? PatrolHomeSafe, string Status, IReadOnlyList<ReasonResponse> Reasons,
-    string? ResolutionReason, string? Resolution, string? ResolutionNote, DateTime? ResolvedAt, IReadOnlyList<ConfirmationResponse> Confirmations);
+    string? ResolutionReason, string? Resolution, string? ResolutionNote, DateTime? ResolvedAt, IReadOnlyList<ConfirmationResponse> Confirmations,
+    bool Intact, bool Locked);
 
 public sealed record ChecklistItemResponse(string Code, string Words);
 
@@ -86,6 +87,7 @@ public static class VisitSetup
         services.AddScoped<VisitPhotos>();
         services.AddScoped<VisitRecorder>();
         services.AddScoped<PatrolSchedule>();
+        services.AddScoped<VisitViews>();
         return services;
     }
 
@@ -132,32 +134,37 @@ public static class VisitSetup
             }).ToList());
         }).Produces<List<TodayVisitResponse>>().WithSummary("A caregiver's visits today, in order: the elder, the address and map point, what to do, and each visit's state");
 
-        visits.MapPost("/clock-in", async (ClockInRequest body, Actor actor, VisitRecorder recorder, EldercareDb db, CancellationToken ct) =>
+        visits.MapPost("/clock-in", async (ClockInRequest body, Actor actor, VisitRecorder recorder, VisitViews views, CancellationToken ct) =>
         {
             var clocked = await recorder.ClockInAsync(actor, body.BookingId, body.ElderId, body.Line, body.Fix.ToFix(), ct, body.PatrolId);
             if (clocked.Refusal is { } refused) return refused.ToResult();
-            var response = await ToResponseAsync(db, clocked.Value.Visit, ct);
+            var response = await views.DescribeAsync(clocked.Value.Visit, ct);
             return clocked.Value.Created ? Results.Created($"/api/visits/{response.Id}", response) : Results.Ok(response);
         }).Produces<VisitResponse>(StatusCodes.Status201Created).Produces<VisitResponse>()
           .WithSummary("A caregiver clocks in at the door: the fix, the photo and the phone's times; for a booking, or an elder without one (unscheduled)");
 
-        visits.MapPost("/{id:long}/clock-out", async (long id, ClockOutRequest body, Actor actor, VisitRecorder recorder, EldercareDb db, CancellationToken ct) =>
+        visits.MapPost("/meal-handover", async (MealHandoverRequest body, Actor actor, VisitRecorder recorder, VisitViews views, CancellationToken ct) =>
+            await (await recorder.HandOverMealAsync(actor, body.BookingId, body.Fix.ToFix(), body.MealCode, ct)).ToHttpAsync(async v => Results.Ok(await views.DescribeAsync(v, ct))))
+          .Produces<VisitResponse>()
+          .WithSummary("The delivery person hands a delivered meal over at the door: the fix and the elder's meal code (scanned or typed) or a photo; the meal is served");
+
+        visits.MapPost("/{id:long}/clock-out", async (long id, ClockOutRequest body, Actor actor, VisitRecorder recorder, VisitViews views, CancellationToken ct) =>
             await (await recorder.ClockOutAsync(actor, id, body.Fix.ToFix(), body.Checklist ?? [], body.Note, body.NewNeed, ct,
                     body.Patrol is { } p ? new PatrolCheck(p.Mood, p.HomeSafe!.Value) : null))
-                .ToHttpAsync(async v => Results.Ok(await ToResponseAsync(db, v, ct))))
+                .ToHttpAsync(async v => Results.Ok(await views.DescribeAsync(v, ct))))
           .Produces<VisitResponse>().WithSummary("A caregiver clocks out: the fix, the photo, the checklist done, a note and a new need; the answer says whether it is verified or why it needs review");
 
-        visits.MapGet("/{id:long}", async (long id, Actor actor, EldercareDb db, AccessPolicy access, CancellationToken ct) =>
+        visits.MapGet("/{id:long}", async (long id, Actor actor, EldercareDb db, VisitViews views, AccessPolicy access, CancellationToken ct) =>
         {
             var visit = await db.Visits.AsNoTracking().SingleOrDefaultAsync(v => v.Id == id, ct);
             if (visit is null) return VisitProblems.VisitNotFound.ToResult();
             if (!SeesVisit(actor, visit) && await access.CheckElderAsync(actor, visit.ElderId, write: false, ct) is { } refused) return refused.ToResult();
-            return Results.Ok(await ToResponseAsync(db, visit, ct));
+            return Results.Ok(await views.DescribeAsync(visit, ct));
         }).Produces<VisitResponse>().WithSummary("One visit with its evidence and checks");
 
         app.MapPost("/api/bookings/{bookingId:long}/visit-confirmation", async (long bookingId, VisitConfirmationRequest body, Actor actor, VisitRecorder recorder,
-            EldercareDb db, CancellationToken ct) =>
-            await (await recorder.ConfirmAsync(actor, bookingId, body.Done!.Value, body.Rating, ct)).ToHttpAsync(async v => Results.Ok(await ToResponseAsync(db, v, ct))))
+            VisitViews views, CancellationToken ct) =>
+            await (await recorder.ConfirmAsync(actor, bookingId, body.Done!.Value, body.Rating, ct)).ToHttpAsync(async v => Results.Ok(await views.DescribeAsync(v, ct))))
           .WithTags("Visits").Produces<VisitResponse>()
           .WithSummary("The elder or bound family (mini-program), the hotline's call, or the station's window say whether a home visit was done, and rate it; \"not done\" sends it to review and tasks the station");
 
@@ -191,13 +198,13 @@ public static class VisitSetup
         }).WithTags("Visits").Produces<PatrolOptInRequest>()
           .WithSummary("At the window: an elder asks to be visited on patrol (举手制), or no longer; the next morning's schedule takes it");
 
-        visits.MapGet("/review", async ([FromQuery] int stationId, Actor actor, EldercareDb db, CancellationToken ct) =>
+        visits.MapGet("/review", async ([FromQuery] int stationId, Actor actor, EldercareDb db, VisitViews views, CancellationToken ct) =>
         {
             if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } refused || actor.Role == StaffRole.Caregiver) return Problems.Forbidden.ToResult();
             var queue = await db.Visits.AsNoTracking().Where(v => v.StationId == stationId && v.Status == VisitStatus.NeedsReview)
                 .OrderBy(v => v.Date).ThenBy(v => v.Id).Take(200).ToListAsync(ct);
             var responses = new List<VisitResponse>();
-            foreach (var visit in queue) responses.Add(await ToResponseAsync(db, visit, ct));
+            foreach (var visit in queue) responses.Add(await views.DescribeAsync(visit, ct));
             return Results.Ok(responses);
         }).Produces<List<VisitResponse>>().WithSummary("The station's visits that need review, oldest first, each with its evidence and reasons (its manager, clerks and officers)");
 
@@ -206,10 +213,30 @@ public static class VisitSetup
                 VisitResolution.Resolutions.Select(r => new ReasonResponse(r.Key, r.Value.Words)).ToList())))
           .Produces<ResolutionCodesResponse>().WithSummary("What may explain a visit under review, and how a manager may settle it");
 
-        visits.MapPost("/{id:long}/resolve", async (long id, ResolveVisitRequest body, Actor actor, VisitRecorder recorder, EldercareDb db, CancellationToken ct) =>
+        visits.MapPost("/{id:long}/resolve", async (long id, ResolveVisitRequest body, Actor actor, VisitRecorder recorder, VisitViews views, CancellationToken ct) =>
             await (await recorder.ResolveAsync(actor, id, body.Reason, body.Resolution, body.Note, ct))
-                .ToHttpAsync(async v => Results.Ok(await ToResponseAsync(db, v, ct))))
+                .ToHttpAsync(async v => Results.Ok(await views.DescribeAsync(v, ct))))
           .Produces<VisitResponse>().WithSummary("The station manager settles a visit under review with a reason and a resolution; a rejected visit is not paid and its subsidy goes back");
+
+        visits.MapPost("/{id:long}/corrections", async (long id, CorrectVisitRequest body, Actor actor, VisitRecorder recorder, VisitViews views, CancellationToken ct) =>
+            await (await recorder.CorrectAsync(actor, id, body.EndedAt, body.Checklist, body.Note, body.Why, ct)).ToHttpAsync(async v => Results.Ok(await views.DescribeAsync(v, ct))))
+          .Produces<VisitResponse>()
+          .WithSummary("The station manager corrects a visit's record (a forgotten clock-out's time, the checklist, the note) with a reason; the record as it was is kept as a revision");
+
+        visits.MapPost("/{id:long}/unlock", async (long id, UnlockVisitRequest body, Actor actor, VisitRecorder recorder, VisitViews views, CancellationToken ct) =>
+            await (await recorder.UnlockAsync(actor, id, body.Reason, ct)).ToHttpAsync(async v => Results.Ok(await views.DescribeAsync(v, ct))))
+          .Produces<VisitResponse>().WithSummary("An officer unlocks a locked visit record for a while, with a reason (kept as a revision)");
+
+        visits.MapGet("/{id:long}/revisions", async (long id, Actor actor, EldercareDb db, CancellationToken ct) =>
+        {
+            var visit = await db.Visits.AsNoTracking().SingleOrDefaultAsync(v => v.Id == id, ct);
+            if (visit is null) return VisitProblems.VisitNotFound.ToResult();
+            if (!SeesVisit(actor, visit) || actor.Role == StaffRole.Caregiver) return Problems.Forbidden.ToResult();
+            var revisions = await db.VisitRevisions.AsNoTracking().Where(r => r.VisitId == id).OrderBy(r => r.Number)
+                .Select(r => new VisitRevisionResponse(r.Number, r.Before, r.BeforeHash, r.ChangedBy, r.ChangedAt, r.Why)).ToListAsync(ct);
+            return Results.Ok(new VisitHistoryResponse(id, visit.IntegrityHash, visit.IntegrityHash == VisitSeal.Hash(visit), revisions));
+        }).Produces<VisitHistoryResponse>()
+          .WithSummary("A visit's earlier states, oldest first (each as it was, with its hash, who changed it, when and why), and whether the record now is intact");
 
         visits.MapGet("/figures", async ([FromQuery] int stationId, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to, Actor actor, EldercareDb db,
             TimeProvider clock, CancellationToken ct) =>
@@ -238,7 +265,31 @@ public static class VisitSetup
     private static bool SeesVisit(Actor actor, Visit visit) =>
         AccessPolicy.IsOfficer(actor) || (actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager or StaffRole.Caregiver } && actor.StationId == visit.StationId);
 
-    private static async Task<VisitResponse> ToResponseAsync(EldercareDb db, Visit v, CancellationToken ct)
+}
+
+public sealed record MealHandoverRequest(
+    [property: Range(1, long.MaxValue)] long BookingId,
+    [property: Required] FixBody Fix,
+    [property: StringLength(20)] string? MealCode);
+
+public sealed record CorrectVisitRequest(
+    DateTime? EndedAt,
+    [property: MaxLength(20)] List<string>? Checklist,
+    [property: StringLength(500)] string? Note,
+    [property: Required, StringLength(200, MinimumLength = 2)] string Why);
+
+public sealed record UnlockVisitRequest([property: Required, StringLength(200, MinimumLength = 2)] string Reason);
+
+public sealed record VisitRevisionResponse(int Number, string Before, string BeforeHash, string ChangedBy, DateTime ChangedAt, string Why);
+
+public sealed record VisitHistoryResponse(long VisitId, string? IntegrityHash, bool Intact, IReadOnlyList<VisitRevisionResponse> Revisions);
+
+public sealed record PatrolOptInRequest([property: Required] bool? OptIn);
+
+/// <summary>A visit as the API answers it: the elder's and caregiver's names, distances from the home, words for the codes, and whether the record is intact and locked.</summary>
+public sealed class VisitViews(EldercareDb db, VisitRecorder recorder, TimeProvider clock)
+{
+    public async Task<VisitResponse> DescribeAsync(Visit v, CancellationToken ct)
     {
         var elder = await db.Elders.AsNoTracking().Where(e => e.Id == v.ElderId).Select(e => new { e.Name, e.Home }).SingleAsync(ct);
         var caregiver = await db.Caregivers.Where(c => c.Id == v.CaregiverId).Select(c => c.Name).SingleAsync(ct);
@@ -252,11 +303,10 @@ public static class VisitSetup
             v.Reasons.Select(r => new ReasonResponse(r, VisitReasons.Words.GetValueOrDefault(r, r))).ToList(),
             v.ResolutionReason, v.Resolution, v.ResolutionNote, v.ResolvedAt,
             await db.VisitConfirmations.AsNoTracking().Where(c => c.VisitId == v.Id).OrderBy(c => c.At)
-                .Select(c => new ConfirmationResponse(c.Channel.ToString(), c.Done, c.Rating, c.At)).ToListAsync(ct));
+                .Select(c => new ConfirmationResponse(c.Channel.ToString(), c.Done, c.Rating, c.At)).ToListAsync(ct),
+            Intact: v.IntegrityHash == VisitSeal.Hash(v), Locked: recorder.Locked(v, clock.GetUtcNow().UtcDateTime));
     }
 }
-
-public sealed record PatrolOptInRequest([property: Required] bool? OptIn);
 
 public sealed record ResolutionCodesResponse(IReadOnlyList<ReasonResponse> Reasons, IReadOnlyList<ReasonResponse> Resolutions);
 

@@ -55,6 +55,12 @@ public sealed class VisitOptions
         PatrolTier.HighRisk => HighRiskEvery, PatrolTier.KeyGroup => KeyGroupEvery, _ => OptedInEvery,
     }).TotalDays;
 
+    /// <summary>A visit's record locks this many days after the visit; after that only an officer's unlock lets it change.</summary>
+    [Range(1, 3650)] public int LockAfterDays { get; set; } = 95;
+
+    /// <summary>How long an officer's unlock lasts.</summary>
+    [Range(typeof(TimeSpan), "01:00:00", "30.00:00:00")] public TimeSpan UnlockFor { get; set; } = TimeSpan.FromDays(7);
+
     public VisitRules Rules => new(GeofenceMeters, FlagAccuracyMeters, IgnoreAccuracyMeters, ShortShare, AlwaysShort, MaxClockError, MaxOffline,
         PhotoReuseBits, PhotoTimeTolerance);
 }

@@ -27,6 +27,10 @@ public static class VisitProblems
     public static readonly Problem PhotoTooLarge = new("photo-too-large", 413, "照片太大了");
     public static readonly Problem NotFinished = new("visit-not-finished", 409, "护理员还没有签退，服务结束后再确认");
     public static readonly Problem NoVisit = new("booking-has-no-visit", 404, "这个预约还没有上门服务记录");
+    public static readonly Problem Locked = new("visit-locked", 409, "这条服务记录已锁定，不能再改");
+    public static readonly Problem NotLocked = new("visit-not-locked", 409, "这条服务记录没有锁定");
+    public static readonly Problem MealCodeWrong = new("meal-code-wrong", 400, "助餐卡号对不上，请核对是不是这位老人的卡");
+    public static readonly Problem HandoverProofMissing = new("handover-proof-missing", 400, "送餐到家请扫老人的助餐卡，或者拍一张交到老人手里的照片");
     public static readonly Problem PatrolNotFound = new("patrol-not-found", 404, "没有找到这次巡视探访");
     public static readonly Problem PatrolCheckMissing = new("patrol-check-missing", 400, "巡视探访签退时请填写老人状态（精神好/一般/不太好）和家中是否安全");
 }
@@ -107,6 +111,7 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
             if (booking.CaregiverId != caregiver.Id) visit.ReviewReasons = VisitReasons.Substitute; // someone else of the station went
             await engine.MoveForVisitAsync(booking, BookingStatus.InService, actor, now, $"{caregiver.Name}上门打卡", ct);
         }
+        Seal(visit);
         db.Visits.Add(visit);
         try
         {
@@ -119,6 +124,47 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         await tx.CommitAsync(ct);
         log.LogInformation("Visit {VisitId} clocked in by caregiver {CaregiverId}", visit.Id, caregiver.Id);
         return (visit, true);
+    }
+
+    /// <summary>
+    /// A delivered meal handed over at the door: one fix, and a photo or the elder's meal code (scanned from their card or
+    /// typed). Recorded as a visit clocked in and out at once, checked like any (place, photo, clock), and the meal is served.
+    /// </summary>
+    public async Task<Outcome<Visit>> HandOverMealAsync(Actor actor, long bookingId, FixRequest fix, string? mealCode, CancellationToken ct)
+    {
+        if (await CaregiverOfAsync(actor, ct) is not { } caregiver) return VisitProblems.NotACaregiver;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (await CheckFixAsync(actor, fix, now, ct) is { } wrong) return wrong;
+        var elderId = await db.Bookings.Where(b => b.Id == bookingId).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
+        if (elderId is null) return BookingProblems.BookingNotFound;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockElderAsync(elderId.Value, ct);
+        var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
+        if (await db.Visits.SingleOrDefaultAsync(v => v.BookingId == bookingId, ct) is { } existing)
+            return existing.CaregiverId == caregiver.Id && existing.ClockIn.CapturedAt == fix.CapturedAt.ToUniversalTime() ? existing : VisitProblems.AlreadyStarted;
+        var serviceStation = await db.ServiceResources.Where(r => r.Id == booking.ResourceId).Select(r => r.StationId).SingleAsync(ct);
+        if (serviceStation != caregiver.StationId) return VisitProblems.NotYourStation;
+        if (booking.Line != ServiceLine.Meals || booking.Mode != ServiceModes.Delivery || !Booking.CanMove(booking.Status, BookingStatus.Completed, booking.Line))
+            return new Refusal(VisitProblems.NotStartable, $"{booking.ServiceName}：{booking.Status}");
+        var elderCode = await db.Elders.Where(e => e.Id == booking.ElderId).Select(e => e.MealCode).SingleAsync(ct);
+        var scanned = mealCode is not null && MealCode.Normalise(mealCode) is { } typed && typed == elderCode;
+        if (mealCode is not null && !scanned) return VisitProblems.MealCodeWrong;
+        if (!scanned && fix.PhotoId is null) return VisitProblems.HandoverProofMissing;
+        var atDoor = Fix(fix, now);
+        var visit = new Visit
+        {
+            Kind = VisitKind.Booked, BookingId = booking.Id, ElderId = booking.ElderId, CaregiverId = caregiver.Id, StationId = caregiver.StationId,
+            Line = ServiceLine.Meals, ServiceName = booking.ServiceName, Date = booking.Date, ClockIn = atDoor, ClockOut = Fix(fix, now),
+            MealCodeScanned = scanned, CreatedAt = now, UpdatedAt = now,
+        };
+        var reasons = VisitChecks.Check(visit, await EvidenceAsync(visit, caregiver, ct) with { MealCodeScanned = scanned }, options.Value.Rules);
+        (visit.ReviewReasons, visit.Status) = (reasons.Count == 0 ? null : string.Join(',', reasons), reasons.Count == 0 ? VisitStatus.Verified : VisitStatus.NeedsReview);
+        await engine.MoveForVisitAsync(booking, BookingStatus.Completed, actor, now, scanned ? $"{caregiver.Name}送到，扫了助餐卡" : $"{caregiver.Name}送到，拍了照", ct);
+        Seal(visit);
+        db.Visits.Add(visit);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return visit;
     }
 
     /// <summary>A patrol's clock-in: any caregiver of the patrol's station may go; the patrol is taken by this visit (once).</summary>
@@ -139,6 +185,7 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
             ServiceName = VisitChecklists.LineWords(null), Date = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(clockIn.HappenedAt)), ClockIn = clockIn,
             Status = VisitStatus.InProgress, CreatedAt = now, UpdatedAt = now,
         };
+        Seal(visit);
         db.Visits.Add(visit);
         try
         {
@@ -187,6 +234,7 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         visit.ReviewReasons = reasons.Count == 0 ? null : string.Join(',', reasons);
         visit.Status = reasons.Count == 0 ? VisitStatus.Verified : VisitStatus.NeedsReview;
         visit.UpdatedAt = now;
+        Seal(visit);
         if (visit.BookingId is { } bookingId)
         {
             var booking = await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == bookingId, ct);
@@ -218,9 +266,12 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         var visit = await db.Visits.SingleAsync(v => v.Id == visitId, ct);
         if (visit.Status != VisitStatus.NeedsReview) return new Refusal(VisitProblems.NotInReview, $"现在是{visit.Status}");
         var now = clock.GetUtcNow().UtcDateTime;
+        if (Locked(visit, now)) return LockedRefusal(visit);
+        await ReviseAsync(visit, actor, $"核查：{VisitResolution.Reasons[reason]}，{settled.Words}", now, ct);
         visit.Status = settled.Delivered ? VisitStatus.Verified : VisitStatus.Rejected;
         (visit.ResolutionReason, visit.Resolution, visit.ResolutionNote, visit.ResolvedAt, visit.ResolvedByStaffId, visit.UpdatedAt) =
             (reason, resolution, Trimmed(note), now, actor.Id, now);
+        Seal(visit);
         if (!settled.Delivered && visit.BookingId is { } bookingId)
         {
             var booking = await db.Bookings.SingleAsync(b => b.Id == bookingId, ct);
@@ -265,9 +316,12 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
             db.VisitConfirmations.Add(new VisitConfirmation { VisitId = visit.Id, Done = done, Rating = rating, Channel = channel.Value, By = $"{actor.Kind}:{actor.Id}", At = now });
             if (!done && visit.Status != VisitStatus.Rejected && !visit.Reasons.Contains(VisitReasons.ElderSaysNotDone))
             {
+                if (Locked(visit, now)) return LockedRefusal(visit);
+                await ReviseAsync(visit, actor, "老人说服务没有完成", now, ct);
                 visit.ReviewReasons = string.Join(',', visit.Reasons.Append(VisitReasons.ElderSaysNotDone));
                 visit.Status = VisitStatus.NeedsReview;
                 visit.UpdatedAt = now;
+                Seal(visit);
                 var elder = await db.Elders.Where(e => e.Id == visit.ElderId).Select(e => new { e.Name, e.Phone }).SingleAsync(ct);
                 reminders.AddNotice(visit.ElderId, ReminderKind.VisitDisputed, bookingId, now,
                     $"{elder.Name}说{visit.Date:M月d日}的{visit.ServiceName}没有完成，请尽快联系老人（{elder.Phone}）核实。");
@@ -287,14 +341,85 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         var now = clock.GetUtcNow().UtcDateTime;
         var due = options.Value.ClockOutDueAfter;
         var open = await db.Visits.AsNoTracking().Where(v => v.Status == VisitStatus.InProgress)
-            .Select(v => new { v.Id, v.Date, v.BookedEnd, In = v.ClockIn.ArrivedAt }).ToListAsync(ct);
-        var overdue = open.Where(v => now > (v.BookedEnd is { } end ? BusinessTime.ToUtc(v.Date, end) : v.In) + due).Select(v => v.Id).ToList();
-        if (overdue.Count == 0) return 0;
-        return await db.Visits.Where(v => overdue.Contains(v.Id) && v.Status == VisitStatus.InProgress).ExecuteUpdateAsync(s => s
-            .SetProperty(v => v.Status, VisitStatus.NeedsReview)
-            .SetProperty(v => v.ReviewReasons, v => v.ReviewReasons == null ? VisitReasons.MissingClockOut : v.ReviewReasons + "," + VisitReasons.MissingClockOut)
-            .SetProperty(v => v.UpdatedAt, now), ct);
+            .Select(v => new { v.Id, v.ElderId, v.Date, v.BookedEnd, In = v.ClockIn.ArrivedAt }).ToListAsync(ct);
+        var marked = 0;
+        foreach (var late in open.Where(v => now > (v.BookedEnd is { } end ? BusinessTime.ToUtc(v.Date, end) : v.In) + due))
+        {
+            // Under the elder's lock, as a clock-out takes it: a clock-out arriving at this moment wins.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await db.LockElderAsync(late.ElderId, ct);
+            var visit = await db.Visits.SingleAsync(v => v.Id == late.Id, ct);
+            if (visit.Status != VisitStatus.InProgress) continue;
+            (visit.Status, visit.ReviewReasons, visit.UpdatedAt) = (VisitStatus.NeedsReview, string.Join(',', visit.Reasons.Append(VisitReasons.MissingClockOut)), now);
+            Seal(visit);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+            marked++;
+        }
+        return marked;
     }
+
+    /// <summary>
+    /// A station manager corrects a visit's record (a forgotten clock-out's time, the checklist, the note) with a reason:
+    /// the record as it was is kept as a revision, and the visit stays as the checks or the queue left it.
+    /// </summary>
+    public async Task<Outcome<Visit>> CorrectAsync(Actor actor, long visitId, DateTime? endedAt, IReadOnlyList<string>? checklist, string? note, string why, CancellationToken ct)
+    {
+        var found = await db.Visits.Where(v => v.Id == visitId).Select(v => new { v.ElderId, v.StationId }).SingleOrDefaultAsync(ct);
+        if (found is null) return VisitProblems.VisitNotFound;
+        if (actor is not { Kind: PrincipalKind.Staff, Role: StaffRole.StationManager } || actor.StationId != found.StationId) return Problems.Forbidden;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.LockElderAsync(found.ElderId, ct);
+        var visit = await db.Visits.SingleAsync(v => v.Id == visitId, ct);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (visit.Status == VisitStatus.InProgress) return new Refusal(VisitProblems.NotFinished, "服务还在进行中，签退后再更正");
+        if (Locked(visit, now)) return LockedRefusal(visit);
+        if (checklist?.FirstOrDefault(item => !VisitChecklists.For(visit.Line).ContainsKey(item)) is { } unknown) return new Refusal(VisitProblems.UnknownChecklistItem, unknown);
+        if (endedAt is { } ended && (visit.ClockOut is not null || ended.ToUniversalTime() <= visit.ClockIn.HappenedAt || ended.ToUniversalTime() > now))
+            return new Refusal(VisitProblems.BadTimes, visit.ClockOut is not null ? "已经签退，不能补签退时间" : "补的签退时间要在到门之后、现在之前");
+        await ReviseAsync(visit, actor, why.Trim(), now, ct);
+        if (endedAt is { } end) visit.ClockOut = new VisitFix { CapturedAt = end.ToUniversalTime(), SentAt = now, ArrivedAt = now }; // told by the manager now: no place, no photo
+        if (checklist is not null) visit.ChecklistDone = checklist.Count == 0 ? null : string.Join(',', checklist.Distinct());
+        if (note is not null) visit.Note = Trimmed(note);
+        visit.UpdatedAt = now;
+        Seal(visit);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return visit;
+    }
+
+    /// <summary>An officer unlocks a locked record for a while, with a reason (kept as a revision like any change).</summary>
+    public async Task<Outcome<Visit>> UnlockAsync(Actor actor, long visitId, string reason, CancellationToken ct)
+    {
+        if (!AccessPolicy.IsOfficer(actor)) return Problems.Forbidden;
+        var visit = await db.Visits.SingleOrDefaultAsync(v => v.Id == visitId, ct);
+        if (visit is null) return VisitProblems.VisitNotFound;
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (!Locked(visit, now)) return new Refusal(VisitProblems.NotLocked, $"{options.Value.LockAfterDays}天内的记录不用解锁");
+        await ReviseAsync(visit, actor, $"解锁：{reason.Trim()}", now, ct);
+        (visit.UnlockedUntil, visit.UnlockedByStaffId, visit.UnlockReason, visit.UpdatedAt) = (now + options.Value.UnlockFor, actor.Id, reason.Trim(), now);
+        await db.SaveChangesAsync(ct);
+        return visit;
+    }
+
+    /// <summary>A record locks some days after the visit, and changes then only while an officer's unlock lasts.</summary>
+    public bool Locked(Visit visit, DateTime now) =>
+        DateOnly.FromDateTime(BusinessTime.ToBusinessTime(now)) > visit.Date.AddDays(options.Value.LockAfterDays) && !(visit.UnlockedUntil > now);
+
+    private Refusal LockedRefusal(Visit visit) =>
+        new(VisitProblems.Locked, $"{visit.Date:yyyy年M月d日}的记录已超过{options.Value.LockAfterDays}天，需要民政监管人员解锁");
+
+    /// <summary>The record as it is, before a change to a clocked-out visit, appended as its next revision.</summary>
+    private async Task ReviseAsync(Visit visit, Actor actor, string why, DateTime now, CancellationToken ct)
+    {
+        var number = await db.VisitRevisions.CountAsync(r => r.VisitId == visit.Id, ct) + db.ChangeTracker.Entries<VisitRevision>().Count(e => e.Entity.VisitId == visit.Id && e.State == EntityState.Added) + 1;
+        db.VisitRevisions.Add(new VisitRevision
+        {
+            VisitId = visit.Id, Number = number, Before = VisitSeal.Canonical(visit), BeforeHash = visit.IntegrityHash ?? "", ChangedBy = $"{actor.Kind}:{actor.Id}", ChangedAt = now, Why = why,
+        });
+    }
+
+    private static void Seal(Visit visit) => visit.IntegrityHash = VisitSeal.Hash(visit);
 
     /// <summary>A photo must be this caregiver's upload; the phone's capture time must not be after its send time, nor older than a month.</summary>
     private async Task<Refusal?> CheckFixAsync(Actor actor, FixRequest fix, DateTime now, CancellationToken ct)
