@@ -100,4 +100,19 @@ describe('TodayPage', () => {
     expect(officerView.findAll('[data-test=day-bookings] button').filter((b) => b.text() === '到了')).toHaveLength(0);
     expect(officerView.find('input[name=mealCode]').exists()).toBe(false);
   });
+
+  it("shows this week's patrol visits with the overdue ones marked, and the station's proof-of-service figures", async () => {
+    const patrols = [
+      { id: 12, elderId: 10, elderName: '赵大爷', address: '学院路15号院', maskedPhone: '010****1234', tier: 'KeyGroup', dueBy: '2026-12-01', overdue: true, caregiverId: 4, caregiverName: '王芳', visitId: null },
+      { id: 13, elderId: 11, elderName: '孙奶奶', address: '学院路16号院', maskedPhone: '138****5678', tier: 'HighRisk', dueBy: '2026-12-07', overdue: false, caregiverId: null, caregiverName: null, visitId: null },
+    ];
+    const visitFigures = { stationId: 1, from: '2026-11-05', to: '2026-12-04', visits: 40, autoVerified: 37, autoVerifiedRate: 92.5, exceptionsPer100: 7.5, rejected: 1, caregivers: [] };
+    fakeApi({ 'GET /api/stations': [200, stations], [`GET ${todayPath}`]: [200, { ...day([lunch]), patrols, visitFigures }] });
+    const { wrapper } = await mountAt('/today', TodayPage);
+
+    expect(wrapper.find('[data-test=visit-figures]').text()).toContain('自动核实率 92.5%，每百次异常 7.5');
+    expect(wrapper.text()).toContain('巡视探访（2，1个已过期）');
+    const table = wrapper.find('[data-test=day-patrols]').text();
+    ['赵大爷', '（已过期）', '重点人群', '王芳', '孙奶奶', '高风险', '未分配'].forEach((t) => expect(table).toContain(t));
+  });
 });

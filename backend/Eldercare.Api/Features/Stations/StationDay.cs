@@ -29,7 +29,8 @@ public sealed record CaregiverDay(int? CaregiverId, string Name, IReadOnlyList<D
 public sealed record StationDayResponse(
     int StationId, string StationName, DateOnly Date, int Booked, int Arrived, int NoShows, int Cancelled,
     IReadOnlyList<HourCount> ByHour, IReadOnlyList<MealCount> Meals, IReadOnlyList<DeliveryRoute> Deliveries,
-    IReadOnlyList<CaregiverDay> HomeVisits, IReadOnlyList<DayBooking> Bookings, IReadOnlyList<Visits.PatrolResponse>? Patrols = null);
+    IReadOnlyList<CaregiverDay> HomeVisits, IReadOnlyList<DayBooking> Bookings, IReadOnlyList<Visits.PatrolResponse>? Patrols = null,
+    Visits.VisitFiguresResponse? VisitFigures = null);
 
 /// <summary>
 /// "Today at this station": everything booked on the station's resources for one day, counted the ways the
@@ -113,13 +114,14 @@ public static class StationDay
             return Results.Ok(stations);
         }).Produces<List<StationSummary>>().WithSummary("The stations this member of staff works for (all of them for officers and hotline agents)");
 
-        group.MapGet("/{stationId:int}/today", async (int stationId, DateOnly? date, Actor actor, EldercareDb db, Visits.PatrolSchedule patrols, TimeProvider clock,
-            CancellationToken ct) =>
+        group.MapGet("/{stationId:int}/today", async (int stationId, DateOnly? date, Actor actor, EldercareDb db, Visits.PatrolSchedule patrols, Visits.VisitViews visits,
+            TimeProvider clock, CancellationToken ct) =>
         {
             if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } denied) return denied.ToResult();
             var day = await ForAsync(db, stationId, date ?? clock.Today(), ct);
             if (day is null) return StationNotFound.ToResult();
-            day = day with { Patrols = await patrols.OpenAsync(stationId, null, ct) }; // due this week and overdue, whatever day is shown
+            // Whatever day is shown: patrols due this week and overdue, and the proof-of-service figures of the 30 days to it.
+            day = day with { Patrols = await patrols.OpenAsync(stationId, null, ct), VisitFigures = await visits.FiguresAsync(stationId, day.Date.AddDays(-29), day.Date, ct) };
             // The day lists elders with their phones and addresses: one audited read per view.
             db.StationDayReads.Add(new StationDayRead { StationId = stationId, Day = day.Date, StaffAccountId = actor.Id, ReadAt = clock.GetUtcNow().UtcDateTime });
             await db.SaveChangesAsync(ct);

@@ -238,33 +238,19 @@ public static class VisitSetup
         }).Produces<VisitHistoryResponse>()
           .WithSummary("A visit's earlier states, oldest first (each as it was, with its hash, who changed it, when and why), and whether the record now is intact");
 
-        visits.MapGet("/figures", async ([FromQuery] int stationId, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to, Actor actor, EldercareDb db,
+        visits.MapGet("/figures", async ([FromQuery] int stationId, [FromQuery] DateOnly? from, [FromQuery] DateOnly? to, Actor actor, VisitViews views,
             TimeProvider clock, CancellationToken ct) =>
         {
             if (AccessPolicy.CheckWorksAtStation(actor, stationId) is { } refused) return refused.ToResult();
             var (first, last) = (from ?? clock.Today().AddDays(-29), to ?? clock.Today());
             if (last < first || last.DayNumber - first.DayNumber > 366) return new Refusal(Problems.ValidationFailed, "日期范围不对（最长一年）").ToResult();
-            var finished = await db.Visits.AsNoTracking()
-                .Where(v => v.StationId == stationId && v.Date >= first && v.Date <= last && v.Status != VisitStatus.InProgress)
-                .Select(v => new { v.CaregiverId, v.Status, v.ResolvedAt }).ToListAsync(ct);
-            var names = await db.Caregivers.Where(c => c.StationId == stationId).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
-            (int Visits, int Auto, double Rate, double Per100) Figures(IReadOnlyCollection<VisitStatus> statuses, int auto) =>
-                (statuses.Count, auto, statuses.Count == 0 ? 0 : Math.Round(100.0 * auto / statuses.Count, 1), statuses.Count == 0 ? 0 : Math.Round(100.0 * (statuses.Count - auto) / statuses.Count, 1));
-            var all = Figures(finished.Select(v => v.Status).ToList(), finished.Count(v => v.Status == VisitStatus.Verified && v.ResolvedAt is null));
-            var byCaregiver = finished.GroupBy(v => v.CaregiverId).Select(g =>
-            {
-                var f = Figures(g.Select(v => v.Status).ToList(), g.Count(v => v.Status == VisitStatus.Verified && v.ResolvedAt is null));
-                return new CaregiverFiguresResponse(g.Key, names.GetValueOrDefault(g.Key, ""), f.Visits, f.Auto, f.Rate, f.Per100);
-            }).OrderBy(c => c.CaregiverId).ToList();
-            return Results.Ok(new VisitFiguresResponse(stationId, first, last, all.Visits, all.Auto, all.Rate, all.Per100,
-                finished.Count(v => v.Status == VisitStatus.Rejected), byCaregiver));
+            return Results.Ok(await views.FiguresAsync(stationId, first, last, ct));
         }).Produces<VisitFiguresResponse>().WithSummary("A station's auto-verified rate and exceptions per 100 visits, in all and per caregiver (default: the last 30 days)");
     }
 
     /// <summary>The caregiver who made it, the staff of the station that sent them, and officers.</summary>
     private static bool SeesVisit(Actor actor, Visit visit) =>
         AccessPolicy.IsOfficer(actor) || (actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager or StaffRole.Caregiver } && actor.StationId == visit.StationId);
-
 }
 
 public sealed record MealHandoverRequest(
@@ -289,6 +275,24 @@ public sealed record PatrolOptInRequest([property: Required] bool? OptIn);
 /// <summary>A visit as the API answers it: the elder's and caregiver's names, distances from the home, words for the codes, and whether the record is intact and locked.</summary>
 public sealed class VisitViews(EldercareDb db, VisitRecorder recorder, TimeProvider clock)
 {
+    /// <summary>A station's finished visits over a period: the share verified without review, exceptions per 100, rejections; in all and per caregiver.</summary>
+    public async Task<VisitFiguresResponse> FiguresAsync(int stationId, DateOnly first, DateOnly last, CancellationToken ct)
+    {
+        var finished = await db.Visits.AsNoTracking()
+            .Where(v => v.StationId == stationId && v.Date >= first && v.Date <= last && v.Status != VisitStatus.InProgress)
+            .Select(v => new { v.CaregiverId, v.Status, v.ResolvedAt }).ToListAsync(ct);
+        var names = await db.Caregivers.Where(c => c.StationId == stationId).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
+        (int Visits, int Auto, double Rate, double Per100) Figures(IReadOnlyCollection<VisitStatus> statuses, int auto) =>
+            (statuses.Count, auto, statuses.Count == 0 ? 0 : Math.Round(100.0 * auto / statuses.Count, 1), statuses.Count == 0 ? 0 : Math.Round(100.0 * (statuses.Count - auto) / statuses.Count, 1));
+        var all = Figures(finished.Select(v => v.Status).ToList(), finished.Count(v => v.Status == VisitStatus.Verified && v.ResolvedAt is null));
+        var byCaregiver = finished.GroupBy(v => v.CaregiverId).Select(g =>
+        {
+            var f = Figures(g.Select(v => v.Status).ToList(), g.Count(v => v.Status == VisitStatus.Verified && v.ResolvedAt is null));
+            return new CaregiverFiguresResponse(g.Key, names.GetValueOrDefault(g.Key, ""), f.Visits, f.Auto, f.Rate, f.Per100);
+        }).OrderBy(c => c.CaregiverId).ToList();
+    return new VisitFiguresResponse(stationId, first, last, all.Visits, all.Auto, all.Rate, all.Per100, finished.Count(v => v.Status == VisitStatus.Rejected), byCaregiver);
+    }
+
     public async Task<VisitResponse> DescribeAsync(Visit v, CancellationToken ct)
     {
         var elder = await db.Elders.AsNoTracking().Where(e => e.Id == v.ElderId).Select(e => new { e.Name, e.Home }).SingleAsync(ct);
