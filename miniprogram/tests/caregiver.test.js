@@ -5,7 +5,7 @@ describe('caregiver mode', () => {
   beforeEach(() => jest.resetModules());
 
   it("lists today's visits in order, with the way there and a call to the elder and to the station", async () => {
-    const { calls } = fakeWx({ 'GET /api/visits/today': [200, todayVisits], 'GET /api/visits/patrols': [200, patrols] }, { storage: caregiverSession });
+    const { calls } = fakeWx({ 'GET /api/visits/today': [200, todayVisits], 'GET /api/visits/patrols': [200, patrols], 'GET /api/visits/deliveries': [200, []] }, { storage: caregiverSession });
     const page = mount('caregiver');
     await page.instance.onShow();
 
@@ -29,6 +29,7 @@ describe('caregiver mode', () => {
     const { calls } = fakeWx({
       'GET /api/visits/today': [200, todayVisits],
       'GET /api/visits/patrols': [200, patrols],
+      'GET /api/visits/deliveries': [200, []],
       'UPLOAD /api/visits/photos': [200, { photoId: 5, width: 1280, height: 960, hasCameraTime: true, hasCameraPlace: false }],
       'POST /api/visits/clock-in': [201, visit('InProgress')],
     }, { storage: caregiverSession });
@@ -53,6 +54,7 @@ describe('caregiver mode', () => {
     const { calls } = fakeWx({
       'GET /api/visits/today': [200, todayVisits],
       'GET /api/visits/patrols': [200, patrols],
+      'GET /api/visits/deliveries': [200, []],
       'UPLOAD /api/visits/photos': [200, { photoId: 5, width: 1280, height: 960, hasCameraTime: false, hasCameraPlace: false }],
       'POST /api/visits/clock-in': [201, visit('InProgress')],
     }, { storage: caregiverSession, location: 'deny' });
@@ -80,6 +82,7 @@ describe('caregiver mode', () => {
     const { calls, storage } = fakeWx({
       'GET /api/visits/today': [200, todayVisits],
       'GET /api/visits/patrols': [200, patrols],
+      'GET /api/visits/deliveries': [200, []],
       'UPLOAD /api/visits/photos': () => (online ? [200, { photoId: calls.uploads.length, width: 1280, height: 960, hasCameraTime: true, hasCameraPlace: false }] : null),
       'POST /api/visits/clock-in': () => (online ? [201, visit('InProgress')] : null),
       'POST /api/visits/70/clock-out': () => (online ? [200, visit('NeedsReview', [{ code: 'late-upload', words: '离线记录很久以后才上传' }])] : null),
@@ -138,6 +141,7 @@ describe('caregiver mode', () => {
     const { calls } = fakeWx({
       'GET /api/visits/today': [200, []],
       'GET /api/visits/patrols': [200, patrols],
+      'GET /api/visits/deliveries': [200, []],
       'UPLOAD /api/visits/photos': [200, { photoId: 9, width: 1280, height: 960, hasCameraTime: true, hasCameraPlace: false }],
       'POST /api/visits/clock-in': [201, { ...visit('InProgress'), id: 88, kind: 'Patrol', bookingId: null, line: null, serviceName: '巡视探访', bookedStart: null, bookedEnd: null }],
       'POST /api/visits/88/clock-out': [200, { ...visit('Verified'), id: 88, kind: 'Patrol', bookingId: null, line: null, serviceName: '巡视探访', patrolMood: '不太好', patrolHomeSafe: false }],
@@ -163,5 +167,31 @@ describe('caregiver mode', () => {
     await settle();
     expect(calls.requests.find((r) => r.path === '/api/visits/88/clock-out').data).toMatchObject({ patrol: { mood: 'poor', homeSafe: false } });
     expect(page.querySelector('#result').dom.textContent).toContain('已签退');
+  });
+
+  it("hands a delivered meal over at the door against the elder's meal card, and says it is delivered", async () => {
+    const stops = [
+      { bookingId: 51, menu: '午餐·软食套餐', period: 'Lunch', elderName: '李秀英', maskedPhone: '138****0008', phoneToCall: '13800000008', address: '学院路20号院3号楼2单元101', latitude: 39.9812, longitude: 116.3561, unpaid: false },
+      { bookingId: 52, menu: '午餐·普通套餐', period: 'Lunch', elderName: '王建国', maskedPhone: '139****0009', phoneToCall: '13900000009', address: '学院路18号院1号楼', latitude: null, longitude: null, unpaid: true },
+    ];
+    let delivered = false;
+    const { calls } = fakeWx({
+      'GET /api/visits/today': [200, []],
+      'GET /api/visits/patrols': [200, []],
+      'GET /api/visits/deliveries': () => [200, delivered ? stops.slice(1) : stops],
+      'POST /api/visits/meal-handover': (r) => { delivered = true; return [200, { ...visit('Verified'), id: 90, bookingId: r.data.bookingId, line: 'Meals', serviceName: '午餐·软食套餐' }]; },
+    }, { storage: caregiverSession, scanned: '1234 5678 90' });
+    const page = mount('caregiver');
+    await page.instance.onShow();
+    expect(page.querySelector('#delivery-51').dom.textContent).toContain('李秀英');
+
+    await tap(page, '#hand-over-52'); // unpaid: not handed over, and told why
+    expect(page.querySelector('#error').dom.textContent).toContain('还没付款');
+    await tap(page, '#hand-over-51');
+    await settle();
+    expect(calls.scans[0]).toMatchObject({ onlyFromCamera: true });
+    expect(calls.requests.find((r) => r.path === '/api/visits/meal-handover').data).toMatchObject({ bookingId: 51, mealCode: '1234 5678 90', fix: { latitude: 39.9812 } });
+    expect(page.querySelector('#notice').dom.textContent).toContain('李秀英的餐已送达');
+    expect(page.querySelector('#delivery-51')).toBeFalsy();
   });
 });

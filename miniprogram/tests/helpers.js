@@ -72,6 +72,12 @@ function fakeWx(answers = {}, options = {}) {
       setTimeout(() => (answer ? success({ statusCode: answer[0], data: JSON.stringify(answer[1]) }) : fail({ errMsg: 'uploadFile:fail' })), 0);
     },
     openLocation: (args) => { calls.openedLocation = args; },
+    // The camera reading a meal card: options.scanned (the code, or null: cancelled).
+    scanCode(args) {
+      calls.scans = (calls.scans || []).concat([args]);
+      const code = options.scanned === undefined ? '1234567890' : options.scanned;
+      setTimeout(() => (code ? args.success({ result: code, scanType: 'QR_CODE' }) : args.fail({ errMsg: 'scanCode:fail cancel' })), 0);
+    },
     openSetting: (args) => { calls.settingsOpened = (calls.settingsOpened || 0) + 1; if (args && args.complete) args.complete(); },
     onNetworkStatusChange: (listener) => { calls.networkListeners = (calls.networkListeners || []).concat([listener]); },
     getFileSystemManager: () => ({ saveFileSync: (temp) => temp.replace('tmp', 'store') }),

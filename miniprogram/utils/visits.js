@@ -73,6 +73,13 @@ function keyOf(item) {
   return item.patrolId ? `p${item.patrolId}` : `b${item.bookingId}`;
 }
 
+/** The elder's meal code from their card, scanned with the camera: resolves the code, or null when cancelled. */
+function scanMealCard() {
+  return new Promise((resolve) => {
+    wx.scanCode({ onlyFromCamera: true, scanType: ['qrCode', 'barCode'], success: (r) => resolve(r.result || null), fail: () => resolve(null) });
+  });
+}
+
 function visitIdFor(item) {
   return (wx.getStorageSync(VISITS) || {})[keyOf(item)] || null;
 }
@@ -92,6 +99,9 @@ function send(item) {
   const photo = item.photoPath ? upload(item.photoPath) : Promise.resolve(null);
   return photo.then((photoId) => {
     const fix = Object.assign({}, item.fix || {}, { photoId, capturedAt: item.capturedAt, sentAt: new Date().toISOString() });
+    if (item.kind === 'handover') {
+      return api.request('/api/visits/meal-handover', { method: 'POST', data: { bookingId: item.bookingId, fix, mealCode: item.mealCode || null } });
+    }
     if (item.kind === 'in') {
       const target = item.patrolId ? { patrolId: item.patrolId } : { bookingId: item.bookingId };
       return api.request('/api/visits/clock-in', { method: 'POST', data: Object.assign(target, { fix }) })
@@ -173,4 +183,4 @@ function keptFor(target) {
   return queue().filter((q) => keyOf(q) === keyOf(target)).map((q) => q.kind);
 }
 
-module.exports = { locate, takePhoto, upload, record, flush, queue, keptFor, watchNetwork, visitIdFor, QUEUE };
+module.exports = { locate, takePhoto, scanMealCard, upload, record, flush, queue, keptFor, watchNetwork, visitIdFor, QUEUE };

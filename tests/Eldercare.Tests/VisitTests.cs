@@ -605,12 +605,15 @@ public sealed class VisitTests
 
         w.At(11, 20);
         var phone = await w.PhoneAsync();
+        var stops = (await phone.GetFromJsonAsync<List<JsonElement>>("/api/visits/deliveries"))!;
+        Assert.Equal([mine, theirs], stops.Select(x => x.GetProperty("bookingId").GetInt64()).Order());
         await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w) }), 400, "handover-proof-missing");
         await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w), mealCode = "123456789012" }), 400, "meal-code-wrong");
         var handed = await JsonAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w), mealCode = MealCode.Format(code) }));
         Assert.Equal(("Verified", "Booked"), (handed.GetProperty("status").GetString(), handed.GetProperty("kind").GetString()));
         Assert.Empty(Reasons(handed)); // no photo needed with the card, and no duration to check
         Assert.Equal(BookingStatus.Completed, await w.S.WithDbAsync(db => db.Bookings.Where(b => b.Id == mine).Select(b => b.Status).SingleAsync()));
+        Assert.Equal([theirs], (await phone.GetFromJsonAsync<List<JsonElement>>("/api/visits/deliveries"))!.Select(x => x.GetProperty("bookingId").GetInt64()));
         await HttpAssert.ProblemAsync(await phone.PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = mine, fix = Fix(w, captured: w.Beijing(11, 21)), mealCode = code }), 409, "visit-already-started");
 
         // The neighbour's lunch, photographed at the wrong door, two kilometres off: served, and reviewed.

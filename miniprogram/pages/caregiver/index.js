@@ -9,7 +9,7 @@ const statusWords = { InProgress: '服务中', Verified: '已完成', NeedsRevie
 // are sent first, whenever this page is shown or the network comes back.
 Component({
   behaviors: [elderMode],
-  data: { visits: [], patrols: [], queued: 0, loading: true, error: '', notice: '' },
+  data: { visits: [], patrols: [], deliveries: [], queued: 0, loading: true, error: '', notice: '' },
   lifetimes: {
     attached() { visits.watchNetwork(); },
   },
@@ -22,8 +22,11 @@ Component({
           return visits.flush().then((flushed) => {
             const notice = flushed.refused.length ? `有记录没有被接受：${flushed.refused.join('；')}` : flushed.sent ? `手机里存的${flushed.sent}条打卡已发送` : '';
             this.setData({ notice, queued: visits.queue().length });
-            return Promise.all([api.request('/api/visits/today'), api.request('/api/visits/patrols')]);
-          }).then(([today, patrols]) => this.setData({ visits: today.map(describe), patrols: patrols.map(describePatrol), error: '' }));
+            return Promise.all([api.request('/api/visits/today'), api.request('/api/visits/patrols'), api.request('/api/visits/deliveries')]);
+          }).then(([today, patrols, deliveries]) => this.setData({
+            visits: today.map(describe), patrols: patrols.map(describePatrol), error: '',
+            deliveries: deliveries.filter((d) => !visits.keptFor({ bookingId: d.bookingId }).length),
+          }));
         })
         .then(() => this.setData({ loading: false }), (e) => this.setData({ error: e.title, loading: false }));
     },
@@ -43,6 +46,23 @@ Component({
     },
     open(event) {
       wx.navigateTo({ url: `/pages/visit/index?bookingId=${this.data.visits[event.currentTarget.dataset.index].bookingId}` });
+    },
+    /** 扫卡送达: the elder's meal card at the door proves the meal reached them (a photo does too, when there is no card). */
+    handOver(event) {
+      const stop = this.data.deliveries[event.currentTarget.dataset.index];
+      if (stop.unpaid) return Promise.resolve(this.setData({ error: `${stop.elderName}的餐还没付款，请先打给驿站` }));
+      return visits.scanMealCard().then((mealCode) => (mealCode ? this.sendHandover(stop, { mealCode }) : null));
+    },
+    handOverWithPhoto(event) {
+      const stop = this.data.deliveries[event.currentTarget.dataset.index];
+      return visits.takePhoto().then((photoPath) => (photoPath ? this.sendHandover(stop, { photoPath }) : null));
+    },
+    sendHandover(stop, proof) {
+      return visits.locate().then((fix) => visits.record(Object.assign({ kind: 'handover', bookingId: stop.bookingId, fix: fix.denied || fix.failed ? null : fix }, proof)))
+        .then((r) => {
+          const notice = r.queued ? `${stop.elderName}的餐：没有网络，已存在手机里` : `${stop.elderName}的餐已送达`;
+          return this.onShow().then(() => this.setData({ notice, error: '' }));
+        }, (e) => this.setData({ error: api.problemText(e) }));
     },
     openPatrol(event) {
       wx.navigateTo({ url: `/pages/visit/index?patrolId=${this.data.patrols[event.currentTarget.dataset.index].id}` });

@@ -143,6 +143,26 @@ public static class VisitSetup
         }).Produces<VisitResponse>(StatusCodes.Status201Created).Produces<VisitResponse>()
           .WithSummary("A caregiver clocks in at the door: the fix, the photo and the phone's times; for a booking, or an elder without one (unscheduled)");
 
+        visits.MapGet("/deliveries", async (Actor actor, VisitRecorder recorder, EldercareDb db, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (await recorder.CaregiverOfAsync(actor, ct) is not { } caregiver) return VisitProblems.NotACaregiver.ToResult();
+            var today = clock.Today();
+            var stops = await (from b in db.Bookings
+                               join r in db.ServiceResources on b.ResourceId equals r.Id
+                               join e in db.Elders on b.ElderId equals e.Id
+                               where r.StationId == caregiver.StationId && b.Date == today && b.Line == ServiceLine.Meals && b.Mode == ServiceModes.Delivery
+                                  && (b.Status == BookingStatus.Confirmed || b.Status == BookingStatus.Requested)
+                               orderby b.Start, e.Address
+                               select new { b.Id, b.ServiceName, b.MealPeriod, b.Status, e }).AsNoTracking().ToListAsync(ct);
+            return Results.Ok(stops.Select(s =>
+            {
+                GeoPoint? map = s.e.Home.IsKnown ? ChinaDatum.ToGcj02(s.e.Home) : null;
+                return new DeliveryStopResponse(s.Id, s.ServiceName, s.MealPeriod?.ToString(), s.e.Name, ElderEndpoints.MaskPhone(s.e.Phone), s.e.Phone, s.e.Address,
+                    map?.Latitude, map?.Longitude, s.Status == BookingStatus.Requested);
+            }).ToList());
+        }).Produces<List<DeliveryStopResponse>>()
+          .WithSummary("Today's meals to deliver from the caregiver's station, not yet handed over: whom, where (GCJ-02), and whether it is still unpaid");
+
         visits.MapPost("/meal-handover", async (MealHandoverRequest body, Actor actor, VisitRecorder recorder, VisitViews views, CancellationToken ct) =>
             await (await recorder.HandOverMealAsync(actor, body.BookingId, body.Fix.ToFix(), body.MealCode, ct)).ToHttpAsync(async v => Results.Ok(await views.DescribeAsync(v, ct))))
           .Produces<VisitResponse>()
@@ -252,6 +272,10 @@ public static class VisitSetup
     private static bool SeesVisit(Actor actor, Visit visit) =>
         AccessPolicy.IsOfficer(actor) || (actor is { Kind: PrincipalKind.Staff, Role: StaffRole.Clerk or StaffRole.StationManager or StaffRole.Caregiver } && actor.StationId == visit.StationId);
 }
+
+/// <summary>A meal to hand over at a door today. Unpaid: still waiting for its payment (it cannot be handed over yet).</summary>
+public sealed record DeliveryStopResponse(long BookingId, string Menu, string? Period, string ElderName, string MaskedPhone, string PhoneToCall, string Address,
+    double? Latitude, double? Longitude, bool Unpaid);
 
 public sealed record MealHandoverRequest(
     [property: Range(1, long.MaxValue)] long BookingId,
