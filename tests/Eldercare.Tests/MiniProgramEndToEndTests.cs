@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using Eldercare.Api.Infrastructure.Time;
 using Eldercare.Api.Domain;
 using Eldercare.FakeWeChat;
 using Eldercare.Tests.Support;
@@ -57,22 +59,12 @@ public sealed class MiniProgramEndToEndTests
                                          select r.Id).FirstAsync();
         }
 
-        var jest = new ProcessStartInfo("npx") { WorkingDirectory = Path.Combine(RepoPaths.Root, "miniprogram"), RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { "jest", "-c", "jest.e2e.config.js", "--ci" }) jest.ArgumentList.Add(arg);
-        jest.Environment["E2E_API"] = api.BaseUrl;
-        jest.Environment["E2E_WECHAT"] = wechat.BaseUrl;
-        jest.Environment["E2E_ELDER_NAME"] = elder.Name;
-        jest.Environment["E2E_ELDER_LAST4"] = TestIds.TailOf(elder);
-        jest.Environment["E2E_ELDER_PHONE"] = elder.Phone;
-        jest.Environment["E2E_LUNCH_NAME"] = housebound.Name;
-        jest.Environment["E2E_LUNCH_LAST4"] = TestIds.TailOf(housebound);
-        jest.Environment["E2E_LUNCH_PHONE"] = housebound.Phone;
-        using var run = Process.Start(jest)!;
-        var output = run.StandardOutput.ReadToEndAsync();
-        var errors = run.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await run.WaitForExitAsync(timeout.Token);
-        Assert.True(run.ExitCode == 0, await output + await errors + "\n--- API ---\n" + api.Output);
+        await RunPagesAsync("family-books-and-pays", api, new()
+        {
+            ["E2E_API"] = api.BaseUrl, ["E2E_WECHAT"] = wechat.BaseUrl,
+            ["E2E_ELDER_NAME"] = elder.Name, ["E2E_ELDER_LAST4"] = TestIds.TailOf(elder), ["E2E_ELDER_PHONE"] = elder.Phone,
+            ["E2E_LUNCH_NAME"] = housebound.Name, ["E2E_LUNCH_LAST4"] = TestIds.TailOf(housebound), ["E2E_LUNCH_PHONE"] = housebound.Phone,
+        });
 
         await using (var db = database.Open())
         {
@@ -87,5 +79,103 @@ public sealed class MiniProgramEndToEndTests
             Assert.True(lunch.PayableFen > 0);
             Assert.Equal(lunch.PayableFen, await db.Payments.Where(p => p.BookingId == lunch.Id && p.Method == PaymentMethod.WeChatPay).SumAsync(p => p.AmountFen));
         }
+    }
+
+    [Fact]
+    public async Task A_caregiver_binds_their_WeChat_with_the_managers_code_and_records_a_home_visit_with_real_photos()
+    {
+        await using var wechat = await FakeWeChatServer.StartAsync();
+        using var database = TestDatabase.NewSqlite();
+        var environment = ApiProcess.EnvironmentFor(database);
+        environment["DemoData__LoadOnStart"] = "true";
+        environment["WeChat__ApiBaseUrl"] = wechat.BaseUrl;
+        environment["WeChat__AppId"] = FakeWeChatServer.AppId;
+        environment["WeChat__AppSecret"] = FakeWeChatServer.AppSecret;
+        var photos = Path.Combine(Path.GetTempPath(), "eldercare-e2e-photos-" + Guid.NewGuid().ToString("N"));
+        environment["Visits__PhotoFolder"] = photos;
+        using var api = ApiProcess.Start(environment);
+        Assert.True(await api.WaitUntilReadyAsync(TimeSpan.FromSeconds(90)), api.Output);
+
+        // Today's cleaning for an elder of caregiver1's station, booked and assigned to caregiver1 through the API.
+        var today = DateOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow));
+        StaffAccount caregiver;
+        Elder elder;
+        long slotId;
+        string clerk, manager;
+        await using (var db = database.Open())
+        {
+            caregiver = await db.StaffAccounts.SingleAsync(a => a.Username == "caregiver1");
+            var station = caregiver.StationId!.Value;
+            clerk = await db.StaffAccounts.Where(a => a.Role == StaffRole.Clerk && a.StationId == station).Select(a => a.Username).FirstAsync();
+            manager = await db.StaffAccounts.Where(a => a.Role == StaffRole.StationManager && a.StationId == station).Select(a => a.Username).FirstAsync();
+            var cleaning = await db.CatalogItems.FirstAsync(i => i.Line == ServiceLine.Cleaning);
+            var zone = await db.Elders.Where(e => e.Status == ElderStatus.Active && e.Home.Latitude != 0 && db.Communities.Any(c => c.Id == e.CommunityId && c.StationId == station))
+                .OrderBy(e => e.Id).Take(50).ToListAsync();
+            elder = zone.First(e => cleaning.IneligibilityReason(e, today) is null);
+            var pool = await db.ServiceResources.FirstAsync(r => r.StationId == station && r.Kind == ResourceKind.CaregiverPool);
+            var slot = new Slot { CatalogItemId = cleaning.Id, ResourceId = pool.Id, Date = today, Start = new(0, 5), End = new(23, 55), Capacity = 3, CutoffAt = DateTime.UtcNow.AddHours(1) };
+            db.Slots.Add(slot);
+            await db.SaveChangesAsync();
+            slotId = slot.Id;
+        }
+        long bookingId;
+        using (var http = new HttpClient { BaseAddress = new Uri(api.BaseUrl) })
+        {
+            async Task<string> TokenAsync(string username) =>
+                (await (await http.PostAsJsonAsync("/api/auth/staff", new { username, password = ApiFactory.DemoPassword })).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>())
+                .GetProperty("token").GetString()!;
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/bookings") { Content = JsonContent.Create(new { elderId = elder.Id, slotId, mode = "AtHome" }) };
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await TokenAsync(clerk));
+            var booked = await http.SendAsync(request);
+            Assert.True(booked.IsSuccessStatusCode, await booked.Content.ReadAsStringAsync());
+            bookingId = (await booked.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+            var assign = new HttpRequestMessage(HttpMethod.Post, $"/api/bookings/{bookingId}/assign") { Content = JsonContent.Create(new { caregiverId = caregiver.CaregiverId }) };
+            assign.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await TokenAsync(manager));
+            Assert.True((await http.SendAsync(assign)).IsSuccessStatusCode);
+        }
+
+        // The phone stands at the elder's door (as WeChat gives a position: GCJ-02) and its camera takes two real photos.
+        Directory.CreateDirectory(photos);
+        var (doorIn, doorOut) = (Path.Combine(photos, "door-in.jpg"), Path.Combine(photos, "door-out.jpg"));
+        await File.WriteAllBytesAsync(doorIn, TestPhotos.Jpeg(seed: 501));
+        await File.WriteAllBytesAsync(doorOut, TestPhotos.Jpeg(seed: 502));
+        var door = ChinaDatum.ToGcj02(elder.Home);
+        try
+        {
+            await RunPagesAsync("caregiver-visit", api, new()
+            {
+                ["E2E_API"] = api.BaseUrl, ["E2E_WECHAT"] = wechat.BaseUrl, ["E2E_MANAGER"] = manager, ["E2E_PASSWORD"] = ApiFactory.DemoPassword,
+                ["E2E_CAREGIVER_ID"] = caregiver.CaregiverId!.Value.ToString(), ["E2E_BOOKING"] = bookingId.ToString(),
+                ["E2E_LAT"] = door.Latitude.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["E2E_LNG"] = door.Longitude.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["E2E_PHOTO_IN"] = doorIn, ["E2E_PHOTO_OUT"] = doorOut,
+            });
+
+            await using var db = database.Open();
+            var visit = await db.Visits.AsNoTracking().SingleAsync(v => v.BookingId == bookingId);
+            Assert.Equal((VisitStatus.NeedsReview, "too-short", "kitchen,floors"), (visit.Status, visit.ReviewReasons, visit.ChecklistDone));
+            Assert.True(visit.ClockIn.PhotoId is not null && visit.ClockOut!.PhotoId is not null && visit.ClockIn.PhotoId != visit.ClockOut.PhotoId);
+            Assert.Equal(2, Directory.GetFiles(photos, "*", SearchOption.AllDirectories).Count(f => Path.GetFileName(f).Length == 64)); // stored by content
+            Assert.Equal(BookingStatus.Completed, await db.Bookings.Where(b => b.Id == bookingId).Select(b => b.Status).SingleAsync());
+        }
+        finally
+        {
+            Directory.Delete(photos, recursive: true);
+        }
+    }
+
+    /// <summary>Runs one of the mini-program's end-to-end page tests (miniprogram/tests/e2e/&lt;name&gt;.test.js) against the servers named in its environment.</summary>
+    private static async Task RunPagesAsync(string name, ApiProcess api, Dictionary<string, string> environment)
+    {
+        var jest = new ProcessStartInfo("npx") { WorkingDirectory = Path.Combine(RepoPaths.Root, "miniprogram"), RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "jest", "-c", "jest.e2e.config.js", "--ci", name }) jest.ArgumentList.Add(arg);
+        foreach (var (key, value) in environment) jest.Environment[key] = value;
+        using var run = Process.Start(jest)!;
+        var output = run.StandardOutput.ReadToEndAsync();
+        var errors = run.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await run.WaitForExitAsync(timeout.Token);
+        Assert.True(run.ExitCode == 0, await output + await errors + "\n--- API ---\n" + api.Output);
     }
 }

@@ -5,6 +5,9 @@ class JsdomWithFetch extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.global.fetch = fetch;
+    // Node's own, which its fetch understands (jsdom has look-alikes of its own): for wx.uploadFile's multipart body.
+    this.global.NodeFormData = FormData;
+    this.global.NodeBlob = Blob;
   }
 }
 
