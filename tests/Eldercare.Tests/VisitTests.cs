@@ -428,7 +428,12 @@ public sealed class VisitTests
         Assert.Equal([ReminderKind.BookingConfirmed, ReminderKind.VisitConfirmation],
             await w.S.WithDbAsync(db => db.Reminders.Where(r => r.BookingId == booking).OrderBy(r => r.Id).Select(r => r.Kind).ToListAsync()));
 
+        // Not yet confirmed: the window and the person who answers the elder's call see it to ask about.
+        var agent = await w.S.StaffClientAsync(StaffRole.HotlineAgent);
+        Assert.Equal([booking], (await agent.GetFromJsonAsync<List<JsonElement>>($"/api/elders/{w.Elder.Id}/visits-to-confirm"))!.Select(v => v.GetProperty("bookingId").GetInt64()));
+        await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk, w.S.Station2.Id)).GetAsync($"/api/elders/{w.Elder.Id}/visits-to-confirm"), 403, "out-of-zone");
         daughter = await w.S.FamilyClientAsync(await w.S.AddFamilyAsync(w.Elder.Id));
+        await HttpAssert.ProblemAsync(await daughter.GetAsync($"/api/elders/{w.Elder.Id}/visits-to-confirm"), 403, "forbidden");
         var seen = await JsonAsync(await daughter.GetAsync($"/api/bookings/{booking}/visit"));
         Assert.Equal(("王芳", true), (seen.GetProperty("caregiverName").GetString(), seen.GetProperty("canConfirm").GetBoolean()));
         Assert.Equal(JsonValueKind.Null, seen.GetProperty("done").ValueKind);
@@ -454,6 +459,10 @@ public sealed class VisitTests
         Assert.Equal("Window", atWindow.GetProperty("confirmations")[2].GetProperty("channel").GetString());
         Assert.Equal((BookingStatus.Rated, 5), await w.S.WithDbAsync(db => db.Bookings.Where(b => b.Id == booking).Select(b => ValueTuple.Create(b.Status, b.RatingScore!.Value)).SingleAsync()));
         Assert.True((await JsonAsync(await daughter.GetAsync($"/api/bookings/{booking}/visit"))).GetProperty("done").GetBoolean());
+        Assert.Empty((await agent.GetFromJsonAsync<List<JsonElement>>($"/api/elders/{w.Elder.Id}/visits-to-confirm"))!);
+        // What the elder tells the person who answered their call is kept as said on the phone.
+        var told = await JsonAsync(await agent.PostAsJsonAsync($"/api/bookings/{booking}/visit-confirmation", new { done = true }));
+        Assert.Equal("Phone", told.GetProperty("confirmations")[3].GetProperty("channel").GetString());
     }
 
     [Fact]
@@ -622,5 +631,35 @@ public sealed class VisitTests
         Assert.Equal("NeedsReview", elsewhere.GetProperty("status").GetString());
         Assert.Equal(["outside-geofence"], Reasons(elsewhere));
         await HttpAssert.ProblemAsync(await (await w.S.StaffClientAsync(StaffRole.Clerk)).PostAsJsonAsync("/api/visits/meal-handover", new { bookingId = theirs, fix = Fix(w), mealCode = code }), 403, "not-a-caregiver");
+    }
+
+    [Fact]
+    public async Task A_caregiver_recorded_at_two_homes_at_once_has_both_visits_reviewed_as_overlapping()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var w = await WorldAsync(database);
+        var upstairs = await w.S.AddElderAsync();
+        await w.S.WithDbAsync(db => db.Elders.Where(e => e.Id == upstairs.Id).ExecuteUpdateAsync(x => x
+            .SetProperty(e => e.Home.Latitude, Home.Latitude).SetProperty(e => e.Home.Longitude, Home.Longitude)));
+        async Task<long> InAsync(int elderId, int hour, int minute, int seed)
+        {
+            w.At(hour, minute);
+            var phone = await w.PhoneAsync();
+            return (await JsonAsync(await phone.PostAsJsonAsync("/api/visits/clock-in", new { elderId, line = "Cleaning", fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(seed))) })))
+                .GetProperty("id").GetInt64();
+        }
+        async Task<List<string>> OutAsync(long id, int hour, int minute, int seed)
+        {
+            w.At(hour, minute);
+            var phone = await w.PhoneAsync();
+            return Reasons(await JsonAsync(await phone.PostAsJsonAsync($"/api/visits/{id}/clock-out", new { fix = Fix(w, photoId: await UploadAsync(phone, TestPhotos.Jpeg(seed))) })));
+        }
+
+        var first = await InAsync(w.Elder.Id, 9, 0, 110);
+        var second = await InAsync(upstairs.Id, 9, 30, 111); // still at the first home by the record
+        Assert.Contains("overlap", await OutAsync(first, 10, 0, 112));
+        Assert.Contains("overlap", await OutAsync(second, 10, 30, 113));
+        var third = await InAsync(upstairs.Id, 11, 0, 114); // one after the other: no overlap
+        Assert.DoesNotContain("overlap", await OutAsync(third, 11, 40, 115));
     }
 }

@@ -20,6 +20,7 @@ public sealed class WeChatApi : ApiFactory
         ["WeChat:AppSecret"] = FakeWeChatServer.AppSecret,
         ["WeChat:ReminderTemplateId"] = FakeWeChatServer.TemplateId,
         ["WeChat:ServiceCompletedTemplateId"] = FakeWeChatServer.CompletedTemplateId,
+        ["Visits:PhotoFolder"] = Path.Combine(Path.GetTempPath(), "eldercare-wechat-photos-" + Guid.NewGuid().ToString("N")),
     }) => WeChat = wechat;
 
     public FakeWeChatServer WeChat { get; }
@@ -34,6 +35,29 @@ public sealed class WeChatApi : ApiFactory
 public sealed class WeChatDeliveryTests(WeChatApi api) : IClassFixture<WeChatApi>
 {
     private readonly WeChatApi _api = api;
+
+    [Fact]
+    public async Task After_a_home_visit_the_elder_and_family_get_a_message_that_opens_the_order_asking_whether_it_was_done()
+    {
+        var s = await CreateAsync(_api);
+        var elder = await s.AddElderAsync();
+        var daughter = await s.AddFamilyAsync(elder.Id);
+        var (elderOpenId, daughterOpenId) = ($"o-{s.Tag}-visited", $"o-{s.Tag}-daughter");
+        await s.WithDbAsync(async db =>
+        {
+            await db.Elders.Where(e => e.Id == elder.Id).ExecuteUpdateAsync(x => x.SetProperty(e => e.WeChatOpenId, elderOpenId));
+            await db.FamilyMembers.Where(f => f.Id == daughter.Id).ExecuteUpdateAsync(x => x.SetProperty(f => f.WeChatOpenId, daughterOpenId));
+        });
+        var (caregiver, account) = await VisitScenario.CaregiverAsync(s);
+
+        var booking = await VisitScenario.FinishedVisitAsync(s, elder, caregiver, account);
+
+        await WaitAsync(() => _api.WeChat.Messages.Count(m => (m.ToUser == elderOpenId || m.ToUser == daughterOpenId) && m.Data["thing1"] == "请确认上门服务") == 2, "both asked");
+        var asked = _api.WeChat.Messages.Single(m => m.ToUser == elderOpenId && m.Data["thing1"] == "请确认上门服务");
+        Assert.Equal((FakeWeChatServer.CompletedTemplateId, $"pages/order/index?id={booking}"), (asked.TemplateId, asked.Page));
+        Assert.Equal("护理员王芳刚才为您上门保洁。", asked.Data["thing2"]);
+        Assert.DoesNotContain(_api.WeChat.Messages, m => m.ToUser == elderOpenId && m.Data["thing1"] == "服务已完成，请评价"); // asked once, not twice
+    }
 
     [Fact]
     public async Task Reminders_reach_elder_and_family_as_subscribe_messages_and_a_refusing_user_is_called_instead()

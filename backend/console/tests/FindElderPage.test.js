@@ -44,6 +44,7 @@ describe('FindElderPage', () => {
       'GET /api/elders?q=wjg': [200, [wang]],
       'GET /api/elders/7': [200, file],
       'GET /api/family-bindings?elderId=7': [200, [waiting]],
+      'GET /api/elders/7/visits-to-confirm': [200, []],
       'POST /api/family-bindings/5/confirm': [200, { ...waiting, status: 'Active' }],
     });
     const { wrapper } = await mountAt('/elders', FindElderPage);
@@ -68,6 +69,7 @@ describe('FindElderPage', () => {
       'GET /api/elders?q=wjg': [200, [wang]],
       'GET /api/elders/7': [200, file],
       'GET /api/family-bindings?elderId=7': [200, []],
+      'GET /api/elders/7/visits-to-confirm': [200, []],
       'PUT /api/elders/7/daily-check-in': [200, { elderId: 7, at: '09:30:00' }],
     });
     // Drawers of earlier tests stay in the document: this test's are the last ones.
@@ -93,5 +95,36 @@ describe('FindElderPage', () => {
     await flushPromises();
     expect(requests.filter((r) => r.method === 'PUT').map((r) => r.body)).toEqual([{ at: '09:30' }, { at: null }]);
     expect(last('[data-test=check-in]').textContent).toBe('未开通');
+  });
+
+  it("lets the person who answered the elder's call record that a recent home visit was not done", async () => {
+    session.set({ token: 'tk', role: 'HotlineAgent', displayName: '热线小李' });
+    const fix = { latitude: 39.98, longitude: 116.35, accuracyMeters: 20, photoId: 5, capturedAt: '2026-12-04T01:02:00Z', sentAt: '2026-12-04T01:02:00Z', arrivedAt: '2026-12-04T01:02:00Z', happenedAt: '2026-12-04T01:02:00Z', metresFromHome: 12 };
+    const disputed = {
+      id: 70, kind: 'Booked', bookingId: 31, elderId: 7, elderName: '王建国', caregiverId: 4, caregiverName: '王芳', stationId: 1, line: 'Cleaning', serviceName: '居家保洁',
+      date: '2026-12-04', bookedStart: '09:00:00', bookedEnd: '11:00:00', clockIn: fix, clockOut: fix, checklist: [], note: null, newNeed: null, patrolMood: null, patrolHomeSafe: null,
+      status: 'NeedsReview', reasons: [{ code: 'elder-says-not-done', words: '老人说服务没有完成' }], resolutionReason: null, resolution: null, resolutionNote: null, resolvedAt: null,
+      confirmations: [{ channel: 'Phone', done: false, rating: null, at: '2026-12-04T03:00:00Z' }], intact: true, locked: false,
+    };
+    const asked = [{ bookingId: 31, serviceName: '居家保洁', caregiverName: '王芳', leftAt: '2026-12-04T02:50:00Z' }];
+    const requests = fakeApi({
+      'GET /api/elders?q=wjg': [200, [wang]],
+      'GET /api/elders/7': [200, wangFile],
+      'GET /api/family-bindings?elderId=7': [200, []],
+      'GET /api/elders/7/visits-to-confirm': [200, asked],
+      'POST /api/bookings/31/visit-confirmation': [200, disputed],
+    });
+    const last = (selector) => [...document.querySelectorAll(selector)].at(-1);
+    const { wrapper } = await mountAt('/elders', FindElderPage);
+    await wrapper.find('input[name=query]').setValue('wjg');
+    await wrapper.find('form').trigger('submit');
+    await flushPromises();
+    await wrapper.findAll('[data-test=results] button').find((b) => b.text() === '查看档案').trigger('click');
+    await flushPromises();
+    expect(last('[data-test=to-confirm-31]').textContent).toContain('居家保洁（护理员王芳');
+
+    last('[data-test=visit-not-done-31]').click();
+    await flushPromises();
+    expect(requests.find((r) => r.method === 'POST').body).toEqual({ done: false });
   });
 });

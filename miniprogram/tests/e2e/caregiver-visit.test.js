@@ -1,3 +1,4 @@
+/* global NodeFormData, NodeBlob */
 // A caregiver's first day, against the real API (a process on this machine) and the fake WeChat server: the station
 // manager makes a one-time code, the caregiver binds their own WeChat with it in the mini-program, sees the visit the
 // manager assigned, clocks in at the door (a location and a camera photo, really uploaded) and out with the checklist.

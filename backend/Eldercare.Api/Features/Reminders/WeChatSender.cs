@@ -23,7 +23,7 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
                             join r in db.Reminders on d.ReminderId equals r.Id
                             where d.Channel == DeliveryChannel.WeChat && d.Status == DeliveryStatus.Queued
                             orderby d.Id
-                            select new { Delivery = d, r.Kind }).Take(batchSize).ToListAsync(ct);
+                            select new { Delivery = d, r.Kind, r.BookingId }).Take(batchSize).ToListAsync(ct);
         if (queued.Count == 0) return 0;
         var elderIds = queued.Where(q => q.Delivery.RecipientKind == RecipientKind.Elder).Select(q => q.Delivery.RecipientId).Distinct().ToList();
         var familyIds = queued.Where(q => q.Delivery.RecipientKind == RecipientKind.FamilyMember).Select(q => q.Delivery.RecipientId).Distinct().ToList();
@@ -31,7 +31,7 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
         var familyOpenIds = await db.FamilyMembers.Where(f => familyIds.Contains(f.Id) && f.WeChatOpenId != null).ToDictionaryAsync(f => f.Id, f => f.WeChatOpenId!, ct);
 
         var sent = 0;
-        foreach (var (delivery, kind) in queued.Select(q => (q.Delivery, q.Kind)))
+        foreach (var (delivery, kind, bookingId) in queued.Select(q => (q.Delivery, q.Kind, q.BookingId)))
         {
             var openIds = delivery.RecipientKind == RecipientKind.Elder ? elderOpenIds : familyOpenIds;
             if (!openIds.TryGetValue(delivery.RecipientId, out var openId))
@@ -42,8 +42,10 @@ public sealed class WeChatSender(EldercareDb db, WeChatClient wechat, DeliveryOu
             WeChatResult result;
             try
             {
-                // A tap on the message opens the orders page, where the booking can be paid, cancelled or rated.
-                result = await wechat.SendSubscribeMessageAsync(openId, options.Value.TemplateFor(kind), $"pages/orders/index?reminder={delivery.ReminderId}",
+                // A tap on the message opens the orders page, where the booking can be paid, cancelled or rated; after a home
+                // visit, the order itself, which asks whether it was done.
+                var page = kind == ReminderKind.VisitConfirmation && bookingId is { } visited ? $"pages/order/index?id={visited}" : $"pages/orders/index?reminder={delivery.ReminderId}";
+                result = await wechat.SendSubscribeMessageAsync(openId, options.Value.TemplateFor(kind), page,
                     new Dictionary<string, string> { ["thing1"] = Subject(kind), ["thing2"] = Fit(delivery.Text) }, ct);
             }
             catch (Exception e) when (WeChatSetup.Unreachable(e) && !ct.IsCancellationRequested)

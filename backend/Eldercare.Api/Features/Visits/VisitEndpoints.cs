@@ -188,6 +188,21 @@ public static class VisitSetup
           .WithTags("Visits").Produces<VisitResponse>()
           .WithSummary("The elder or bound family (mini-program), the hotline's call, or the station's window say whether a home visit was done, and rate it; \"not done\" sends it to review and tasks the station");
 
+        app.MapGet("/api/elders/{elderId:int}/visits-to-confirm", async (int elderId, Actor actor, EldercareDb db, AccessPolicy access, TimeProvider clock, CancellationToken ct) =>
+        {
+            if (actor.Kind != PrincipalKind.Staff) return Problems.Forbidden.ToResult();
+            if (await access.CheckElderAsync(actor, elderId, write: false, ct) is { } refused) return refused.ToResult();
+            var since = clock.Today().AddDays(-7);
+            var rows = await (from v in db.Visits
+                              join c in db.Caregivers on v.CaregiverId equals c.Id
+                              where v.ElderId == elderId && v.BookingId != null && v.ClockOut != null && v.Date >= since && v.Status != VisitStatus.Rejected
+                                 && !db.VisitConfirmations.Any(x => x.VisitId == v.Id)
+                              orderby v.Date descending
+                              select new { v, Caregiver = c.Name }).AsNoTracking().ToListAsync(ct);
+            return Results.Ok(rows.Select(r => new VisitToConfirmResponse(r.v.BookingId!.Value, r.v.ServiceName, r.Caregiver, r.v.ClockOut!.HappenedAt)).ToList());
+        }).WithTags("Visits").Produces<List<VisitToConfirmResponse>>()
+          .WithSummary("An elder's home visits of the last week that nobody has confirmed yet: for the window or the person who answered the elder's call to ask about");
+
         app.MapGet("/api/bookings/{bookingId:long}/visit", async (long bookingId, Actor actor, EldercareDb db, AccessPolicy access, CancellationToken ct) =>
         {
             var visit = await db.Visits.AsNoTracking().SingleOrDefaultAsync(v => v.BookingId == bookingId, ct);
@@ -276,6 +291,8 @@ public static class VisitSetup
 /// <summary>A meal to hand over at a door today. Unpaid: still waiting for its payment (it cannot be handed over yet).</summary>
 public sealed record DeliveryStopResponse(long BookingId, string Menu, string? Period, string ElderName, string MaskedPhone, string PhoneToCall, string Address,
     double? Latitude, double? Longitude, bool Unpaid);
+
+public sealed record VisitToConfirmResponse(long BookingId, string ServiceName, string CaregiverName, DateTime LeftAt);
 
 public sealed record MealHandoverRequest(
     [property: Range(1, long.MaxValue)] long BookingId,

@@ -289,7 +289,7 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
 
     /// <summary>
     /// The elder's word on a booked visit after the clock-out: in the mini-program (the elder or bound family), by the
-    /// hotline's call, or at the station's window. "Not done" sends the visit to review (unless already rejected) and
+    /// hotline's call, at the station's window, or to the person who answered their call (a one-key terminal call). "Not done" sends the visit to review (unless already rejected) and
     /// gives the station a task; a rating rates the booking, once.
     /// </summary>
     public async Task<Outcome<Visit>> ConfirmAsync(Actor actor, long bookingId, bool done, int? rating, CancellationToken ct)
@@ -301,6 +301,8 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
             { Kind: PrincipalKind.Service } => ConfirmationChannel.Phone,
             { Kind: PrincipalKind.Elder or PrincipalKind.Family } => actor.Channel == Channel.HomeTerminal ? ConfirmationChannel.HomeTerminal : ConfirmationChannel.MiniProgram,
             { Kind: PrincipalKind.Staff } when AccessPolicy.AtTheWindow(actor) => ConfirmationChannel.Window,
+            // The person who answered the elder's call (the one-key terminal, the hotline) records what the elder says.
+            { Kind: PrincipalKind.Staff, Role: StaffRole.HotlineAgent } => ConfirmationChannel.Phone,
             _ => (ConfirmationChannel?)null,
         };
         if (channel is null || actor.IsSystem) return Problems.Forbidden;
