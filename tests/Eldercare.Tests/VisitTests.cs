@@ -662,4 +662,23 @@ public sealed class VisitTests
         var third = await InAsync(upstairs.Id, 11, 0, 114); // one after the other: no overlap
         Assert.DoesNotContain("overlap", await OutAsync(third, 11, 40, 115));
     }
+
+    [Fact]
+    public async Task The_patrol_schedule_runs_as_a_job_of_the_hubs_scheduler()
+    {
+        using var database = TestDatabase.NewSqlite();
+        using var api = new ApiFactory(database);
+        var s = await CreateAsync(api);
+        var alone = await s.AddElderAsync(ElderGroups.Aged80Plus | ElderGroups.LivingAlone, age: 88);
+        api.CreateClient();
+        var scheduler = api.Services.GetRequiredKeyedService<Quartz.IScheduler>(Eldercare.Api.Infrastructure.Scheduling.SchedulerSetup.Name);
+        Assert.NotNull(await scheduler.GetJobDetail(PatrolScheduleJob.Key)); // on the persistent store, with its morning trigger
+        Assert.IsAssignableFrom<Quartz.ICronTrigger>(await scheduler.GetTrigger(new Quartz.TriggerKey("patrol-schedule", "visits")));
+
+        await scheduler.TriggerJob(PatrolScheduleJob.Key);
+
+        for (var i = 0; i < 100 && !await s.WithDbAsync(db => db.Patrols.AnyAsync(p => p.ElderId == alone.Id)); i++) await Task.Delay(100);
+        var patrol = await s.WithDbAsync(db => db.Patrols.AsNoTracking().SingleAsync(p => p.ElderId == alone.Id));
+        Assert.Equal((PatrolTier.HighRisk, DateOnly.FromDateTime(BusinessTime.ToBusinessTime(DateTime.UtcNow)).AddDays(7)), (patrol.Tier, patrol.DueBy));
+    }
 }
