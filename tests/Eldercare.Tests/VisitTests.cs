@@ -289,6 +289,10 @@ public sealed class VisitTests
         // The first visit's door photo again, smaller and more compressed (other bytes, the same picture).
         Assert.Equal(["photo-reused"], await VisitAsync(9, TestPhotos.ResizedCopy(10, 320, 240, quality: 60), TestPhotos.Jpeg(12)));
         Assert.Empty(await VisitAsync(10, TestPhotos.Jpeg(13), TestPhotos.Jpeg(14)));
+        // The very same file again (stored once, so the same photo), and one photo at both ends of a visit.
+        Assert.Equal(["photo-reused"], await VisitAsync(14, TestPhotos.Jpeg(14), TestPhotos.Jpeg(21)));
+        var once = TestPhotos.Jpeg(22);
+        Assert.Equal(["photo-reused"], await VisitAsync(15, once, once));
         // The camera says it took the door photo yesterday, or in another district.
         var yesterday = BusinessTime.ToBusinessTime(w.Beijing(11)).AddDays(-1);
         Assert.Equal(["photo-contradicts"], await VisitAsync(11, TestPhotos.WithExif(TestPhotos.Jpeg(15), yesterday), TestPhotos.Jpeg(16)));
@@ -404,6 +408,7 @@ public sealed class VisitTests
         await HttpAssert.ProblemAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { endedAt = w.Beijing(8, 30), why = "忘记签退" }), 400, "visit-times-invalid");
         var corrected = await JsonAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/corrections", new { endedAt = w.Beijing(10, 55), why = "护理员忘记签退，电话向老人核实10:55离开" }));
         Assert.Equal((w.Beijing(10, 55), "NeedsReview"), (corrected.GetProperty("clockOut").GetProperty("happenedAt").GetDateTime().ToUniversalTime(), corrected.GetProperty("status").GetString()));
+        Assert.Equal(BookingStatus.Completed, await w.S.WithDbAsync(db => db.Bookings.Where(b => b.Id == booking).Select(b => b.Status).SingleAsync()));
         var settled = await JsonAsync(await manager.PostAsJsonAsync($"/api/visits/{id}/resolve", new { reason = "forgot-clock-out", resolution = "phoned-elder" }));
         Assert.Equal("Verified", settled.GetProperty("status").GetString());
         Assert.Equal(2, (await JsonAsync(await manager.GetAsync($"/api/visits/{id}/revisions"))).GetProperty("revisions").GetArrayLength());

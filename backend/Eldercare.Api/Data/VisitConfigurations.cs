@@ -66,7 +66,6 @@ internal sealed class VisitRevisionConfiguration : IEntityTypeConfiguration<Visi
 {
     public void Configure(EntityTypeBuilder<VisitRevision> e)
     {
-        e.Property(x => x.Before).HasMaxLength(4000);
         e.Property(x => x.BeforeHash).HasMaxLength(64);
         e.Property(x => x.ChangedBy).HasMaxLength(32);
         e.Property(x => x.Why).HasMaxLength(500);

@@ -359,7 +359,8 @@ public static class VisitChecks
     private static bool Contradicts(VisitPhoto? photo, VisitFix fix, GeoPoint? home, VisitRules rules)
     {
         if (photo is null) return false;
-        if (photo.ExifTakenAt is { } taken && (taken - fix.HappenedAt).Duration() > rules.PhotoTimeTolerance) return true;
+        // The camera's time is the phone's own clock: compared with the capture time by that clock, not the corrected one.
+        if (photo.ExifTakenAt is { } taken && (taken - fix.CapturedAt).Duration() > rules.PhotoTimeTolerance) return true;
         return photo.ExifLatitude is { } lat && photo.ExifLongitude is { } lon && home is { IsKnown: true } h
             && h.MetresTo(new GeoPoint(lat, lon)) > rules.GeofenceMeters + rules.FlagAccuracyMeters;
     }

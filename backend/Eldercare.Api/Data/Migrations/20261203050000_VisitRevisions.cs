@@ -24,7 +24,7 @@ public sealed class VisitRevisions : Migration
             id = t.IdentityColumn<long>(),
             visit_id = t.Column<long>(),
             number = t.Column<int>(),
-            before = t.Column<string>(maxLength: 4000),
+            before = t.Column<string>(),
             before_hash = t.Column<string>(maxLength: 64),
             changed_by = t.Column<string>(maxLength: 32),
             changed_at = t.Column<DateTime>(),

@@ -73,7 +73,7 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
             elderId = await db.Bookings.Where(b => b.Id == id).Select(b => (int?)b.ElderId).SingleOrDefaultAsync(ct);
             if (elderId is null) return BookingProblems.BookingNotFound;
         }
-        else if (elderId is null || unscheduledLine is null)
+        else if (elderId is null || unscheduledLine is null || !Enum.IsDefined(unscheduledLine.Value))
         {
             return new Refusal(Problems.ValidationFailed, "请选择预约，或者选择老人和服务类别");
         }
@@ -146,6 +146,8 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         if (serviceStation != caregiver.StationId) return VisitProblems.NotYourStation;
         if (booking.Line != ServiceLine.Meals || booking.Mode != ServiceModes.Delivery || !Booking.CanMove(booking.Status, BookingStatus.Completed, booking.Line))
             return new Refusal(VisitProblems.NotStartable, $"{booking.ServiceName}：{booking.Status}");
+        if (DateOnly.FromDateTime(BusinessTime.ToBusinessTime(Fix(fix, now).HappenedAt)) != booking.Date)
+            return new Refusal(VisitProblems.NotStartable, $"这份餐约在{booking.Date:M月d日}");
         var elderCode = await db.Elders.Where(e => e.Id == booking.ElderId).Select(e => e.MealCode).SingleAsync(ct);
         var scanned = mealCode is not null && MealCode.Normalise(mealCode) is { } typed && typed == elderCode;
         if (mealCode is not null && !scanned) return VisitProblems.MealCodeWrong;
@@ -218,8 +220,17 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         var visit = await db.Visits.SingleAsync(v => v.Id == visitId, ct);
         if (visit.ClockOut is { } done)
             return done.CapturedAt == fix.CapturedAt.ToUniversalTime() ? visit : VisitProblems.AlreadyClockedOut;
+        if (visit.Status == VisitStatus.Rejected) return new Refusal(VisitProblems.AlreadyClockedOut, "这次上门已被驳回，请打给驿站");
         var known = VisitChecklists.For(visit.Line);
-        if (checklist.FirstOrDefault(item => !known.ContainsKey(item)) is { } unknown) return new Refusal(VisitProblems.UnknownChecklistItem, unknown);
+        var unknown = checklist.Where(item => string.IsNullOrWhiteSpace(item) || !known.ContainsKey(item)).Select(item => item ?? "（空）").ToList();
+        if (unknown.Count > 0) return new Refusal(VisitProblems.UnknownChecklistItem, string.Join("、", unknown));
+        // A clock-out kept offline that arrives after the visit went to review as missing it: taken, and still reviewed.
+        var earlierReasons = visit.Status == VisitStatus.NeedsReview ? visit.Reasons.ToList() : [];
+        if (visit.Status == VisitStatus.NeedsReview)
+        {
+            if (Locked(visit, now)) return LockedRefusal(visit);
+            await ReviseAsync(visit, actor, "迟到的签退", now, ct);
+        }
 
         if (visit.Kind == VisitKind.Patrol)
         {
@@ -231,6 +242,7 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         (visit.ChecklistDone, visit.Note, visit.NewNeed) = (checklist.Count == 0 ? null : string.Join(',', checklist.Distinct()), Trimmed(note), Trimmed(newNeed));
         var reasons = VisitChecks.Check(visit, await EvidenceAsync(visit, caregiver, ct), options.Value.Rules);
         if (visit.Reasons.Contains(VisitReasons.Substitute)) reasons.Insert(0, VisitReasons.Substitute);
+        reasons = earlierReasons.Concat(reasons).Distinct().ToList();
         visit.ReviewReasons = reasons.Count == 0 ? null : string.Join(',', reasons);
         visit.Status = reasons.Count == 0 ? VisitStatus.Verified : VisitStatus.NeedsReview;
         visit.UpdatedAt = now;
@@ -376,11 +388,19 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         var now = clock.GetUtcNow().UtcDateTime;
         if (visit.Status == VisitStatus.InProgress) return new Refusal(VisitProblems.NotFinished, "服务还在进行中，签退后再更正");
         if (Locked(visit, now)) return LockedRefusal(visit);
-        if (checklist?.FirstOrDefault(item => !VisitChecklists.For(visit.Line).ContainsKey(item)) is { } unknown) return new Refusal(VisitProblems.UnknownChecklistItem, unknown);
+        if (checklist is not null && checklist.Any(item => string.IsNullOrWhiteSpace(item) || !VisitChecklists.For(visit.Line).ContainsKey(item)))
+            return new Refusal(VisitProblems.UnknownChecklistItem, checklist.FirstOrDefault(item => !string.IsNullOrWhiteSpace(item) && !VisitChecklists.For(visit.Line).ContainsKey(item)) ?? "（空）");
         if (endedAt is { } ended && (visit.ClockOut is not null || ended.ToUniversalTime() <= visit.ClockIn.HappenedAt || ended.ToUniversalTime() > now))
             return new Refusal(VisitProblems.BadTimes, visit.ClockOut is not null ? "已经签退，不能补签退时间" : "补的签退时间要在到门之后、现在之前");
         await ReviseAsync(visit, actor, why.Trim(), now, ct);
-        if (endedAt is { } end) visit.ClockOut = new VisitFix { CapturedAt = end.ToUniversalTime(), SentAt = now, ArrivedAt = now }; // told by the manager now: no place, no photo
+        if (endedAt is { } end)
+        {
+            visit.ClockOut = new VisitFix { CapturedAt = end.ToUniversalTime(), SentAt = now, ArrivedAt = now }; // told by the manager now: no place, no photo
+            // The visit has ended: its patrol is done (the next one can be scheduled) and its booking is served.
+            if (visit.PatrolId is { } patrol) await db.Patrols.Where(p => p.Id == patrol).ExecuteUpdateAsync(x => x.SetProperty(p => p.DoneAt, now), ct);
+            if (visit.BookingId is { } booked && await db.Bookings.Include(b => b.History).SingleAsync(b => b.Id == booked, ct) is { Status: BookingStatus.InService } serving)
+                await engine.MoveForVisitAsync(serving, BookingStatus.Completed, actor, now, "站长补记签退", ct);
+        }
         if (checklist is not null) visit.ChecklistDone = checklist.Count == 0 ? null : string.Join(',', checklist.Distinct());
         if (note is not null) visit.Note = Trimmed(note);
         visit.UpdatedAt = now;
@@ -449,10 +469,12 @@ public sealed class VisitRecorder(EldercareDb db, BookingEngine engine, SubsidyL
         var earlier = await (from v in db.Visits
                              where v.StationId == visit.StationId && v.Id != visit.Id
                              from p in db.VisitPhotos
-                             where (p.Id == v.ClockIn.PhotoId || p.Id == v.ClockOut!.PhotoId) && !photoIds.Contains(p.Id)
+                             where p.Id == v.ClockIn.PhotoId || p.Id == v.ClockOut!.PhotoId
                              select p.PerceptualHash).ToListAsync(ct);
         var bits = options.Value.PhotoReuseBits;
-        var reused = photos.Any(p => earlier.Any(h => VisitChecks.HammingDistance(h, p.PerceptualHash) <= bits));
+        // The same picture as on another of the station's visits (the same file is the same photo id), or at both ends of this one.
+        var reused = photos.Any(p => earlier.Any(h => VisitChecks.HammingDistance(h, p.PerceptualHash) <= bits))
+            || (visit.Line != ServiceLine.Meals && visit.ClockIn.PhotoId is { } first && first == visit.ClockOut?.PhotoId); // a handover is one moment, one photo
         var (start, end) = (visit.ClockIn.HappenedAt, visit.ClockOut!.HappenedAt);
         var others = await db.Visits.AsNoTracking().Where(v => v.CaregiverId == caregiver.Id && v.Id != visit.Id && v.Date >= visit.Date.AddDays(-1) && v.Date <= visit.Date.AddDays(1))
             .ToListAsync(ct);
